@@ -1,0 +1,36 @@
+"""pyamplify: the Amplify Auth category for Python.
+
+Sign people in to existing Amazon Cognito user pools and identity pools from Python programs,
+configured by the same ``amplifyconfiguration.json`` / ``amplify_outputs.json`` files the Amplify
+libraries read. Heavy modules load lazily so that ``import pyamplify`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["AsyncAuth", "Auth", "AuthConfig", "ConfigError", "__version__", "load_config"]
+
+_LAZY = {
+    "AuthConfig": "pyamplify.config",
+    "ConfigError": "pyamplify.config",
+    "load_config": "pyamplify.config",
+    "Auth": "pyamplify.auth",
+    "AsyncAuth": "pyamplify.auth",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyamplify.auth import AsyncAuth, Auth
+    from pyamplify.config import AuthConfig, ConfigError, load_config
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use (PEP 562), keeping start-up fast for the CLI."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'pyamplify' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), name)

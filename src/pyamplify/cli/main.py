@@ -1,0 +1,79 @@
+"""Entry point of the ``pyamplify`` command: argument parsing, dispatch and error reporting.
+
+argparse (stdlib) is used instead of Typer/Click because start-up time matters: the AWS CLI runs
+``pyamplify auth credentials`` every time it needs credentials, and ``pyamplify --help`` should
+feel instant. Each command group lives in its own module listed in ``COMMAND_MODULES``; a module
+exposes ``register(subparsers)`` which adds its parser and sets ``func`` to a ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pyamplify import __version__
+from pyamplify.errors import PyamplifyError
+
+#: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
+COMMAND_MODULES: tuple[str, ...] = (
+    "pyamplify.cli.config_cmd",
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser from the registered command modules."""
+    parser = argparse.ArgumentParser(
+        prog="pyamplify",
+        description="Amplify Auth for Python: sign in to Amazon Cognito, and a local Cognito.",
+    )
+    parser.add_argument("--version", action="version", version=f"pyamplify {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks for unexpected errors"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the process exit code (0 ok, 1 error, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exit_request.code or 0)
+    func = getattr(args, "func", None)
+    if func is None:
+        # A group without its subcommand (e.g. ``pyamplify config``) prints that group's help.
+        (getattr(args, "group_parser", None) or parser).print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(func(args))
+    except PyamplifyError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback to users
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {error}\n"
+            "This is a bug in pyamplify; run again with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""The root of every error pyamplify raises on purpose.
+
+Each subclass carries a message written for the person at the keyboard: what went wrong and
+what to do about it. The CLI prints that message and never a traceback (unless ``--debug``).
+Messages must never contain secrets (passwords, tokens, secret hashes, AWS keys).
+"""
+
+from __future__ import annotations
+
+
+class PyamplifyError(Exception):
+    """Base class of all deliberate pyamplify errors; ``str(err)`` is the user-facing message."""
+
+    #: The process exit code the CLI uses for this kind of error.
+    exit_code: int = 1

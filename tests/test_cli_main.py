@@ -1,0 +1,35 @@
+"""The command's skeleton: version, help, usage errors (exit 2) and no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pyamplify import __version__
+from pyamplify.cli.main import main
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"pyamplify {__version__}"
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: pyamplify" in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_module() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pyamplify", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "usage: pyamplify" in done.stdout
+    assert "Traceback" not in done.stderr
