@@ -12,7 +12,12 @@ stamp=.venv/.pyamplify-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing pyamplify[dev] into .venv (first run takes about a minute)" >&2
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2 2>/dev/null || true
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >&2
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  log=.venv/pip-install.log
+  if ! .venv/bin/python -m pip install --disable-pip-version-check -e '.[dev]' >"$log" 2>&1; then
+    grep -v "is ignored: it is neither" "$log" | tail -40 >&2
+    echo "setup: pip install failed (full log: $log)" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi

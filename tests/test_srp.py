@@ -59,20 +59,32 @@ def test_client_and_server_agree_and_the_server_verifies() -> None:
     server = srp.new_server_ephemeral(verifier)
     block = base64.b64encode(b"opaque-block").decode()
     claim = srp.password_claim(
-        client, pool_name="pool", user_id="alice", password="Correct horse 1!",
-        srp_b_hex=server.srp_b, salt_hex=salt, secret_block_b64=block,
+        client,
+        pool_name="pool",
+        user_id="alice",
+        password="Correct horse 1!",
+        srp_b_hex=server.srp_b,
+        salt_hex=salt,
+        secret_block_b64=block,
         now=datetime.now(timezone.utc),
     )
     key = srp.server_session_key(client.srp_a, server, verifier)
-    assert srp.verify_signature(key, claim, pool_name="pool", user_id="alice",
-                                secret_block_b64=block)
+    assert srp.verify_signature(
+        key, claim, pool_name="pool", user_id="alice", secret_block_b64=block
+    )
     wrong = srp.password_claim(
-        client, pool_name="pool", user_id="alice", password="wrong",
-        srp_b_hex=server.srp_b, salt_hex=salt, secret_block_b64=block,
+        client,
+        pool_name="pool",
+        user_id="alice",
+        password="wrong",
+        srp_b_hex=server.srp_b,
+        salt_hex=salt,
+        secret_block_b64=block,
         now=datetime.now(timezone.utc),
     )
-    assert not srp.verify_signature(key, wrong, pool_name="pool", user_id="alice",
-                                    secret_block_b64=block)
+    assert not srp.verify_signature(
+        key, wrong, pool_name="pool", user_id="alice", secret_block_b64=block
+    )
 
 
 @pytest.mark.parametrize(

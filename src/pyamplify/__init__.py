@@ -7,7 +7,7 @@ libraries read. Heavy modules load lazily so that ``import pyamplify`` stays che
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -20,10 +20,6 @@ _LAZY = {
     "Auth": "pyamplify.auth",
     "AsyncAuth": "pyamplify.auth",
 }
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pyamplify.auth import AsyncAuth, Auth
-    from pyamplify.config import AuthConfig, ConfigError, load_config
 
 
 def __getattr__(name: str) -> Any:

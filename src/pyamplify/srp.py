@@ -319,11 +319,18 @@ def server_session_key(srp_a_hex: str, ephemeral: ServerEphemeral, verifier: int
     return derive_key(shared, u)
 
 
-def verify_signature(expected_key: bytes, claim: PasswordClaim, *, pool_name: str,
-                     user_id: str, secret_block_b64: str) -> bool:
+def verify_signature(
+    expected_key: bytes,
+    claim: PasswordClaim,
+    *,
+    pool_name: str,
+    user_id: str,
+    secret_block_b64: str,
+) -> bool:
     """Check a PASSWORD_CLAIM_SIGNATURE in constant time."""
-    expected = compute_signature(expected_key, pool_name, user_id, secret_block_b64,
-                                 claim.timestamp)
+    expected = compute_signature(
+        expected_key, pool_name, user_id, secret_block_b64, claim.timestamp
+    )
     return hmac.compare_digest(expected.encode(), claim.signature.encode())
 
 

@@ -17,9 +17,7 @@ from pyamplify import __version__
 from pyamplify.errors import PyamplifyError
 
 #: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
-COMMAND_MODULES: tuple[str, ...] = (
-    "pyamplify.cli.config_cmd",
-)
+COMMAND_MODULES: tuple[str, ...] = ("pyamplify.cli.config_cmd",)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -64,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback to users
+    except Exception as error:  # the last line of defence: no traceback reaches users
         if args.debug:
             raise
         print(
