@@ -17,7 +17,9 @@ from pyamplify import __version__
 from pyamplify.errors import PyamplifyError
 
 #: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
-COMMAND_MODULES: tuple[str, ...] = ("pyamplify.cli.config_cmd",)
+COMMAND_MODULES: tuple[str, ...] = (
+    # one entry per command module, in the order users meet the commands
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
