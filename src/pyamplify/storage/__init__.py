@@ -1,0 +1,43 @@
+"""Credential stores: where sessions persist between calls and processes.
+
+``CredentialStore`` is the interface; ``MemoryStore``, ``FileStore`` (atomic 0600 JSON files
+with inter-process locks) and ``KeyringStore`` (the OS secret store) implement it, and
+``default_store()`` picks one. Keys come from ``session_key(pool, client, profile)``.
+Importing this package is cheap: ``keyring``, ``filelock`` and ``platformdirs`` load on use.
+"""
+
+from __future__ import annotations
+
+from pyamplify.storage.base import (
+    CredentialStore,
+    StorageError,
+    StoreLockTimeout,
+    session_key,
+)
+from pyamplify.storage.default import (
+    DATA_DIR_ENV,
+    STORE_ENV,
+    data_dir,
+    default_store,
+    is_usable_backend,
+    usable_keyring_backend,
+)
+from pyamplify.storage.file import FileStore
+from pyamplify.storage.keyring_store import KeyringStore
+from pyamplify.storage.memory import MemoryStore
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "STORE_ENV",
+    "CredentialStore",
+    "FileStore",
+    "KeyringStore",
+    "MemoryStore",
+    "StorageError",
+    "StoreLockTimeout",
+    "data_dir",
+    "default_store",
+    "is_usable_backend",
+    "session_key",
+    "usable_keyring_backend",
+]
