@@ -1,0 +1,82 @@
+"""Shared pieces for the storage tests: a worker that hammers a store from another process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: Runs in a child process: increments a counter under ``lock`` (or only reads, without it)
+#: and reports what it saw as one JSON line. The store is rebuilt from a JSON spec.
+WORKER = r"""
+import json, logging, sys
+from pyamplify import storage
+
+spec = json.loads(sys.argv[1])
+warnings = []
+
+class Count(logging.Handler):
+    def emit(self, record):
+        warnings.append(record.getMessage())
+
+logging.getLogger("pyamplify.storage").addHandler(Count())
+if spec["kind"] == "file":
+    store = storage.FileStore(spec["directory"])
+else:
+    import keyrings.alt.file
+    backend = keyrings.alt.file.PlaintextKeyring()
+    backend.file_path = spec["keyring_file"]
+    store = storage.KeyringStore(spec["service"], spec["lock_directory"], backend=backend,
+                                 max_entry_chars=spec.get("max_entry_chars"))
+key = spec["key"]
+print("ready", flush=True)
+sys.stdin.readline()  # start together
+seen = []
+if spec["mode"] == "increment":
+    for _ in range(spec["count"]):
+        with store.lock(key):
+            value = store.load(key) or {"n": 0, "pad": ""}
+            value["n"] += 1
+            value["pad"] = "x" * (value["n"] % 7 * 300)  # sizes vary: torn files would show
+            store.save(key, value)
+else:
+    for _ in range(spec["count"]):
+        value = store.load(key)
+        seen.append(None if value is None else value["n"])
+print(json.dumps({"warnings": warnings, "seen": seen}), flush=True)
+"""
+
+
+def start_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Start one worker per spec, release them at once, and return their reports."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, json.dumps(spec)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for spec in specs
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    reports = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=110)
+        assert proc.returncode == 0, out
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return reports
+
+
+@pytest.fixture
+def keyring_file(tmp_path: Path) -> Path:
+    """Where a keyrings.alt plaintext backend keeps its entries for one test."""
+    return tmp_path / "keyring_pass.cfg"
