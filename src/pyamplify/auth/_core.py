@@ -1,0 +1,233 @@
+"""The state and rules ``Auth`` and ``AsyncAuth`` share; no I/O happens here except through
+the store methods, which the async twin runs on a thread.
+
+One ``AuthCore`` serves one (user pool, app client, profile): the in-memory copy of the
+session, the sign-in waiting for a next step, the event hub, and the decisions (is the session
+fresh, is a refresh failure an auth failure or a transient one) that must not differ between the
+sync and async APIs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from pyamplify.auth.errors import AuthValidationError, InvalidTokenError
+from pyamplify.auth.events import (
+    SESSION_EXPIRED,
+    SIGNED_IN,
+    SIGNED_OUT,
+    TOKEN_REFRESH,
+    TOKEN_REFRESH_FAILURE,
+    AuthEvent,
+    EventHub,
+)
+from pyamplify.auth.flows import SIGN_IN_FLOWS, USER_SRP_AUTH, ClientContext, SignInOutcome
+from pyamplify.auth.session import SIGNED_OUT as SIGNED_OUT_SESSION
+from pyamplify.auth.session import AuthSession, CachedSession, StoredSession, username_of
+from pyamplify.auth.tokens import JWT, AuthTokens
+from pyamplify.errors import PyamplifyError
+from pyamplify.wire.errors import (
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    RefreshTokenReuseException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+
+if TYPE_CHECKING:
+    from pyamplify.auth.flows import PendingChallenge
+    from pyamplify.config import AuthConfig
+    from pyamplify.storage import CredentialStore
+
+logger = logging.getLogger("pyamplify.auth")
+
+#: Refresh failures that mean the session is over (amplify-js clears tokens for these too);
+#: anything else (timeouts, throttling, 5xx) keeps the session and is raised to the caller.
+AUTH_FAILURES: tuple[type[PyamplifyError], ...] = (
+    NotAuthorizedException,
+    UserNotFoundException,
+    PasswordResetRequiredException,
+    UserNotConfirmedException,
+    RefreshTokenReuseException,
+    InvalidTokenError,
+)
+
+
+def resolve_config(config: AuthConfig | str | os.PathLike[str] | None) -> AuthConfig:
+    """An ``AuthConfig`` as given, or loaded from a path (``None``: the default search)."""
+    from pyamplify.config import AuthConfig, load_config
+
+    if isinstance(config, AuthConfig):
+        return config
+    return load_config(config)
+
+
+class AuthCore:
+    """Shared state of one Auth object (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: AuthConfig | str | os.PathLike[str] | None,
+        *,
+        store: CredentialStore | None,
+        profile: str,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        from pyamplify.storage import default_store, session_key
+
+        self.config = resolve_config(config)
+        pool = self.config.user_pool
+        if pool is None:
+            raise AuthValidationError(
+                "the configuration has no user pool (CognitoUserPool / auth.user_pool_id); "
+                "sign-in needs one"
+            )
+        self.context = ClientContext(pool.pool_id, pool.app_client_id, pool.app_client_secret)
+        self.endpoint = self.config.user_pool_endpoint_url()
+        flow = getattr(self.config, "authentication_flow_type", None) or USER_SRP_AUTH
+        self.default_flow = flow if flow in SIGN_IN_FLOWS else USER_SRP_AUTH
+        self.store: CredentialStore = store if store is not None else default_store()
+        self.profile = profile
+        self.key = session_key(pool.pool_id, pool.app_client_id, profile)
+        self.clock: Callable[[], float] = clock or time.time
+        self.events = EventHub()
+        self.cached: CachedSession | None = None
+        self.loaded = False
+        self.pending: PendingChallenge | None = None
+
+    # ------------------------------------------------------------------ time
+    def now(self) -> datetime:
+        """The client clock as an aware UTC datetime (for SRP's TIMESTAMP)."""
+        return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+    def is_fresh(self, cached: CachedSession) -> bool:
+        """Whether ``cached`` can be used without refreshing (drift-corrected)."""
+        return self.clock() < cached.refresh_at
+
+    def settled_while_waiting(
+        self, cached: CachedSession, seen: CachedSession, force: bool
+    ) -> bool:
+        """Whether a caller that waited for the refresh lock can use ``cached`` as it is:
+        someone else refreshed (or signed in again) meanwhile, or it is simply fresh."""
+        if cached is not seen:
+            return force or self.is_fresh(cached)
+        return not force and self.is_fresh(cached)
+
+    # ------------------------------------------------------------------ store (blocking)
+    def read_store(self) -> StoredSession | None:
+        """The stored session, or ``None`` (missing, corrupt and foreign records alike)."""
+        data = self.store.load(self.key)
+        if data is None:
+            return None
+        try:
+            return StoredSession.from_dict(data)
+        except InvalidTokenError as error:
+            logger.warning("ignoring the stored session %r: %s; signed out", self.key, error)
+            return None
+
+    def load(self) -> CachedSession | None:
+        """Read the store into memory (once; later calls use memory)."""
+        if not self.loaded:
+            self.adopt(self.read_store())
+            self.loaded = True
+        return self.cached
+
+    def save_locked(self, stored: StoredSession) -> None:
+        """Write ``stored`` under the store's lock."""
+        with self.store.lock(self.key):
+            self.store.save(self.key, stored.to_dict())
+
+    def erase_locked(self) -> None:
+        """Delete the stored session under the store's lock."""
+        with self.store.lock(self.key):
+            self.store.delete(self.key)
+
+    # ------------------------------------------------------------------ memory
+    def adopt(self, stored: StoredSession | None) -> CachedSession | None:
+        """Make ``stored`` the in-memory session."""
+        self.cached = None if stored is None else CachedSession.of(stored)
+        self.loaded = True
+        return self.cached
+
+    def stored_from_authentication(
+        self,
+        result: Mapping[str, Any],
+        *,
+        login_id: str,
+        auth_flow_type: str,
+        previous: StoredSession | None = None,
+    ) -> StoredSession:
+        """Build the record for fresh tokens; measures the clock drift from ``iat``."""
+        try:
+            access = JWT.parse(str(result["AccessToken"]))
+            id_token = JWT.parse(str(result["IdToken"]))
+        except KeyError as missing:
+            raise InvalidTokenError(f"Cognito's answer has no {missing}") from None
+        kept = previous.tokens.refresh_token if previous else None
+        refresh = result.get("RefreshToken") or kept
+        tokens = AuthTokens(id_token=id_token, access_token=access, refresh_token=refresh)
+        device = (result.get("NewDeviceMetadata") or {}).get("DeviceKey")
+        return StoredSession(
+            tokens=tokens,
+            username=username_of(tokens),
+            login_id=login_id,
+            auth_flow_type=auth_flow_type,
+            clock_drift=access.issued_at - self.clock(),
+            device_key=device or (previous.device_key if previous else None),
+            extras=previous.extras if previous else MappingProxyType({}),
+        )
+
+    def signed_in_record(self, outcome: SignInOutcome) -> StoredSession | None:
+        """The record to save when a sign-in step ended with tokens, else ``None``."""
+        self.pending = outcome.pending
+        if outcome.authentication is None:
+            return None
+        return self.stored_from_authentication(
+            outcome.authentication,
+            login_id=outcome.login_id,
+            auth_flow_type=outcome.auth_flow_type,
+        )
+
+    def signed_in(self, stored: StoredSession) -> None:
+        """Adopt a new sign-in and announce it."""
+        self.adopt(stored)
+        self.emit(SIGNED_IN, stored.username)
+
+    def refreshed(self, stored: StoredSession) -> AuthSession:
+        """Adopt refreshed tokens and announce them."""
+        cached = self.adopt(stored)
+        self.emit(TOKEN_REFRESH, stored.username)
+        assert cached is not None
+        return cached.session
+
+    def refresh_failed(self, error: PyamplifyError, username: str) -> bool:
+        """Announce a failed refresh; ``True`` if the session is over (the caller then erases
+        it), ``False`` if the failure is transient (the caller re-raises, keeping the session)."""
+        self.emit(TOKEN_REFRESH_FAILURE, username, error)
+        return isinstance(error, AUTH_FAILURES)
+
+    def expired(self, username: str, error: PyamplifyError | None) -> AuthSession:
+        """Forget the session after an auth failure and announce ``session_expired``."""
+        self.adopt(None)
+        self.emit(SESSION_EXPIRED, username, error)
+        return SIGNED_OUT_SESSION
+
+    def signed_out(self, username: str) -> None:
+        """Forget the session after sign-out and announce it."""
+        self.adopt(None)
+        self.pending = None
+        self.emit(SIGNED_OUT, username)
+
+    def emit(self, name: str, username: str | None, error: PyamplifyError | None = None) -> None:
+        """Send one event to the subscribers."""
+        self.events.emit(AuthEvent(name, username, error))
+
+    def sign_in_flow_type(self, flow: str | None) -> str:
+        """The flow to use: the argument, else the configuration's authenticationFlowType."""
+        return flow or self.default_flow

@@ -1,0 +1,352 @@
+"""``AsyncAuth``: the same API as :class:`~pyamplify.auth.Auth`, as coroutines.
+
+The flows are the very same generators, run by :func:`run_async` over an httpx ``AsyncClient``.
+Blocking store I/O runs on threads. A refresh is a single flight among this object's tasks (an
+``asyncio.Lock`` per event loop) and, through the store's lock held by a helper thread, among
+all threads, ``Auth``/``AsyncAuth`` objects and processes that share the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pyamplify.auth._core import AuthCore
+from pyamplify.auth._held_lock import ThreadHeldLock
+from pyamplify.auth.drivers import run_async
+from pyamplify.auth.errors import NoSignInInProgressError
+from pyamplify.auth.events import EventHub
+from pyamplify.auth.flows import (
+    Flow,
+    SignInOutcome,
+    confirm_sign_in_flow,
+    confirm_sign_up_flow,
+    get_user_flow,
+    global_sign_out_flow,
+    refresh_flow,
+    resend_sign_up_code_flow,
+    revoke_token_flow,
+    sign_in_flow,
+    sign_up_flow,
+)
+from pyamplify.auth.results import (
+    AuthUser,
+    CodeDeliveryDetails,
+    SignInResult,
+    SignOutResult,
+    SignUpResult,
+)
+from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
+from pyamplify.auth.sync import already_signed_in, signed_out_error, user_of
+from pyamplify.errors import PyamplifyError
+from pyamplify.wire.call import Call
+
+if TYPE_CHECKING:
+    from pyamplify.config import AuthConfig
+    from pyamplify.storage import CredentialStore
+    from pyamplify.wire.transport import AsyncTransport
+
+T = TypeVar("T")
+
+
+class AsyncAuth:
+    """Sign users in to one Cognito user pool and keep their session (asyncio API)."""
+
+    def __init__(
+        self,
+        config: AuthConfig | str | os.PathLike[str] | None = None,
+        *,
+        store: CredentialStore | None = None,
+        profile: str = "default",
+        clock: Callable[[], float] | None = None,
+        transport: AsyncTransport | None = None,
+    ) -> None:
+        self._core = AuthCore(config, store=store, profile=profile, clock=clock)
+        self._transport = transport
+        self._transport_loop: asyncio.AbstractEventLoop | None = None
+        self._given_transport = transport is not None
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._locks_guard = threading.Lock()
+
+    def __repr__(self) -> str:
+        pool = self._core.context.user_pool_id
+        return f"AsyncAuth(pool={pool!r}, profile={self._core.profile!r})"
+
+    @property
+    def events(self) -> EventHub:
+        """The event hub: ``auth.events.subscribe(callback) -> unsubscribe``."""
+        return self._core.events
+
+    @property
+    def config(self) -> AuthConfig:
+        """The configuration this object was built from."""
+        return self._core.config
+
+    # ------------------------------------------------------------------ plumbing
+    def _transport_now(self) -> AsyncTransport:
+        loop = asyncio.get_running_loop()
+        if self._transport is None or (
+            not self._given_transport and self._transport_loop is not loop
+        ):
+            # An httpx AsyncClient belongs to one event loop: make one per loop.
+            from pyamplify.wire.transport import AsyncTransport
+
+            self._transport = AsyncTransport({"cognito-idp": self._core.endpoint})
+            self._transport_loop = loop
+        return self._transport
+
+    async def _send(self, call: Call) -> dict[str, Any]:
+        return await self._transport_now().send(call)
+
+    async def _run(self, flow: Flow[T]) -> T:
+        return await run_async(flow, self._send)
+
+    def _refresh_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._locks_guard:
+            lock = self._locks.get(loop)
+            if lock is None:
+                lock = self._locks[loop] = asyncio.Lock()
+            return lock
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (the session stays in the store)."""
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
+
+    async def __aenter__(self) -> AsyncAuth:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _current(self) -> CachedSession | None:
+        core = self._core
+        if core.loaded:
+            return core.cached
+        return await asyncio.to_thread(core.load)
+
+    # ------------------------------------------------------------------ sign-up
+    async def sign_up(
+        self,
+        username: str,
+        password: str | None = None,
+        *,
+        attributes: Mapping[str, str] | None = None,
+        validation_data: Mapping[str, str] | None = None,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignUpResult:
+        """Register a new user; the result's next step says whether a code must be confirmed."""
+        return await self._run(
+            sign_up_flow(
+                self._core.context,
+                username,
+                password,
+                attributes=attributes,
+                validation_data=validation_data,
+                client_metadata=client_metadata,
+            )
+        )
+
+    async def confirm_sign_up(
+        self,
+        username: str,
+        code: str,
+        *,
+        force_alias_creation: bool = False,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignUpResult:
+        """Confirm a sign-up with the code the user received."""
+        flow = confirm_sign_up_flow(
+            self._core.context,
+            username,
+            code,
+            force_alias_creation=force_alias_creation,
+            client_metadata=client_metadata,
+        )
+        return await self._run(flow)
+
+    async def resend_sign_up_code(
+        self, username: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> CodeDeliveryDetails | None:
+        """Send the sign-up confirmation code again; returns where it went."""
+        flow = resend_sign_up_code_flow(
+            self._core.context, username, client_metadata=client_metadata
+        )
+        return await self._run(flow)
+
+    # ------------------------------------------------------------------ sign-in
+    async def sign_in(
+        self,
+        username: str,
+        password: str | None = None,
+        *,
+        flow: str | None = None,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignInResult:
+        """Start signing in; ``result.next_step`` says what (if anything) comes next."""
+        cached = await self._current()
+        if cached is not None:
+            raise already_signed_in(cached, self._core.profile)
+        outcome = await self._run(
+            sign_in_flow(
+                self._core.context,
+                username,
+                password,
+                flow_type=self._core.sign_in_flow_type(flow),
+                client_metadata=client_metadata,
+                now=self._core.now,
+            )
+        )
+        return await self._finish_sign_in(outcome)
+
+    async def confirm_sign_in(
+        self,
+        challenge_response: str,
+        *,
+        attributes: Mapping[str, str] | None = None,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignInResult:
+        """Answer the pending next step (a new password, a code, a challenge answer)."""
+        pending = self._core.pending
+        if pending is None:
+            raise NoSignInInProgressError(
+                "no sign-in is waiting for a next step; call sign_in() first"
+            )
+        outcome = await self._run(
+            confirm_sign_in_flow(
+                self._core.context,
+                pending,
+                challenge_response,
+                attributes=attributes,
+                client_metadata=client_metadata,
+            )
+        )
+        return await self._finish_sign_in(outcome)
+
+    async def _finish_sign_in(self, outcome: SignInOutcome) -> SignInResult:
+        stored = self._core.signed_in_record(outcome)
+        if stored is not None:
+            await asyncio.to_thread(self._core.save_locked, stored)
+            self._core.signed_in(stored)
+        return outcome.result
+
+    # ------------------------------------------------------------------ session
+    async def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
+        """The current session, refreshed first when it is (nearly) expired or when forced."""
+        core = self._core
+        cached = core.cached if core.loaded else await self._current()
+        if cached is None:
+            return SIGNED_OUT
+        if not force_refresh and core.clock() < cached.refresh_at:
+            return cached.session
+        return await self._refresh(cached, force_refresh)
+
+    async def _refresh(self, seen: CachedSession, force: bool) -> AuthSession:
+        core = self._core
+        async with self._refresh_lock():
+            cached = core.cached
+            if cached is None:
+                return SIGNED_OUT
+            if core.settled_while_waiting(cached, seen, force):
+                return cached.session
+            async with ThreadHeldLock(lambda: core.store.lock(core.key)) as held:
+                return await self._refresh_locked(held, cached, force)
+
+    async def _refresh_locked(
+        self, held: ThreadHeldLock, cached: CachedSession, force: bool
+    ) -> AuthSession:
+        core = self._core
+        stored = await held.run(core.read_store)
+        if stored is None:
+            core.signed_out(cached.stored.username)
+            return SIGNED_OUT
+        if stored.tokens.access_token.token != cached.stored.tokens.access_token.token:
+            adopted = core.adopt(stored)
+            assert adopted is not None
+            if force or core.is_fresh(adopted):
+                return adopted.session
+            cached = adopted
+        refresh_token = cached.stored.tokens.refresh_token
+        if not refresh_token:
+            await held.run(core.store.delete, core.key)
+            return core.expired(cached.stored.username, None)
+        try:
+            result = await self._run(
+                refresh_flow(
+                    core.context,
+                    refresh_token,
+                    username=cached.stored.username,
+                    device_key=cached.stored.device_key,
+                )
+            )
+            fresh = core.stored_from_authentication(
+                result,
+                login_id=cached.stored.login_id,
+                auth_flow_type=cached.stored.auth_flow_type,
+                previous=cached.stored,
+            )
+        except PyamplifyError as error:
+            if not core.refresh_failed(error, cached.stored.username):
+                raise
+            await held.run(core.store.delete, core.key)
+            return core.expired(cached.stored.username, error)
+        await held.run(core.store.save, core.key, fresh.to_dict())
+        return core.refreshed(fresh)
+
+    async def get_current_user(self) -> AuthUser:
+        """The signed-in user (refreshing the session first if it is due)."""
+        await self.fetch_auth_session()
+        cached = self._core.cached
+        if cached is None:
+            raise signed_out_error(self._core.profile)
+        return user_of(cached)
+
+    async def fetch_user_attributes(self) -> dict[str, str]:
+        """The user's attributes as Cognito holds them now (GetUser)."""
+        session = await self.fetch_auth_session()
+        if session.tokens is None:
+            raise signed_out_error(self._core.profile)
+        response = await self._run(get_user_flow(session.tokens.access_token.token))
+        return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+
+    # ------------------------------------------------------------------ sign-out
+    async def sign_out(self, global_sign_out: bool = False) -> SignOutResult:
+        """Sign out: revoke the refresh token (or sign out everywhere with ``global_sign_out``)
+        and clear the local session, which happens even when the server steps fail."""
+        core = self._core
+        cached = await self._current()
+        core.pending = None
+        if cached is None:
+            return SignOutResult()
+        revoke_error: PyamplifyError | None = None
+        global_error: PyamplifyError | None = None
+        if global_sign_out:
+            access = cached.stored.tokens.access_token.token
+            try:
+                session = await self.fetch_auth_session()
+                if session.tokens is not None:
+                    access = session.tokens.access_token.token
+            except PyamplifyError:
+                pass  # a transient refresh failure: try with the token we have
+            try:
+                await self._run(global_sign_out_flow(access))
+            except PyamplifyError as error:
+                global_error = error
+        else:
+            tokens = (core.cached or cached).stored.tokens
+            if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
+                try:
+                    await self._run(revoke_token_flow(core.context, tokens.refresh_token))
+                except PyamplifyError as error:
+                    revoke_error = error
+        await asyncio.to_thread(core.erase_locked)
+        core.signed_out(cached.stored.username)
+        return SignOutResult(True, revoke_error, global_error)

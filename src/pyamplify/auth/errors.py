@@ -1,0 +1,31 @@
+"""Errors the Auth category raises itself (Cognito's own errors live in ``pyamplify.wire``)."""
+
+from __future__ import annotations
+
+from pyamplify.errors import PyamplifyError
+
+
+class AuthValidationError(PyamplifyError):
+    """The call's arguments cannot work (a missing password, an unknown flow); fix the call."""
+
+    exit_code = 2
+
+
+class SignedOutError(PyamplifyError):
+    """The operation needs a signed-in user and there is none on this profile."""
+
+
+class AlreadySignedInError(PyamplifyError):
+    """``sign_in`` was called while a user is signed in on the same profile (as in Amplify)."""
+
+
+class NoSignInInProgressError(PyamplifyError):
+    """``confirm_sign_in`` was called with no sign-in waiting for a next step."""
+
+
+class UnsupportedChallengeError(PyamplifyError):
+    """Cognito asked for a challenge this version of pyamplify cannot answer yet."""
+
+
+class InvalidTokenError(PyamplifyError):
+    """A token from Cognito or the store is not a well-formed JWT."""

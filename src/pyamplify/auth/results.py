@@ -1,0 +1,153 @@
+"""Results and next steps, named as in Amplify JS v6 (``signInStep: 'DONE'`` -> ``"DONE"``).
+
+Every outcome of sign-up and sign-in is a value with an explicit next step that carries the data
+the caller needs to take it (where a code went, which attributes are missing). Sign-out reports
+partial failures as a value, as Amplify Swift and Android do: the local session is cleared in
+every case, and the result says what could not be done on the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from pyamplify.errors import PyamplifyError
+
+
+class SignInStep(str, Enum):
+    """Amplify JS v6's ``signInStep`` values (equal to their strings)."""
+
+    DONE = "DONE"
+    CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED = "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED"
+    CONFIRM_SIGN_IN_WITH_SMS_CODE = "CONFIRM_SIGN_IN_WITH_SMS_CODE"
+    CONFIRM_SIGN_IN_WITH_EMAIL_CODE = "CONFIRM_SIGN_IN_WITH_EMAIL_CODE"
+    CONFIRM_SIGN_IN_WITH_TOTP_CODE = "CONFIRM_SIGN_IN_WITH_TOTP_CODE"
+    CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE = "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"
+    CONTINUE_SIGN_IN_WITH_MFA_SELECTION = "CONTINUE_SIGN_IN_WITH_MFA_SELECTION"
+    CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION = "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION"
+    CONTINUE_SIGN_IN_WITH_TOTP_SETUP = "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"
+    CONTINUE_SIGN_IN_WITH_EMAIL_SETUP = "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"
+    CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION = "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
+    CONFIRM_SIGN_IN_WITH_PASSWORD = "CONFIRM_SIGN_IN_WITH_PASSWORD"
+    CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
+    RESET_PASSWORD = "RESET_PASSWORD"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SignUpStep(str, Enum):
+    """Amplify JS v6's ``signUpStep`` values."""
+
+    CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
+    DONE = "DONE"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _empty() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class CodeDeliveryDetails:
+    """Where Cognito sent a code: ``destination`` is masked by Cognito (``a***@e***``)."""
+
+    destination: str | None = None
+    delivery_medium: str | None = None
+    attribute_name: str | None = None
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any] | None) -> CodeDeliveryDetails | None:
+        """Read Cognito's ``CodeDeliveryDetails`` object (``None`` when absent)."""
+        if not data:
+            return None
+        return cls(
+            destination=data.get("Destination"),
+            delivery_medium=data.get("DeliveryMedium"),
+            attribute_name=data.get("AttributeName"),
+        )
+
+
+@dataclass(frozen=True)
+class SignUpNextStep:
+    """What to do after ``sign_up`` / ``confirm_sign_up``."""
+
+    sign_up_step: SignUpStep
+    code_delivery_details: CodeDeliveryDetails | None = None
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    """The result of ``sign_up`` and ``confirm_sign_up``."""
+
+    is_sign_up_complete: bool
+    next_step: SignUpNextStep
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SignInNextStep:
+    """What to do after ``sign_in`` / ``confirm_sign_in``, with the data needed to do it."""
+
+    sign_in_step: SignInStep
+    #: NEW_PASSWORD_REQUIRED: required attributes the user has no value for (no prefix).
+    missing_attributes: tuple[str, ...] = ()
+    code_delivery_details: CodeDeliveryDetails | None = None
+    #: CUSTOM_CHALLENGE: the challenge's public parameters.
+    additional_info: Mapping[str, str] = field(default_factory=_empty)
+    #: MFA selection / setup: the allowed types (``SMS``, ``TOTP``, ``EMAIL``).
+    allowed_mfa_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The result of ``sign_in`` and ``confirm_sign_in``."""
+
+    is_signed_in: bool
+    next_step: SignInNextStep
+
+
+DONE = SignInResult(is_signed_in=True, next_step=SignInNextStep(SignInStep.DONE))
+
+
+@dataclass(frozen=True)
+class SignInDetails:
+    """How the current user signed in (Amplify JS's ``signInDetails``)."""
+
+    login_id: str
+    auth_flow_type: str
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """The result of ``get_current_user``: ``username`` is the internal name, ``user_id`` the
+    ``sub``."""
+
+    username: str
+    user_id: str
+    sign_in_details: SignInDetails | None = None
+
+
+@dataclass(frozen=True)
+class SignOutResult:
+    """What ``sign_out`` did. The local session is always cleared; server-side steps that failed
+    are reported here instead of raised (as ``.partial`` in Amplify Swift/Android)."""
+
+    signed_out_locally: bool = True
+    revoke_token_error: PyamplifyError | None = None
+    global_sign_out_error: PyamplifyError | None = None
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every step (local, revoke or global sign-out) succeeded."""
+        return self.revoke_token_error is None and self.global_sign_out_error is None
+
+    @property
+    def status(self) -> str:
+        """``"complete"`` or ``"partial"``."""
+        return "complete" if self.is_complete else "partial"

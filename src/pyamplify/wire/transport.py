@@ -1,0 +1,198 @@
+"""Two tiny transports (httpx sync and async) that send :class:`Call`\\ s and retry wisely.
+
+Both share :class:`RetryPolicy` and the request/response handling below, so they behave the same:
+a 200 answer is the operation's JSON result; anything else becomes the typed error from
+:func:`error_from_response`; connection failures and timeouts become :class:`NetworkError`\\ s.
+Throttling, server faults and network failures are retried with capped, fully jittered
+exponential backoff (the scheme AWS SDKs use); everything else is raised at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pyamplify import __version__
+from pyamplify.errors import PyamplifyError
+from pyamplify.wire.call import Call
+from pyamplify.wire.errors import (
+    ConnectError,
+    NetworkError,
+    ProtocolError,
+    RequestTimeoutError,
+    RetryableError,
+    error_from_response,
+)
+
+USER_AGENT = f"pyamplify/{__version__}"
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry calls that failed for a transient reason."""
+
+    max_attempts: int = 3
+    base_delay: float = 0.1
+    max_delay: float = 2.0
+
+    def should_retry(self, error: BaseException, attempt: int) -> bool:
+        """Whether to try again after ``error`` on (1-based) ``attempt``."""
+        return isinstance(error, RetryableError) and attempt < self.max_attempts
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed ``attempt``: full jitter under a capped exponential."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return random.uniform(0, ceiling)
+
+
+def _endpoint_for(endpoints: Mapping[str, str], call: Call) -> str:
+    try:
+        return endpoints[call.service]
+    except KeyError:
+        raise PyamplifyError(
+            f"no endpoint is configured for {call.service} (needed for {call.operation}); "
+            "add that pool to the configuration"
+        ) from None
+
+
+def _as_endpoints(endpoints: Mapping[str, str] | str) -> Mapping[str, str]:
+    if isinstance(endpoints, str):
+        return {"cognito-idp": endpoints, "cognito-identity": endpoints}
+    return dict(endpoints)
+
+
+def _all_loopback(endpoints: Mapping[str, str]) -> bool:
+    """Whether every endpoint is on this machine (then proxy settings must not apply)."""
+    hosts = {httpx.URL(url).host for url in endpoints.values()}
+    return all(host in {"127.0.0.1", "localhost", "::1"} for host in hosts)
+
+
+def _result(call: Call, response: httpx.Response) -> dict[str, Any]:
+    if response.status_code != 200:
+        raise error_from_response(
+            response.status_code, response.headers, response.content, operation=call.operation
+        )
+    if not response.content:
+        return {}
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        raise ProtocolError(
+            f"{call.operation} answered 200 with a body that is not JSON; "
+            "check that the endpoint is a Cognito user pool endpoint"
+        ) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{call.operation} answered 200 with JSON that is not an object")
+    return data
+
+
+def _network_error(call: Call, url: str, error: httpx.TransportError) -> NetworkError:
+    kind = type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        return RequestTimeoutError(
+            f"{call.operation} to {url} timed out ({kind}); the session is unchanged, try again"
+        )
+    if isinstance(error, httpx.ConnectError):
+        return ConnectError(
+            f"could not connect to {url} for {call.operation} ({error}); check the network "
+            "and the configured endpoint"
+        )
+    return NetworkError(f"{call.operation} to {url} failed: {kind}: {error}")
+
+
+class SyncTransport:
+    """Sends calls with an ``httpx.Client`` (connection pooling, timeouts) and retries."""
+
+    def __init__(
+        self,
+        endpoints: Mapping[str, str] | str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._endpoints = _as_endpoints(endpoints)
+        self._retry = retry or RetryPolicy()
+        self._client = client or httpx.Client(
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=not _all_loopback(self._endpoints),
+        )
+        self._sleep = sleep
+
+    def send(self, call: Call) -> dict[str, Any]:
+        """Perform ``call`` and return its JSON result, or raise its typed error."""
+        url = _endpoint_for(self._endpoints, call)
+        body = call.body()
+        headers = call.headers()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                try:
+                    response = self._client.post(url, content=body, headers=headers)
+                except httpx.TransportError as error:
+                    raise _network_error(call, url, error) from None
+                return _result(call, response)
+            except PyamplifyError as error:
+                if not self._retry.should_retry(error, attempt):
+                    raise
+            self._sleep(self._retry.delay(attempt))
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
+
+class AsyncTransport:
+    """Sends calls with an ``httpx.AsyncClient``; same behaviour as :class:`SyncTransport`."""
+
+    def __init__(
+        self,
+        endpoints: Mapping[str, str] | str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._endpoints = _as_endpoints(endpoints)
+        self._retry = retry or RetryPolicy()
+        self._client = client or httpx.AsyncClient(
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=not _all_loopback(self._endpoints),
+        )
+        self._sleep = sleep
+
+    async def send(self, call: Call) -> dict[str, Any]:
+        """Perform ``call`` and return its JSON result, or raise its typed error."""
+        url = _endpoint_for(self._endpoints, call)
+        body = call.body()
+        headers = call.headers()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                try:
+                    response = await self._client.post(url, content=body, headers=headers)
+                except httpx.TransportError as error:
+                    raise _network_error(call, url, error) from None
+                return _result(call, response)
+            except PyamplifyError as error:
+                if not self._retry.should_retry(error, attempt):
+                    raise
+            await self._sleep(self._retry.delay(attempt))
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._client.aclose()
