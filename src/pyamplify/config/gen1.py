@@ -1,0 +1,417 @@
+"""Reading Gen 1 ``amplifyconfiguration.json``: ``auth.plugins.awsCognitoAuthPlugin``.
+
+The schema is the Amplify docs' and the Amplify CLI's (``shared/reference/amplify-anchors.md``
+§2a, §2c). Where Amplify Swift and Android silently drop a half-written section or fall back to
+SRP, this reader reports the mistake instead. Our one extension is an ``Endpoint`` key beside the
+identity pool's ``PoolId`` (the user pool already has one in Amplify), so that both pools can be
+pointed at the local Cognito; and ``ResponseType`` in ``OAuth`` (Gen 1 has none; Gen 2 does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyamplify.config import validate as v
+from pyamplify.config.errors import JsonPath, show_value
+from pyamplify.config.model import (
+    AuthConfig,
+    IdentityPoolConfig,
+    OAuthConfig,
+    PasswordPolicy,
+    UserPoolConfig,
+    split_redirect_uris,
+)
+from pyamplify.config.reading import DocumentReader, JsonObject
+
+PLUGIN_PATH: JsonPath = ("auth", "plugins", "awsCognitoAuthPlugin")
+_PLUGIN_KEYS = ("IdentityManager", "CredentialsProvider", "CognitoUserPool", "Auth")
+#: Keys the CLI or the older AWSMobileClient write that pyamplify knowingly does not use.
+_PLUGIN_IGNORED = (
+    "UserAgent",
+    "Version",
+    "GoogleSignIn",
+    "FacebookSignIn",
+    "PinpointAnalytics",
+    "PinpointTargeting",
+)
+_USER_POOL_KEYS = ("PoolId", "AppClientId", "AppClientSecret", "Region", "Endpoint")
+_IDENTITY_POOL_KEYS = ("PoolId", "Region", "Endpoint")
+_AUTH_KEYS = (
+    "authenticationFlowType",
+    "OAuth",
+    "usernameAttributes",
+    "signupAttributes",
+    "passwordProtectionSettings",
+    "mfaConfiguration",
+    "mfaTypes",
+    "verificationMechanisms",
+    "socialProviders",
+)
+_OAUTH_REQUIRED = ("WebDomain", "AppClientId", "SignInRedirectURI", "SignOutRedirectURI", "Scopes")
+#: Legacy AWSMobileClient OAuth keys (Flutter still parses them); pyamplify does not need them.
+_OAUTH_IGNORED = (
+    "SignInURI",
+    "SignOutURI",
+    "TokenURI",
+    "SignInURIQueryParameters",
+    "SignOutURIQueryParameters",
+    "TokenURIQueryParameters",
+)
+_DEFAULT_EXAMPLE = '{"Default": {...}}'
+
+
+def read_gen1(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
+    """Read a Gen 1 document; None when ``reader`` recorded problems."""
+    auth = root["auth"]
+    reader.warn_unknown_keys(auth, ("auth",), ("plugins",))
+    plugins = reader.object(
+        auth, ("auth",), "plugins", '{"awsCognitoAuthPlugin": {...}}', required=True
+    )
+    if plugins is None:
+        return None
+    reader.warn_unknown_keys(plugins, ("auth", "plugins"), ("awsCognitoAuthPlugin",))
+    plugin = reader.object(
+        plugins,
+        ("auth", "plugins"),
+        "awsCognitoAuthPlugin",
+        '{"CognitoUserPool": {"Default": {...}}}',
+        required=True,
+    )
+    if plugin is None:
+        return None
+    reader.warn_unknown_keys(plugin, PLUGIN_PATH, _PLUGIN_KEYS, _PLUGIN_IGNORED)
+    if "CognitoUserPool" not in plugin and "CredentialsProvider" not in plugin:
+        reader.problem(
+            PLUGIN_PATH,
+            "neither a user pool (CognitoUserPool) nor an identity pool (CredentialsProvider) "
+            "is configured; add at least one",
+            '"CognitoUserPool": {"Default": {"PoolId": "us-east-1_AbCdEfGhI", '
+            '"AppClientId": "3n4b5urk1ft4fl3mg5e62d9ado", "Region": "us-east-1"}}',
+        )
+    user_pool = _user_pool(reader, plugin)
+    identity_pool = _identity_pool(reader, plugin)
+    settings = _auth_settings(reader, plugin, has_user_pool="CognitoUserPool" in plugin)
+    if reader.problems:
+        return None
+    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+
+
+def _default(reader: DocumentReader, plugin: JsonObject, section: str) -> JsonObject | None:
+    container = reader.object(plugin, PLUGIN_PATH, section, _DEFAULT_EXAMPLE, required=False)
+    if container is None:
+        return None
+    path = (*PLUGIN_PATH, section)
+    reader.warn_unknown_keys(container, path, ("Default",))
+    return reader.object(container, path, "Default", "{...}", required=True)
+
+
+def _user_pool(reader: DocumentReader, plugin: JsonObject) -> UserPoolConfig | None:
+    default = _default(reader, plugin, "CognitoUserPool")
+    if default is None:
+        return None
+    path = (*PLUGIN_PATH, "CognitoUserPool", "Default")
+    reader.warn_unknown_keys(default, path, _USER_POOL_KEYS, ("PinpointAppId", "MigrationEnabled"))
+    if default.get("MigrationEnabled") is True:
+        reader.warn(
+            (*path, "MigrationEnabled"),
+            "pyamplify does not switch flows on MigrationEnabled (Amplify Swift does); set "
+            'Auth.Default.authenticationFlowType to "USER_PASSWORD_AUTH" to migrate users',
+        )
+    pool_id = reader.string(
+        default, path, "PoolId", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, required=True
+    )
+    client_id = reader.string(
+        default,
+        path,
+        "AppClientId",
+        v.app_client_id_problem,
+        v.APP_CLIENT_ID_EXAMPLE,
+        required=True,
+    )
+    secret = reader.string(
+        default,
+        path,
+        "AppClientSecret",
+        v.app_client_secret_problem,
+        v.APP_CLIENT_SECRET_EXAMPLE,
+        required=False,
+    )
+    region = reader.string(
+        default, path, "Region", v.region_problem, v.REGION_EXAMPLE, required=True
+    )
+    endpoint = reader.string(
+        default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
+    )
+    if pool_id is None or client_id is None or region is None:
+        return None
+    mismatch = v.region_mismatch_problem(pool_id, v.region_of_user_pool_id(pool_id), region)
+    if mismatch is not None:
+        reader.problem((*path, "Region"), mismatch, f'"{v.region_of_user_pool_id(pool_id)}"')
+        return None
+    if default.get("AppClientSecret") is not None and secret is None:
+        return None
+    return UserPoolConfig(pool_id, client_id, region, secret, endpoint)
+
+
+def _identity_pool(reader: DocumentReader, plugin: JsonObject) -> IdentityPoolConfig | None:
+    provider = reader.object(
+        plugin,
+        PLUGIN_PATH,
+        "CredentialsProvider",
+        '{"CognitoIdentity": {"Default": {...}}}',
+        required=False,
+    )
+    if provider is None:
+        return None
+    provider_path = (*PLUGIN_PATH, "CredentialsProvider")
+    reader.warn_unknown_keys(provider, provider_path, ("CognitoIdentity",))
+    identity = reader.object(
+        provider, provider_path, "CognitoIdentity", _DEFAULT_EXAMPLE, required=True
+    )
+    if identity is None:
+        return None
+    identity_path = (*provider_path, "CognitoIdentity")
+    reader.warn_unknown_keys(identity, identity_path, ("Default",))
+    default = reader.object(identity, identity_path, "Default", "{...}", required=True)
+    if default is None:
+        return None
+    path = (*identity_path, "Default")
+    reader.warn_unknown_keys(default, path, _IDENTITY_POOL_KEYS)
+    pool_id = reader.string(
+        default,
+        path,
+        "PoolId",
+        v.identity_pool_id_problem,
+        v.IDENTITY_POOL_ID_EXAMPLE,
+        required=True,
+    )
+    region = reader.string(
+        default, path, "Region", v.region_problem, v.REGION_EXAMPLE, required=True
+    )
+    endpoint = reader.string(
+        default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
+    )
+    if pool_id is None or region is None:
+        return None
+    in_id = v.region_of_identity_pool_id(pool_id)
+    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
+    if mismatch is not None:
+        reader.problem((*path, "Region"), mismatch, f'"{in_id}"')
+        return None
+    return IdentityPoolConfig(pool_id, region, endpoint)
+
+
+def _auth_settings(
+    reader: DocumentReader, plugin: JsonObject, *, has_user_pool: bool
+) -> dict[str, Any]:
+    default = _default(reader, plugin, "Auth")
+    if default is None:
+        return {}
+    path = (*PLUGIN_PATH, "Auth", "Default")
+    reader.warn_unknown_keys(default, path, _AUTH_KEYS, ("loginMechanisms", "loginMechanism"))
+    settings: dict[str, Any] = {}
+    flow = reader.string(
+        default,
+        path,
+        "authenticationFlowType",
+        v.flow_type_problem,
+        v.FLOW_TYPE_EXAMPLE,
+        required=False,
+    )
+    if flow is not None:
+        settings["authentication_flow_type"] = flow
+    if "OAuth" in default:
+        if not has_user_pool:
+            reader.problem(
+                (*path, "OAuth"),
+                "OAuth (the Hosted UI) belongs to a user pool, and CognitoUserPool is missing",
+                '"CognitoUserPool": {"Default": {...}}',
+            )
+        settings["oauth"] = _oauth(reader, default, path)
+    settings.update(_cli_extras(reader, default, path))
+    return settings
+
+
+def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAuthConfig | None:
+    oauth = reader.object(auth, auth_path, "OAuth", '{"WebDomain": ..., ...}', required=True)
+    if oauth is None:
+        return None
+    path = (*auth_path, "OAuth")
+    reader.warn_unknown_keys(
+        oauth, path, (*_OAUTH_REQUIRED, "AppClientSecret", "ResponseType"), _OAUTH_IGNORED
+    )
+    missing = [key for key in _OAUTH_REQUIRED if key not in oauth]
+    if missing:
+        reader.problem(
+            path,
+            f"OAuth is missing {', '.join(missing)}; the Hosted UI needs all of "
+            f"{', '.join(_OAUTH_REQUIRED)}",
+            '{"WebDomain": "myapp.auth.us-east-1.amazoncognito.com", "AppClientId": '
+            '"3n4b5urk1ft4fl3mg5e62d9ado", "SignInRedirectURI": "myapp://", '
+            '"SignOutRedirectURI": "myapp://", "Scopes": ["openid", "email"]}',
+        )
+    domain = reader.string(
+        oauth, path, "WebDomain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=False
+    )
+    client_id = reader.string(
+        oauth,
+        path,
+        "AppClientId",
+        v.app_client_id_problem,
+        v.APP_CLIENT_ID_EXAMPLE,
+        required=False,
+    )
+    secret = reader.string(
+        oauth,
+        path,
+        "AppClientSecret",
+        v.app_client_secret_problem,
+        v.APP_CLIENT_SECRET_EXAMPLE,
+        required=False,
+    )
+    sign_in = _redirect_uris(reader, oauth, path, "SignInRedirectURI")
+    sign_out = _redirect_uris(reader, oauth, path, "SignOutRedirectURI")
+    scopes = reader.string_list(
+        oauth, path, "Scopes", v.scope_problem, v.SCOPE_EXAMPLE, required=False
+    )
+    response_type = reader.string(
+        oauth,
+        path,
+        "ResponseType",
+        v.one_of_problem(("code", "token")),
+        '"code"',
+        required=False,
+    )
+    if (
+        missing
+        or domain is None
+        or client_id is None
+        or sign_in is None
+        or sign_out is None
+        or scopes is None
+        or (oauth.get("AppClientSecret") is not None and secret is None)
+    ):
+        return None
+    return OAuthConfig(
+        domain, client_id, sign_in, sign_out, scopes, secret, response_type or "code"
+    )
+
+
+def _redirect_uris(
+    reader: DocumentReader, oauth: JsonObject, path: JsonPath, key: str
+) -> tuple[str, ...] | None:
+    """A comma-joined string of redirect URIs (as the CLI writes it), or an array of them."""
+    value = reader.member(
+        oauth,
+        path,
+        key,
+        (str, list),
+        "a string (URIs joined by commas)",
+        v.REDIRECT_URI_EXAMPLE,
+        required=False,
+    )
+    if isinstance(value, list):
+        return reader.string_list(
+            oauth, path, key, v.redirect_uri_problem, v.REDIRECT_URI_EXAMPLE, required=False
+        )
+    if not isinstance(value, str):
+        return None
+    if v.is_placeholder(value):
+        reader.problem((*path, key), v.placeholder_message(value), v.REDIRECT_URI_EXAMPLE)
+        return None
+    uris = split_redirect_uris(value)
+    ok = True
+    for uri in uris:
+        message = v.redirect_uri_problem(uri)
+        if message is not None:
+            reader.problem((*path, key), message, v.REDIRECT_URI_EXAMPLE)
+            ok = False
+    return uris if ok else None
+
+
+def _upper(word: str) -> str:
+    return word.upper()
+
+
+def _lower(word: str) -> str:
+    return word.lower()
+
+
+def _cli_extras(reader: DocumentReader, auth: JsonObject, path: JsonPath) -> dict[str, Any]:
+    """The keys the Amplify CLI copies from the pool: informational, but checked and kept."""
+    extras: dict[str, Any] = {
+        "username_attributes": reader.word_list(
+            auth, path, "usernameAttributes", v.USERNAME_ATTRIBUTES, _lower, '["EMAIL"]'
+        ),
+        "signup_attributes": reader.word_list(
+            auth, path, "signupAttributes", v.STANDARD_ATTRIBUTES, _lower, '["EMAIL"]'
+        ),
+        "mfa_types": reader.word_list(auth, path, "mfaTypes", v.MFA_TYPES, _upper, '["TOTP"]'),
+        "verification_mechanisms": reader.word_list(
+            auth, path, "verificationMechanisms", v.VERIFICATION_MECHANISMS, _lower, '["EMAIL"]'
+        ),
+        "social_providers": reader.word_list(
+            auth, path, "socialProviders", v.SOCIAL_PROVIDERS, _upper, '["GOOGLE"]'
+        ),
+    }
+    mfa = reader.string(
+        auth,
+        path,
+        "mfaConfiguration",
+        v.one_of_problem(v.MFA_CONFIGURATIONS),
+        '"OPTIONAL"',
+        required=False,
+    )
+    if mfa is not None:
+        extras["mfa_configuration"] = mfa
+    policy = _password_policy(reader, auth, path)
+    if policy is not None:
+        extras["password_policy"] = policy
+    return extras
+
+
+def _password_policy(
+    reader: DocumentReader, auth: JsonObject, auth_path: JsonPath
+) -> PasswordPolicy | None:
+    settings = reader.object(
+        auth,
+        auth_path,
+        "passwordProtectionSettings",
+        '{"passwordPolicyMinLength": 8, "passwordPolicyCharacters": ["REQUIRES_NUMBERS"]}',
+        required=False,
+    )
+    if settings is None:
+        return None
+    path = (*auth_path, "passwordProtectionSettings")
+    reader.warn_unknown_keys(
+        settings, path, ("passwordPolicyMinLength", "passwordPolicyCharacters")
+    )
+    low, high = v.PASSWORD_MIN_LENGTH_RANGE
+    length = reader.integer(settings, path, "passwordPolicyMinLength", low, high, "8")
+    rules = reader.string_list(
+        settings,
+        path,
+        "passwordPolicyCharacters",
+        _character_rule_problem,
+        '["REQUIRES_LOWERCASE", "REQUIRES_NUMBERS"]',
+        required=False,
+    )
+    wanted = {_character_rule(rule) for rule in rules or ()}
+    return PasswordPolicy(
+        min_length=length,
+        require_lowercase="REQUIRES_LOWERCASE" in wanted,
+        require_uppercase="REQUIRES_UPPERCASE" in wanted,
+        require_numbers="REQUIRES_NUMBERS" in wanted,
+        require_symbols="REQUIRES_SYMBOLS" in wanted,
+    )
+
+
+def _character_rule(value: str) -> str:
+    """``"Requires Lowercase"`` (older CLIs) and ``REQUIRES_LOWERCASE`` are the same rule."""
+    return value.strip().upper().replace(" ", "_")
+
+
+def _character_rule_problem(value: str) -> str | None:
+    if _character_rule(value) in v.PASSWORD_CHARACTER_RULES:
+        return None
+    return f"{show_value(value)} is not one of {', '.join(v.PASSWORD_CHARACTER_RULES)}"

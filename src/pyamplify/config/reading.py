@@ -1,0 +1,235 @@
+"""Walking a parsed JSON document while collecting every problem and warning with its location.
+
+The Gen 1 and Gen 2 readers are written against ``DocumentReader``: each accessor returns the
+value when it is right and ``None`` otherwise, having recorded why (missing, wrong JSON type,
+placeholder left in, wrong format) at the value's JSON path and line. The readers therefore go
+on after a mistake and report all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pyamplify.config.errors import ConfigProblem, ConfigWarning, JsonPath, format_path, show_value
+from pyamplify.config.json_reader import ParsedJson
+from pyamplify.config.validate import Check, is_placeholder, placeholder_message
+
+JsonObject = dict[str, Any]
+
+
+def json_type_name(value: object) -> str:
+    """The JSON name of a Python value's type (object, array, string, number, boolean, null)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+class DocumentReader:
+    """Typed access to a parsed document; problems and warnings pile up instead of raising."""
+
+    def __init__(self, parsed: ParsedJson, source: str) -> None:
+        self.parsed = parsed
+        self.source = source
+        self.problems: list[ConfigProblem] = []
+        self.warnings: list[ConfigWarning] = list(parsed.warnings)
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def problem(self, path: JsonPath, message: str, example: str) -> None:
+        """Record a problem at ``path`` (its line is looked up in the document)."""
+        self.problems.append(
+            ConfigProblem(
+                self.source, format_path(path), message, example, line=self.parsed.line_of(path)
+            )
+        )
+
+    def warn(self, path: JsonPath, message: str) -> None:
+        """Record a warning at ``path``."""
+        self.warnings.append(
+            ConfigWarning(self.source, format_path(path), message, line=self.parsed.line_of(path))
+        )
+
+    def warn_unknown_keys(
+        self, obj: JsonObject, path: JsonPath, known: Iterable[str], ignored: Iterable[str] = ()
+    ) -> None:
+        """Warn about keys that are neither read nor knowingly ignored (forward compatible)."""
+        known_keys = set(known)
+        quiet = known_keys | set(ignored)
+        for key in obj:
+            if key in quiet:
+                continue
+            close = difflib.get_close_matches(key, sorted(known_keys), n=1, cutoff=0.75)
+            hint = f"; did you mean {show_value(close[0])}?" if close else ""
+            self.warn((*path, key), f"unknown key {show_value(key)} is ignored{hint}")
+
+    # -- typed access -------------------------------------------------------------------------
+
+    def member(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        kind: type | tuple[type, ...],
+        kind_name: str,
+        example: str,
+        *,
+        required: bool,
+    ) -> Any:
+        """``obj[key]`` if present and of the JSON type ``kind``; else record why and give None."""
+        child = (*path, key)
+        if key not in obj:
+            if required:
+                close = difflib.get_close_matches(key, list(obj), n=1, cutoff=0.75)
+                hint = f" (found {show_value(close[0])}: keys are case-sensitive)" if close else ""
+                self.problem(child, f"required key {show_value(key)} is missing{hint}", example)
+            return None
+        value = obj[key]
+        if value is None and not required:
+            return None  # an optional key written as null means the same as leaving it out
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            wrong = True
+        else:
+            wrong = not isinstance(value, kind)
+        if wrong:
+            self.problem(
+                child,
+                f"must be {kind_name}, not {json_type_name(value)} ({show_value(value)})",
+                example,
+            )
+            return None
+        return value
+
+    def object(
+        self, obj: JsonObject, path: JsonPath, key: str, example: str, *, required: bool
+    ) -> JsonObject | None:
+        """A nested JSON object."""
+        value = self.member(obj, path, key, dict, "an object", example, required=required)
+        return value if isinstance(value, dict) else None
+
+    def string(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        check: Check,
+        example: str,
+        *,
+        required: bool,
+    ) -> str | None:
+        """A string that is no placeholder and passes ``check``."""
+        value = self.member(obj, path, key, str, "a string", example, required=required)
+        if value is None:
+            return None
+        return self.checked((*path, key), value, check, example)
+
+    def checked(self, path: JsonPath, value: str, check: Check, example: str) -> str | None:
+        """``value`` when it is no placeholder and passes ``check``; else record why."""
+        if is_placeholder(value):
+            self.problem(path, placeholder_message(value), example)
+            return None
+        message = check(value)
+        if message is not None:
+            self.problem(path, message, example)
+            return None
+        return value
+
+    def string_list(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        check: Check,
+        example: str,
+        *,
+        required: bool,
+    ) -> tuple[str, ...] | None:
+        """An array of strings, each checked; None when the array or any item is wrong."""
+        value = self.member(obj, path, key, list, "an array of strings", example, required=required)
+        if value is None:
+            return None
+        items: list[str] = []
+        ok = True
+        for index, item in enumerate(value):
+            item_path = (*path, key, index)
+            if not isinstance(item, str):
+                self.problem(
+                    item_path,
+                    f"must be a string, not {json_type_name(item)} ({show_value(item)})",
+                    example,
+                )
+                ok = False
+                continue
+            checked = self.checked(item_path, item, check, example)
+            if checked is None:
+                ok = False
+            else:
+                items.append(checked)
+        return tuple(items) if ok else None
+
+    def boolean(
+        self, obj: JsonObject, path: JsonPath, key: str, example: str, *, required: bool = False
+    ) -> bool | None:
+        """A JSON ``true`` or ``false``."""
+        value = self.member(obj, path, key, bool, "true or false", example, required=required)
+        return value if isinstance(value, bool) else None
+
+    def integer(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        low: int,
+        high: int,
+        example: str,
+        *,
+        required: bool = False,
+    ) -> int | None:
+        """A whole number from ``low`` to ``high``."""
+        value = self.member(obj, path, key, int, "a whole number", example, required=required)
+        if value is None:
+            return None
+        if not low <= value <= high:
+            self.problem((*path, key), f"{value} is not from {low} to {high}", example)
+            return None
+        return int(value)
+
+    def word_list(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        vocabulary: Iterable[str],
+        normalise: Callable[[str], str],
+        example: str,
+    ) -> tuple[str, ...]:
+        """An optional array of words from a known vocabulary; unknown words only warn.
+
+        Used for the informational lists the Amplify CLI copies from the pool (username
+        attributes, MFA types, …): a new word from a newer CLI must not make a file unusable.
+        """
+        words = self.string_list(obj, path, key, _anything, example, required=False) or ()
+        known = set(vocabulary)
+        result = []
+        for index, word in enumerate(words):
+            normalised = normalise(word)
+            if normalised not in known:
+                self.warn(
+                    (*path, key, index),
+                    f"{show_value(word)} is not one of {', '.join(sorted(known))}; kept as is",
+                )
+            result.append(normalised)
+        return tuple(result)
+
+
+def _anything(value: str) -> str | None:
+    return None if value else "must not be empty"
