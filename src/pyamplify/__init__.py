@@ -7,7 +7,10 @@ libraries read. Heavy modules load lazily so that ``import pyamplify`` stays che
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyamplify.config import AuthConfig, ConfigError, load_config
 
 __version__ = "0.1.0"
 

@@ -19,6 +19,7 @@ from pyamplify.errors import PyamplifyError
 #: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
 COMMAND_MODULES: tuple[str, ...] = (
     # one entry per command module, in the order users meet the commands
+    "pyamplify.cli.config_cmd",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,237 @@
+"""``pyamplify config check [PATH] [--json]``: load a configuration and explain it or its mistakes.
+
+Exit codes: 0 when the configuration loads (warnings are printed too), 1 when it has problems
+(every one is printed, not only the first), 2 for usage errors (argparse). Secrets are shown
+masked: their first 4 characters and ``…``. Only the standard library is imported here at import
+time; ``pyamplify.config`` loads inside ``run_check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from pyamplify.config import AuthConfig, ConfigError, ConfigWarning
+
+_FORMAT_NAMES = {"gen1": "Gen 1 amplifyconfiguration.json", "gen2": "Gen 2 amplify_outputs.json"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``config`` command group and its ``check`` subcommand."""
+    group = subparsers.add_parser(
+        "config",
+        help="inspect Amplify auth configuration files",
+        description="Inspect amplifyconfiguration.json (Gen 1) and amplify_outputs.json (Gen 2).",
+    )
+    group.set_defaults(group_parser=group)
+    commands = group.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
+    check = commands.add_parser(
+        "check",
+        help="load a configuration and print what it resolves to, or every mistake in it",
+        description=(
+            "Load a configuration and print the resolved settings (secrets masked) and any "
+            "warnings, exit 0; or print every problem found, exit 1. Without PATH: "
+            "$PYAMPLIFY_CONFIG, then ./amplifyconfiguration.json, then ./amplify_outputs.json."
+        ),
+    )
+    check.add_argument("path", nargs="?", metavar="PATH", help="the configuration file")
+    check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    check.set_defaults(func=run_check)
+
+
+def _tolerant(stream: TextIO) -> None:
+    """Never fail to print a message because the terminal cannot encode a character."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Run ``pyamplify config check``; return the exit code."""
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
+    try:
+        return _check(args)
+    except BrokenPipeError:  # e.g. `pyamplify config check --json | head`: the reader left
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
+        return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pyamplify.config import ConfigError, load_config_with_warnings
+
+    try:
+        config, warnings = load_config_with_warnings(args.path)
+    except ConfigError as error:
+        if args.json:
+            _print_json(_error_document(error))
+        else:
+            _print_errors(error)
+        return 1
+    # Endpoint overrides come from the environment and can be wrong too: resolve them now.
+    try:
+        summary = describe(config)
+    except ConfigError as error:
+        if args.json:
+            _print_json(_error_document(error))
+        else:
+            _print_errors(error)
+        return 1
+    if args.json:
+        _print_json(
+            {
+                "ok": True,
+                "file": config.source,
+                "format": config.source_format,
+                "config": summary,
+                "warnings": [warning.to_dict() for warning in warnings],
+                "errors": [],
+            }
+        )
+    else:
+        _print_summary(config, summary)
+        _print_warnings(warnings, sys.stdout)
+    return 0
+
+
+def describe(config: AuthConfig) -> dict[str, Any]:
+    """The resolved configuration as plain data, secrets masked, endpoints with their origin."""
+    from pyamplify.config import mask_secret
+
+    result: dict[str, Any] = {"user_pool": None, "identity_pool": None, "oauth": None}
+    if config.user_pool is not None:
+        pool = config.user_pool
+        endpoint = config.resolve_user_pool_endpoint()
+        result["user_pool"] = {
+            "pool_id": pool.pool_id,
+            "app_client_id": pool.app_client_id,
+            "app_client_secret": mask_secret(pool.app_client_secret),
+            "region": pool.region,
+            "endpoint": endpoint.url,
+            "endpoint_from": endpoint.origin,
+        }
+    if config.identity_pool is not None:
+        identity = config.identity_pool
+        endpoint = config.resolve_identity_pool_endpoint()
+        result["identity_pool"] = {
+            "pool_id": identity.pool_id,
+            "region": identity.region,
+            "endpoint": endpoint.url,
+            "endpoint_from": endpoint.origin,
+        }
+    result["authentication_flow_type"] = config.authentication_flow_type
+    if config.oauth is not None:
+        oauth = config.oauth
+        result["oauth"] = {
+            "web_domain": oauth.web_domain,
+            "base_url": oauth.base_url(),
+            "app_client_id": oauth.app_client_id,
+            "app_client_secret": mask_secret(oauth.app_client_secret),
+            "sign_in_redirect_uris": list(oauth.sign_in_redirect_uris),
+            "sign_out_redirect_uris": list(oauth.sign_out_redirect_uris),
+            "scopes": list(oauth.scopes),
+            "response_type": oauth.response_type,
+        }
+    policy = config.password_policy
+    result.update(
+        username_attributes=list(config.username_attributes),
+        signup_attributes=list(config.signup_attributes),
+        password_policy=None
+        if policy is None
+        else {"min_length": policy.min_length, "characters": list(policy.characters())},
+        mfa_configuration=config.mfa_configuration,
+        mfa_types=list(config.mfa_types),
+        verification_mechanisms=list(config.verification_mechanisms),
+        social_providers=list(config.social_providers),
+        unauthenticated_identities_enabled=config.unauthenticated_identities_enabled,
+    )
+    return result
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _error_document(error: ConfigError) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "errors": [problem.to_dict() for problem in error.problems],
+        "warnings": [warning.to_dict() for warning in error.warnings],
+    }
+
+
+def _print_errors(error: ConfigError) -> None:
+    print(f"error: {error}", file=sys.stderr)
+    _print_warnings(error.warnings, sys.stderr)
+
+
+def _print_warnings(warnings: list[ConfigWarning], stream: TextIO) -> None:
+    if not warnings:
+        return
+    count = len(warnings)
+    print(f"{count} warning{'s' if count != 1 else ''}:", file=stream)
+    for warning in warnings:
+        print(f"  - {warning}", file=stream)
+
+
+def _print_summary(config: AuthConfig, summary: dict[str, Any]) -> None:
+    kind = _FORMAT_NAMES.get(config.source_format or "", "configuration")
+    print(f"{config.source}: OK ({kind})")
+    rows: list[tuple[str, Any]] = []
+    if summary["user_pool"] is not None:
+        pool = summary["user_pool"]
+        rows += [
+            ("user pool", pool["pool_id"]),
+            ("  app client id", pool["app_client_id"]),
+            ("  app client secret", pool["app_client_secret"] or "(none)"),
+            ("  region", pool["region"]),
+            ("  endpoint", f"{pool['endpoint']} ({pool['endpoint_from']})"),
+        ]
+    else:
+        rows.append(("user pool", "(none: guest access only)"))
+    if summary["identity_pool"] is not None:
+        identity = summary["identity_pool"]
+        rows += [
+            ("identity pool", identity["pool_id"]),
+            ("  region", identity["region"]),
+            ("  endpoint", f"{identity['endpoint']} ({identity['endpoint_from']})"),
+        ]
+    else:
+        rows.append(("identity pool", "(none: user pool only, no AWS credentials)"))
+    rows.append(("sign-in flow", summary["authentication_flow_type"]))
+    if summary["oauth"] is not None:
+        oauth = summary["oauth"]
+        rows += [
+            ("hosted UI (OAuth)", oauth["base_url"]),
+            ("  app client id", oauth["app_client_id"]),
+            ("  app client secret", oauth["app_client_secret"] or "(none)"),
+            ("  sign-in redirects", ", ".join(oauth["sign_in_redirect_uris"])),
+            ("  sign-out redirects", ", ".join(oauth["sign_out_redirect_uris"])),
+            ("  scopes", " ".join(oauth["scopes"])),
+            ("  response type", oauth["response_type"]),
+        ]
+    for key in (
+        "username_attributes",
+        "signup_attributes",
+        "mfa_types",
+        "verification_mechanisms",
+        "social_providers",
+    ):
+        if summary[key]:
+            rows.append((key.replace("_", " "), ", ".join(summary[key])))
+    if summary["password_policy"] is not None:
+        policy = summary["password_policy"]
+        rules = ", ".join(policy["characters"]) or "no character rules"
+        rows.append(("password policy", f"min length {policy['min_length']}; {rules}"))
+    if summary["mfa_configuration"] is not None:
+        rows.append(("mfa configuration", summary["mfa_configuration"]))
+    if summary["unauthenticated_identities_enabled"] is not None:
+        rows.append(("guest access", str(summary["unauthenticated_identities_enabled"]).lower()))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label.ljust(width)}  {value}")
