@@ -89,7 +89,6 @@ class AuthCore:
                 "sign-in needs one"
             )
         self.context = ClientContext(pool.pool_id, pool.app_client_id, pool.app_client_secret)
-        self.endpoint = self.config.user_pool_endpoint_url()
         flow = getattr(self.config, "authentication_flow_type", None) or USER_SRP_AUTH
         self.default_flow = flow if flow in SIGN_IN_FLOWS else USER_SRP_AUTH
         self.store: CredentialStore = store if store is not None else default_store()
@@ -100,6 +99,10 @@ class AuthCore:
         self.cached: CachedSession | None = None
         self.loaded = False
         self.pending: PendingChallenge | None = None
+
+    def endpoint(self) -> str:
+        """Where user-pool calls go, resolved now (environment overrides apply at call time)."""
+        return self.config.user_pool_endpoint_url()
 
     # ------------------------------------------------------------------ time
     def now(self) -> datetime:

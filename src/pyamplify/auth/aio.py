@@ -97,7 +97,7 @@ class AsyncAuth:
             # An httpx AsyncClient belongs to one event loop: make one per loop.
             from pyamplify.wire.transport import AsyncTransport
 
-            self._transport = AsyncTransport({"cognito-idp": self._core.endpoint})
+            self._transport = AsyncTransport({"cognito-idp": self._core.endpoint()})
             self._transport_loop = loop
         return self._transport
 

@@ -116,7 +116,7 @@ class Auth:
                 if self._transport is None:
                     from pyamplify.wire.transport import SyncTransport
 
-                    self._transport = SyncTransport({"cognito-idp": self._core.endpoint})
+                    self._transport = SyncTransport({"cognito-idp": self._core.endpoint()})
                 transport = self._transport
         return transport.send(call)
 
