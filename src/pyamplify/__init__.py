@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pyamplify.auth import AsyncAuth, Auth
     from pyamplify.config import AuthConfig, ConfigError, load_config
 
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ from pyamplify.errors import PyamplifyError
 COMMAND_MODULES: tuple[str, ...] = (
     # one entry per command module, in the order users meet the commands
     "pyamplify.cli.config_cmd",
+    "pyamplify.cli.auth_cmd",
 )
 
 EXIT_OK = 0

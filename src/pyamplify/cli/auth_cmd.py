@@ -1,0 +1,423 @@
+"""``pyamplify auth ...``: sign up, sign in (with every next step), whoami, tokens, sign out.
+
+Every subcommand takes ``--config PATH``, ``--profile NAME`` and ``--json``. Passwords never come
+from argv: they are read from a hidden prompt on a terminal, or as lines on stdin with
+``--password-stdin`` (one line per secret asked for, in order), so the commands work without a
+TTY. Sessions persist in the default credential store (the OS keyring when a real one exists,
+else a 0600 file under the user data dir), so ``sign-in`` in one process and ``whoami`` in the
+next see the same session. Exit codes: 0 ok, 1 an auth or service error (Cognito's message is
+printed), 2 a usage error. Only the standard library is imported at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyamplify.auth import Auth, SignInResult, SignUpResult
+    from pyamplify.auth.results import CodeDeliveryDetails
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``auth`` command group and its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="the Amplify configuration file")
+    common.add_argument(
+        "--profile", default="default", metavar="NAME", help="session slot (default: default)"
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    secret_input = argparse.ArgumentParser(add_help=False)
+    secret_input.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (and any later secret) as lines on stdin instead of prompting",
+    )
+
+    group = subparsers.add_parser(
+        "auth",
+        help="sign up, sign in and out of a Cognito user pool",
+        description="Sign up, sign in and out of the user pool in the Amplify configuration.",
+    )
+    group.set_defaults(group_parser=group)
+    commands = group.add_subparsers(dest="auth_command", metavar="SUBCOMMAND")
+
+    sign_up = commands.add_parser(
+        "sign-up", parents=[common, secret_input], help="register a new user"
+    )
+    sign_up.add_argument("username")
+    sign_up.add_argument(
+        "--attribute",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a user attribute, e.g. email=me@example.com (repeatable)",
+    )
+    sign_up.set_defaults(func=run_sign_up)
+
+    confirm = commands.add_parser(
+        "confirm-sign-up", parents=[common], help="confirm a sign-up with the code received"
+    )
+    confirm.add_argument("username")
+    confirm.add_argument("code")
+    confirm.set_defaults(func=run_confirm_sign_up)
+
+    resend = commands.add_parser(
+        "resend-code", parents=[common], help="send the sign-up confirmation code again"
+    )
+    resend.add_argument("username")
+    resend.set_defaults(func=run_resend_code)
+
+    sign_in = commands.add_parser(
+        "sign-in",
+        parents=[common, secret_input],
+        help="sign in (asks for what it needs, including each next step)",
+    )
+    sign_in.add_argument("username", nargs="?", help="asked for when left out")
+    sign_in.add_argument(
+        "--flow",
+        choices=("USER_SRP_AUTH", "USER_PASSWORD_AUTH"),
+        help="sign-in flow (default: the configuration's authenticationFlowType)",
+    )
+    sign_in.set_defaults(func=run_sign_in)
+
+    whoami = commands.add_parser("whoami", parents=[common], help="show the signed-in user")
+    whoami.set_defaults(func=run_whoami)
+
+    tokens = commands.add_parser(
+        "tokens", parents=[common], help="print the session's tokens (refreshed when due)"
+    )
+    which = tokens.add_mutually_exclusive_group()
+    for name in ("id", "access", "refresh"):
+        which.add_argument(
+            f"--{name}",
+            dest="which",
+            action="store_const",
+            const=name,
+            help=f"print only the {name} token, bare",
+        )
+    tokens.set_defaults(func=run_tokens)
+
+    sign_out = commands.add_parser(
+        "sign-out", parents=[common], help="sign out and forget the session"
+    )
+    sign_out.add_argument(
+        "--global",
+        dest="global_sign_out",
+        action="store_true",
+        help="sign out of every device (GlobalSignOut), not only this one",
+    )
+    sign_out.set_defaults(func=run_sign_out)
+
+
+# --------------------------------------------------------------------------- input and output
+
+
+class Prompter:
+    """Asks the person (or reads stdin) for what a command needs; never echoes secrets."""
+
+    def __init__(self, password_stdin: bool) -> None:
+        self.password_stdin = password_stdin
+
+    def _line(self, what: str) -> str:
+        line = sys.stdin.readline()
+        if not line:
+            raise _usage(f"stdin ended before the {what} was given")
+        return line.rstrip("\r\n")
+
+    def secret(self, prompt: str, what: str = "password") -> str:
+        """A secret: a stdin line with ``--password-stdin``, else a hidden terminal prompt."""
+        if self.password_stdin:
+            return self._line(what)
+        if not sys.stdin.isatty():
+            raise _usage(
+                f"no terminal to ask for the {what} on; pipe it in and pass --password-stdin"
+            )
+        import getpass
+
+        return getpass.getpass(prompt)
+
+    def text(self, prompt: str, what: str) -> str:
+        """A visible answer (username, code, attribute): prompt on stderr, read a line."""
+        print(prompt, end="", file=sys.stderr, flush=True)
+        return self._line(what).strip()
+
+
+def _usage(message: str) -> Exception:
+    from pyamplify.auth.errors import AuthValidationError
+
+    return AuthValidationError(message)
+
+
+def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(document, indent=2, sort_keys=True))
+    elif text:
+        print(text)
+
+
+def _open(args: argparse.Namespace) -> Auth:
+    from pyamplify.auth import Auth
+
+    return Auth(args.config, profile=args.profile)
+
+
+def _when(expires_at: float) -> str:
+    moment = datetime.fromtimestamp(expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    minutes = (expires_at - time.time()) / 60
+    return f"{moment} (in {minutes:.0f} min)" if minutes >= 0 else f"{moment} (expired)"
+
+
+def _delivery(details: CodeDeliveryDetails | None) -> dict[str, Any] | None:
+    if details is None:
+        return None
+    return {
+        "destination": details.destination,
+        "delivery_medium": details.delivery_medium,
+        "attribute_name": details.attribute_name,
+    }
+
+
+def _delivery_text(details: CodeDeliveryDetails | None) -> str:
+    if details is None:
+        return "A confirmation code was sent."
+    where = f" to {details.destination}" if details.destination else ""
+    how = f" by {details.delivery_medium.lower()}" if details.delivery_medium else ""
+    return f"A confirmation code was sent{how}{where}."
+
+
+def _attributes(pairs: list[str]) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _usage(f"--attribute {pair!r} is not NAME=VALUE (e.g. email=me@example.com)")
+        attributes[name.strip()] = value
+    return attributes
+
+
+# --------------------------------------------------------------------------- sign-up
+
+
+def _sign_up_document(result: SignUpResult) -> dict[str, Any]:
+    return {
+        "is_sign_up_complete": result.is_sign_up_complete,
+        "user_id": result.user_id,
+        "next_step": {
+            "sign_up_step": result.next_step.sign_up_step.value,
+            "code_delivery_details": _delivery(result.next_step.code_delivery_details),
+        },
+    }
+
+
+def run_sign_up(args: argparse.Namespace) -> int:
+    """``pyamplify auth sign-up USERNAME``."""
+    attributes = _attributes(args.attribute)
+    with _open(args) as auth:
+        password = Prompter(args.password_stdin).secret("Password: ")
+        result = auth.sign_up(args.username, password, attributes=attributes or None)
+    if result.is_sign_up_complete:
+        text = f"Signed up {args.username}; no confirmation needed. Next: pyamplify auth sign-in"
+    else:
+        text = (
+            f"Signed up {args.username} (user id {result.user_id}). "
+            f"{_delivery_text(result.next_step.code_delivery_details)}\n"
+            f"Next: pyamplify auth confirm-sign-up {args.username} CODE"
+        )
+    _emit(args, _sign_up_document(result), text)
+    return 0
+
+
+def run_confirm_sign_up(args: argparse.Namespace) -> int:
+    """``pyamplify auth confirm-sign-up USERNAME CODE``."""
+    with _open(args) as auth:
+        result = auth.confirm_sign_up(args.username, args.code)
+    text = f"Confirmed {args.username}. Next: pyamplify auth sign-in {args.username}"
+    _emit(args, _sign_up_document(result), text)
+    return 0
+
+
+def run_resend_code(args: argparse.Namespace) -> int:
+    """``pyamplify auth resend-code USERNAME``."""
+    with _open(args) as auth:
+        details = auth.resend_sign_up_code(args.username)
+    _emit(args, {"code_delivery_details": _delivery(details)}, _delivery_text(details))
+    return 0
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+def _sign_in_document(result: SignInResult) -> dict[str, Any]:
+    step = result.next_step
+    return {
+        "is_signed_in": result.is_signed_in,
+        "next_step": {
+            "sign_in_step": step.sign_in_step.value,
+            "missing_attributes": list(step.missing_attributes),
+            "code_delivery_details": _delivery(step.code_delivery_details),
+            "additional_info": dict(step.additional_info),
+            "allowed_mfa_types": list(step.allowed_mfa_types),
+        },
+    }
+
+
+def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> SignInResult:
+    from pyamplify.auth import SignInStep
+
+    step = result.next_step
+    kind = step.sign_in_step
+    if kind is SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED:
+        print("A new password is required.", file=sys.stderr)
+        new_password = prompter.secret("New password: ", "new password")
+        attributes = {
+            name: prompter.text(f"{name}: ", f"attribute {name}")
+            for name in step.missing_attributes
+        }
+        return auth.confirm_sign_in(new_password, attributes=attributes or None)
+    if kind in (
+        SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE,
+        SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE,
+        SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE,
+    ):
+        print(_delivery_text(step.code_delivery_details).replace("confirmation ", ""), end=" ")
+        return auth.confirm_sign_in(prompter.text("Code: ", "code"))
+    if kind is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE:
+        return auth.confirm_sign_in(prompter.text("Answer: ", "answer"))
+    if kind is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION:
+        choices = "/".join(step.allowed_mfa_types)
+        return auth.confirm_sign_in(prompter.text(f"MFA type ({choices}): ", "MFA type"))
+    raise _usage(f"the sign-in step {kind.value} cannot be answered from the CLI yet")
+
+
+_LEAVING_STEPS: dict[str, str] = {
+    "CONFIRM_SIGN_UP": (
+        "{user} has not confirmed the sign-up yet. Run: pyamplify auth confirm-sign-up {user} "
+        "CODE (pyamplify auth resend-code {user} sends a new code)"
+    ),
+    "RESET_PASSWORD": "{user} must reset their password before signing in.",
+}
+
+
+def run_sign_in(args: argparse.Namespace) -> int:
+    """``pyamplify auth sign-in [USERNAME]``: sign in, answering each next step."""
+    prompter = Prompter(args.password_stdin)
+    with _open(args) as auth:
+        username = args.username or prompter.text("Username: ", "username")
+        if not username:
+            raise _usage("a username is needed")
+        password = prompter.secret("Password: ")
+        result = auth.sign_in(username, password, flow=args.flow)
+        while not result.is_signed_in:
+            step = result.next_step.sign_in_step.value
+            if step in _LEAVING_STEPS:
+                _emit(args, _sign_in_document(result), "")
+                print(f"error: {_LEAVING_STEPS[step].format(user=username)}", file=sys.stderr)
+                return 1
+            result = _answer_next_step(auth, result, prompter)
+        user = auth.get_current_user()
+        session = auth.fetch_auth_session()
+    document = _sign_in_document(result)
+    document.update(username=user.username, user_id=user.user_id)
+    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
+    _emit(args, document, f"Signed in as {user.username} (session valid until {expiry}).")
+    return 0
+
+
+# --------------------------------------------------------------------------- session
+
+
+def run_whoami(args: argparse.Namespace) -> int:
+    """``pyamplify auth whoami``: the signed-in user of this profile."""
+    with _open(args) as auth:
+        session = auth.fetch_auth_session()
+        if not session.is_signed_in or session.tokens is None:
+            if args.json:
+                _emit(args, {"is_signed_in": False, "profile": args.profile}, "")
+            print(f"error: not signed in (profile {args.profile!r})", file=sys.stderr)
+            return 1
+        user = auth.get_current_user()
+    details = user.sign_in_details
+    claims = session.tokens.id_token.claims
+    document = {
+        "is_signed_in": True,
+        "profile": args.profile,
+        "username": user.username,
+        "user_id": user.user_id,
+        "login_id": details.login_id if details else None,
+        "auth_flow_type": details.auth_flow_type if details else None,
+        "email": claims.get("email"),
+        "expires_at": int(session.tokens.expires_at),
+    }
+    lines = [
+        f"{user.username} (user id {user.user_id})",
+        f"signed in as {document['login_id']!r} with {document['auth_flow_type']}",
+        f"tokens valid until {_when(session.tokens.expires_at)}",
+    ]
+    if claims.get("email"):
+        lines.insert(1, f"email: {claims['email']}")
+    _emit(args, document, "\n".join(lines))
+    return 0
+
+
+def run_tokens(args: argparse.Namespace) -> int:
+    """``pyamplify auth tokens [--id|--access|--refresh]``."""
+    with _open(args) as auth:
+        session = auth.fetch_auth_session()
+    tokens = session.tokens
+    if tokens is None:
+        print(f"error: not signed in (profile {args.profile!r})", file=sys.stderr)
+        return 1
+    values = {
+        "id": tokens.id_token.token,
+        "access": tokens.access_token.token,
+        "refresh": tokens.refresh_token,
+    }
+    if args.which:
+        value = values[args.which]
+        if value is None:
+            print(f"error: the session has no {args.which} token", file=sys.stderr)
+            return 1
+        _emit(args, {f"{args.which}_token": value}, value)
+        return 0
+    document: dict[str, Any] = {f"{name}_token": value for name, value in values.items()}
+    document["expires_at"] = int(tokens.expires_at)
+    text = "\n".join(f"{name}_token: {value}" for name, value in values.items())
+    _emit(args, document, f"{text}\nexpires: {_when(tokens.expires_at)}")
+    return 0
+
+
+def run_sign_out(args: argparse.Namespace) -> int:
+    """``pyamplify auth sign-out [--global]``."""
+    signed_out: list[str | None] = []
+    with _open(args) as auth:
+        auth.events.subscribe(
+            lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
+        )
+        result = auth.sign_out(global_sign_out=args.global_sign_out)
+    was = signed_out[0] if signed_out else None
+    problems: list[tuple[str, Any]] = [
+        ("token revocation", result.revoke_token_error),
+        ("global sign-out", result.global_sign_out_error),
+    ]
+    document = {
+        "signed_out_locally": result.signed_out_locally,
+        "status": result.status,
+        "was_signed_in": bool(signed_out),
+        "username": was,
+        "revoke_token_error": str(result.revoke_token_error or "") or None,
+        "global_sign_out_error": str(result.global_sign_out_error or "") or None,
+    }
+    text = (
+        f"Signed out {was}." if signed_out else f"Nobody was signed in (profile {args.profile!r})."
+    )
+    _emit(args, document, text)
+    failed = [(what, error) for what, error in problems if error is not None]
+    for what, error in failed:
+        print(f"error: signed out locally, but the {what} failed: {error}", file=sys.stderr)
+    return 1 if failed else 0
