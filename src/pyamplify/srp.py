@@ -208,6 +208,13 @@ def new_client_ephemeral() -> ClientEphemeral:
     return ClientEphemeral(a=a, big_a=powmod(G, a, N))
 
 
+def client_shared_secret(a: int, big_b: int, u: int, x: int) -> int:
+    """The client's premaster secret ``S = (B - k*g^x)^(a + u*x) mod N`` (no safety checks:
+    callers validate ``B`` and ``u`` first, as :func:`client_session_key` does)."""
+    base = (big_b - K * powmod(G, x, N)) % N
+    return powmod(base, a + u * x, N)
+
+
 def client_session_key(
     ephemeral: ClientEphemeral,
     srp_b_hex: str,
@@ -228,9 +235,7 @@ def client_session_key(
     if u == 0:
         raise SrpError("u = 0; refusing to continue")
     x = compute_x(salt_hex, pool_name, user_id, password)
-    base = (big_b - K * powmod(G, x, N)) % N
-    shared = powmod(base, ephemeral.a + u * x, N)
-    return derive_key(shared, u)
+    return derive_key(client_shared_secret(ephemeral.a, big_b, u, x), u)
 
 
 @dataclass(frozen=True, repr=False)
