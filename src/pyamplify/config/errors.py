@@ -23,8 +23,12 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MAX_SHOWN = 80
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def printable(text: str) -> str:
-    """Return ``text`` with anything that cannot be printed as UTF-8 written as an escape."""
+    """Return ``text`` safe for a terminal: control characters and lone surrogates escaped."""
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
