@@ -30,6 +30,7 @@ from pyamplify.wire.errors import (
     RetryableError,
     error_from_response,
 )
+from pyamplify.wire.sigv4 import AwsCredentials, sign
 
 USER_AGENT = f"pyamplify/{__version__}"
 DEFAULT_TIMEOUT = 10.0
@@ -73,6 +74,29 @@ def _all_loopback(endpoints: Mapping[str, str]) -> bool:
     """Whether every endpoint is on this machine (then proxy settings must not apply)."""
     hosts = {httpx.URL(url).host for url in endpoints.values()}
     return all(host in {"127.0.0.1", "localhost", "::1"} for host in hosts)
+
+
+@dataclass(frozen=True, repr=False)
+class Signer:
+    """Signs every call with SigV4 (for management operations such as ``CreateUserPool``)."""
+
+    credentials: AwsCredentials
+    region: str
+
+    def headers(self, call: Call, url: str, body: bytes) -> dict[str, str]:
+        """The call's headers plus its SigV4 signature."""
+        return sign(
+            url,
+            call.headers(),
+            body,
+            credentials=self.credentials,
+            region=self.region,
+            service=call.service,
+        )
+
+
+def _headers(signer: Signer | None, call: Call, url: str, body: bytes) -> dict[str, str]:
+    return call.headers() if signer is None else signer.headers(call, url, body)
 
 
 def _result(call: Call, response: httpx.Response) -> dict[str, Any]:
@@ -119,7 +143,9 @@ class SyncTransport:
         retry: RetryPolicy | None = None,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        signer: Signer | None = None,
     ) -> None:
+        self._signer = signer
         self._endpoints = _as_endpoints(endpoints)
         self._retry = retry or RetryPolicy()
         self._client = client or httpx.Client(
@@ -133,10 +159,10 @@ class SyncTransport:
         """Perform ``call`` and return its JSON result, or raise its typed error."""
         url = _endpoint_for(self._endpoints, call)
         body = call.body()
-        headers = call.headers()
         attempt = 0
         while True:
             attempt += 1
+            headers = _headers(self._signer, call, url, body)  # re-signed: fresh X-Amz-Date
             try:
                 try:
                     response = self._client.post(url, content=body, headers=headers)
@@ -164,7 +190,9 @@ class AsyncTransport:
         retry: RetryPolicy | None = None,
         client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        signer: Signer | None = None,
     ) -> None:
+        self._signer = signer
         self._endpoints = _as_endpoints(endpoints)
         self._retry = retry or RetryPolicy()
         self._client = client or httpx.AsyncClient(
@@ -178,10 +206,10 @@ class AsyncTransport:
         """Perform ``call`` and return its JSON result, or raise its typed error."""
         url = _endpoint_for(self._endpoints, call)
         body = call.body()
-        headers = call.headers()
         attempt = 0
         while True:
             attempt += 1
+            headers = _headers(self._signer, call, url, body)  # re-signed: fresh X-Amz-Date
             try:
                 try:
                     response = await self._client.post(url, content=body, headers=headers)
