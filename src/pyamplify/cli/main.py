@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one entry per command module, in the order users meet the commands
     "pyamplify.cli.config_cmd",
     "pyamplify.cli.auth_cmd",
+    "pyamplify.cli.demo_cmd",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,268 @@
+"""``pyamplify demo``: the whole story in a few seconds, on a local Cognito, with no AWS account.
+
+It starts the local Cognito in-process (in memory, on a free loopback port), creates a user pool
+and an app client through the Cognito API (SigV4-signed JSON calls from ``pyamplify.wire``, the
+way boto3 would make them), writes an ``amplifyconfiguration.json`` for them, and then does what
+an app does: sign up, read the code from the local outbox, confirm, sign in with SRP, show the
+session, refresh it, sign out, and prove the old refresh token is revoked. Each step is printed
+as it happens. Needs ``pyamplify[local]``. Only the standard library is imported at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyamplify.config import AuthConfig
+
+#: Dummy IAM credentials for the local Cognito's management calls (it accepts any).
+LOCAL_ACCESS_KEY = "AKIDLOCALDEMO"
+LOCAL_SECRET_KEY = "local-demo-secret"
+
+DEMO_USER = "ada"
+DEMO_EMAIL = "ada@example.com"
+DEMO_PASSWORD = "Analytical-Engine-1843"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``demo`` command."""
+    demo = subparsers.add_parser(
+        "demo",
+        help="walk through sign-up, sign-in, refresh and sign-out on a local Cognito",
+        description=(
+            "Start a local Cognito in memory, create a user pool and app client through the "
+            "Cognito API, write an amplifyconfiguration.json, then sign up, confirm, sign in "
+            "with SRP, show and refresh the session, and sign out. Needs pyamplify[local]."
+        ),
+    )
+    demo.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="write the configuration and the session store into DIR (kept afterwards)",
+    )
+    demo.set_defaults(func=run_demo)
+
+
+@dataclass(frozen=True)
+class LocalPool:
+    """A user pool and app client created on a local Cognito, and its configuration."""
+
+    pool_id: str
+    client_id: str
+    client_secret: str | None
+    config: AuthConfig
+
+
+def provision_pool(
+    url: str,
+    *,
+    region: str = "us-east-1",
+    name: str = "pyamplify-demo",
+    client_secret: bool = False,
+    access_token_minutes: int = 60,
+    extra_pool: dict[str, Any] | None = None,
+) -> LocalPool:
+    """Create a pool (email auto-verified) and an SRP/password/refresh client on ``url``."""
+    from pyamplify.config import AuthConfig, UserPoolConfig
+    from pyamplify.wire.call import idp
+    from pyamplify.wire.sigv4 import AwsCredentials
+    from pyamplify.wire.transport import Signer, SyncTransport
+
+    signer = Signer(AwsCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), region)
+    admin = SyncTransport(url, signer=signer)
+    try:
+        pool = admin.send(
+            idp(
+                "CreateUserPool",
+                {"PoolName": name, "AutoVerifiedAttributes": ["email"], **(extra_pool or {})},
+            )
+        )["UserPool"]
+        client = admin.send(
+            idp(
+                "CreateUserPoolClient",
+                {
+                    "UserPoolId": pool["Id"],
+                    "ClientName": f"{name}-app",
+                    "GenerateSecret": client_secret,
+                    "ExplicitAuthFlows": [
+                        "ALLOW_USER_SRP_AUTH",
+                        "ALLOW_USER_PASSWORD_AUTH",
+                        "ALLOW_REFRESH_TOKEN_AUTH",
+                    ],
+                    "AccessTokenValidity": access_token_minutes,
+                    "IdTokenValidity": access_token_minutes,
+                    "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes"},
+                    "EnableTokenRevocation": True,
+                },
+            )
+        )["UserPoolClient"]
+    finally:
+        admin.close()
+    secret = client.get("ClientSecret")
+    config = AuthConfig(
+        user_pool=UserPoolConfig(
+            pool_id=pool["Id"],
+            app_client_id=client["ClientId"],
+            region=region,
+            app_client_secret=secret,
+            endpoint=url,
+        )
+    )
+    return LocalPool(pool["Id"], client["ClientId"], secret, config)
+
+
+class _Steps:
+    """Prints numbered steps and their timings, plainly."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.started = time.perf_counter()
+        self.step_started = self.started
+
+    def step(self, title: str) -> None:
+        self.number += 1
+        self.step_started = time.perf_counter()
+        print(f"\n{self.number}. {title}", flush=True)
+
+    def say(self, text: str) -> None:
+        print(f"   {text}", flush=True)
+
+    def done(self) -> None:
+        elapsed_ms = (time.perf_counter() - self.step_started) * 1000
+        print(f"   ({elapsed_ms:.0f} ms)", flush=True)
+
+
+def _when(expires_at: float) -> str:
+    moment = datetime.fromtimestamp(expires_at, timezone.utc).strftime("%H:%M:%S UTC")
+    return f"{moment}, in {(expires_at - time.time()) / 60:.0f} min"
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the walk-through; returns 0 when every step worked."""
+    try:
+        from pyamplify.local import LocalCognito
+    except ImportError as missing:
+        print(
+            f"error: the demo needs the local Cognito ({missing.name} is missing); "
+            "install it with: pip install 'pyamplify[local]'",
+            file=sys.stderr,
+        )
+        return 1
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        return _walk_through(LocalCognito, Path(args.keep))
+    with tempfile.TemporaryDirectory(prefix="pyamplify-demo-") as scratch:
+        return _walk_through(LocalCognito, Path(scratch))
+
+
+def _walk_through(local_cognito: Any, workdir: Path) -> int:
+    from pyamplify.auth import Auth
+    from pyamplify.auth.drivers import run_sync
+    from pyamplify.auth.flows import ClientContext, refresh_flow
+    from pyamplify.config import write_config
+    from pyamplify.errors import PyamplifyError
+    from pyamplify.storage import FileStore
+    from pyamplify.wire.transport import SyncTransport
+
+    out = _Steps()
+    print("pyamplify demo: Amplify Auth for Python against a local Cognito (no AWS account).")
+    out.step("Start a local Cognito (in memory, on a free loopback port)")
+    with local_cognito() as cognito:
+        out.say(f"listening on {cognito.url}")
+        out.done()
+
+        out.step("Create a user pool and an app client through the Cognito API")
+        pool = provision_pool(cognito.url)
+        out.say(f"CreateUserPool       -> {pool.pool_id}")
+        out.say(f"CreateUserPoolClient -> {pool.client_id} (SRP, password, refresh; revocation on)")
+        out.done()
+
+        out.step("Write amplifyconfiguration.json (the file Amplify apps ship with)")
+        config_path = workdir / "amplifyconfiguration.json"
+        write_config(pool.config, config_path)
+        out.say(f"{config_path}")
+        out.done()
+
+        store = FileStore(workdir / "sessions")
+        with Auth(config_path, store=store) as auth:
+            auth.events.subscribe(lambda event: out.say(f"event: {event.name}"))
+
+            out.step(f"Sign up {DEMO_USER!r} with email {DEMO_EMAIL}")
+            signed_up = auth.sign_up(DEMO_USER, DEMO_PASSWORD, attributes={"email": DEMO_EMAIL})
+            details = signed_up.next_step.code_delivery_details
+            out.say(f"user id {signed_up.user_id}")
+            out.say(
+                f"next step: {signed_up.next_step.sign_up_step.value}"
+                + (
+                    f" (code sent by {details.delivery_medium} to {details.destination})"
+                    if details
+                    else ""
+                )
+            )
+            out.done()
+
+            out.step("Read the confirmation code from the local outbox and confirm")
+            code = cognito.outbox(DEMO_USER)[-1]["code"]
+            out.say(f"code {code}")
+            confirmed = auth.confirm_sign_up(DEMO_USER, code)
+            out.say(f"sign-up complete: {confirmed.is_sign_up_complete}")
+            out.done()
+
+            out.step("Sign in with SRP (the password never leaves this process)")
+            result = auth.sign_in(DEMO_USER, DEMO_PASSWORD)
+            step = result.next_step.sign_in_step.value
+            out.say(f"signed in: {result.is_signed_in}, next step: {step}")
+            out.done()
+
+            out.step("Show the session")
+            session = auth.fetch_auth_session()
+            user = auth.get_current_user()
+            assert session.tokens is not None
+            out.say(f"who: {user.username} (sub {user.user_id})")
+            out.say(f"email: {auth.fetch_user_attributes().get('email')}")
+            out.say(f"tokens expire at {_when(session.tokens.expires_at)}")
+            out.say(f"stored in {store.directory} (a 0600 file; the next process sees it)")
+            old_refresh_token = session.tokens.refresh_token
+            out.done()
+
+            out.step("Refresh the tokens (fetch_auth_session(force_refresh=True))")
+            refreshed = auth.fetch_auth_session(force_refresh=True)
+            assert refreshed.tokens is not None
+            changed = refreshed.tokens.access_token.token != session.tokens.access_token.token
+            out.say(f"new access token: {changed}; expires at {_when(refreshed.tokens.expires_at)}")
+            out.done()
+
+            out.step("Sign out (revokes the refresh token, clears the store)")
+            signed_out = auth.sign_out()
+            out.say(f"sign-out: {signed_out.status}")
+            out.say(f"signed in now: {auth.fetch_auth_session().is_signed_in}")
+            transport = SyncTransport(cognito.url)
+            try:
+                run_sync(
+                    refresh_flow(
+                        ClientContext(pool.pool_id, pool.client_id),
+                        str(old_refresh_token),
+                        username=user.username,
+                    ),
+                    transport.send,
+                )
+                out.say("the old refresh token still works (unexpected!)")
+                return 1
+            except PyamplifyError as error:
+                out.say(f"the old refresh token is refused: {error}")
+            finally:
+                transport.close()
+            out.done()
+
+        served = ", ".join(f"{name} {count}" for name, count in sorted(cognito.calls.items()))
+    total = time.perf_counter() - out.started
+    print(f"\nDone in {total:.2f} s. Calls served by the local Cognito: {served}.")
+    print("Next: `pyamplify auth --help` for the same steps from the command line.")
+    return 0

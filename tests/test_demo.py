@@ -1,0 +1,49 @@
+"""``pyamplify demo``: the README's main command walks through everything on a local Cognito."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from pyamplify.cli.main import main
+from pyamplify.config import load_config
+from pyamplify.storage import FileStore
+
+pytest.importorskip("uvicorn")
+
+pytestmark = pytest.mark.e2e
+
+
+def test_demo_walks_through_every_step_in_seconds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = time.perf_counter()
+    assert main(["demo", "--keep", str(tmp_path)]) == 0
+    elapsed = time.perf_counter() - started
+    out = capsys.readouterr().out
+    for expected in (
+        "CreateUserPool       -> us-east-1_",
+        "next step: CONFIRM_SIGN_UP (code sent by EMAIL to a****@e****)",
+        "sign-up complete: True",
+        "event: signed_in",
+        "signed in: True, next step: DONE",
+        "who: ada (sub ",
+        "email: ada@example.com",
+        "event: token_refresh",
+        "new access token: True",
+        "sign-out: complete",
+        "signed in now: False",
+        "the old refresh token is refused: NotAuthorizedException: Refresh Token has been revoked",
+    ):
+        assert expected in out
+    assert elapsed < 20, f"the demo took {elapsed:.1f} s"
+    # The configuration it wrote is a real Gen 1 file that loads back.
+    config_file = tmp_path / "amplifyconfiguration.json"
+    document = json.loads(config_file.read_text())
+    assert "awsCognitoAuthPlugin" in document["auth"]["plugins"]
+    assert load_config(config_file).user_pool is not None
+    # Signed out: no session file is left behind.
+    assert FileStore(tmp_path / "sessions").keys() == []
