@@ -1,0 +1,431 @@
+"""Administration of users and groups (the SigV4 ``Admin*`` calls, ListUsers, groups).
+
+``Username`` in these calls may be the internal username or, as on AWS, an alias the pool
+accepts for sign-in (the email in an email-as-username pool).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyamplify.local import errors, outbox, passwords
+from pyamplify.local.accounts import (
+    apply_attribute_update,
+    check_attribute_values,
+    create_user,
+)
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp_common import (
+    attributes_from_list,
+    attributes_to_list,
+    check_attributes_exist,
+    int_param,
+    pool_or_error,
+    str_param,
+    user_or_error,
+    user_type,
+)
+from pyamplify.local.idp_pools import Operation, paginate
+from pyamplify.local.store import UserRecord
+
+_FILTER = re.compile(r'\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*')
+_SEARCHABLE = {
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+}
+
+
+def _pool_and_user(backend: Backend, body: dict[str, Any]) -> tuple[dict[str, Any], UserRecord]:
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    return pool, user_or_error(backend, pool, str_param(body, "Username"))
+
+
+def send_verification_codes(
+    backend: Backend,
+    pool: dict[str, Any],
+    user: UserRecord,
+    changed: list[str],
+    client_id: str | None,
+) -> list[dict[str, str]]:
+    """Send codes for changed contact attributes that the pool verifies automatically."""
+    auto = set(pool.get("AutoVerifiedAttributes") or [])
+    details = []
+    for attribute in changed:
+        verified_flag = f"{attribute}_verified"
+        if attribute in auto and user.attributes.get(verified_flag) != "true":
+            details.append(
+                outbox.deliver_code(
+                    backend,
+                    pool["Id"],
+                    user,
+                    code_key=f"verify:{attribute}",
+                    purpose="UpdateUserAttribute",
+                    attribute=attribute,
+                    client_id=client_id,
+                )
+            )
+    return details
+
+
+# ---------------------------------------------------------------------- users
+
+
+def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminCreateUser: a FORCE_CHANGE_PASSWORD user with a temporary password."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    typed = str_param(body, "Username")
+    temporary = body.get("TemporaryPassword")
+    if isinstance(temporary, str):
+        passwords.check_policy(pool, temporary)
+    else:
+        temporary = passwords.generate_password(pool)
+    action = body.get("MessageAction")
+    now = backend.now()
+    if action == "RESEND":
+        user = user_or_error(backend, pool, typed)
+        if user.status != "FORCE_CHANGE_PASSWORD":
+            raise errors.UnsupportedOperationException(
+                "Resend is not allowed for a user that is not in FORCE_CHANGE_PASSWORD state."
+            )
+    else:
+        user = create_user(
+            backend,
+            pool,
+            typed,
+            attributes_from_list(body.get("UserAttributes")),
+            status="FORCE_CHANGE_PASSWORD",
+            existing_message="User account already exists",
+        )
+    passwords.set_password(pool["Id"], user, temporary, now)
+    if action == "RESEND":
+        backend.store.save_user(user)
+    else:
+        backend.store.insert_user(user)
+    if action != "SUPPRESS":
+        mediums = body.get("DesiredDeliveryMediums") or ["SMS"]
+        for medium, attribute in (("EMAIL", "email"), ("SMS", "phone_number")):
+            if medium in mediums and user.attributes.get(attribute):
+                outbox.record(
+                    backend,
+                    pool["Id"],
+                    user.username,
+                    attribute,
+                    user.attributes[attribute],
+                    temporary,
+                    "AdminCreateUser",
+                    None,
+                )
+    return {"User": user_type(user)}
+
+
+def admin_get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminGetUser."""
+    _, user = _pool_and_user(backend, body)
+    result = user_type(user, attributes_key="UserAttributes")
+    result["UserMFASettingList"] = []
+    return result
+
+
+def admin_set_user_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminSetUserPassword: permanent (CONFIRMED) or temporary (FORCE_CHANGE_PASSWORD)."""
+    pool, user = _pool_and_user(backend, body)
+    password = str_param(body, "Password")
+    passwords.check_policy(pool, password)
+    passwords.set_password(pool["Id"], user, password, backend.now())
+    passwords.record_success(user)
+    user.status = "CONFIRMED" if body.get("Permanent") else "FORCE_CHANGE_PASSWORD"
+    backend.store.save_user(user)
+    return {}
+
+
+def admin_delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminDeleteUser (its tokens stop working: their sessions are gone)."""
+    pool, user = _pool_and_user(backend, body)
+    backend.store.delete_user(pool["Id"], user.username)
+    return {}
+
+
+def admin_confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminConfirmSignUp."""
+    _, user = _pool_and_user(backend, body)
+    if user.status != "UNCONFIRMED":
+        raise errors.NotAuthorizedException(
+            f"User cannot be confirmed. Current status is {user.status}"
+        )
+    user.status = "CONFIRMED"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    return {}
+
+
+def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminUpdateUserAttributes (may set *_verified; unverified new contacts get a code)."""
+    pool, user = _pool_and_user(backend, body)
+    changes = attributes_from_list(body.get("UserAttributes"))
+    check_attributes_exist(pool, changes)
+    check_attribute_values(changes)
+    changed = apply_attribute_update(user, changes, backend.now(), admin=True)
+    backend.store.save_user(user)
+    send_verification_codes(backend, pool, user, changed, None)
+    return {}
+
+
+def admin_delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminDeleteUserAttributes."""
+    pool, user = _pool_and_user(backend, body)
+    names = [n for n in body.get("UserAttributeNames") or [] if isinstance(n, str)]
+    check_attributes_exist(pool, dict.fromkeys(names, ""))
+    apply_attribute_update(user, dict.fromkeys(names, ""), backend.now(), admin=True)
+    backend.store.save_user(user)
+    return {}
+
+
+def admin_disable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminDisableUser (also revokes the user's sessions, as AWS documents)."""
+    pool, user = _pool_and_user(backend, body)
+    now = backend.now()
+    user.enabled = False
+    user.modified = now
+    backend.store.save_user(user)
+    backend.store.revoke_user_families(pool["Id"], user.username, now)
+    return {}
+
+
+def admin_enable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminEnableUser."""
+    _, user = _pool_and_user(backend, body)
+    user.enabled = True
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    return {}
+
+
+def admin_user_global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminUserGlobalSignOut: every refresh token and the tokens issued from them die."""
+    pool, user = _pool_and_user(backend, body)
+    backend.store.revoke_user_families(pool["Id"], user.username, backend.now())
+    return {}
+
+
+def admin_reset_user_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminResetUserPassword: RESET_REQUIRED plus a code for ConfirmForgotPassword."""
+    pool, user = _pool_and_user(backend, body)
+    user.status = "RESET_REQUIRED"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    for attribute in ("email", "phone_number"):
+        if user.attributes.get(f"{attribute}_verified") == "true":
+            outbox.deliver_code(
+                backend,
+                pool["Id"],
+                user,
+                code_key="forgot_password",
+                purpose="ForgotPassword",
+                attribute=attribute,
+                client_id=None,
+                lifetime=outbox.RESET_CODE_LIFETIME,
+            )
+            break
+    return {}
+
+
+def _filter_predicate(text: str) -> Any:
+    if not text.strip():
+        return lambda user: True
+    match = _FILTER.fullmatch(text)
+    if match is None:
+        raise errors.InvalidParameterException("Error while parsing filter.")
+    name, operator, raw = match.groups()
+    if name not in _SEARCHABLE:
+        raise errors.InvalidParameterException(f"Invalid search attribute: {name}")
+    wanted = re.sub(r"\\(.)", r"\1", raw)
+
+    def value_of(user: UserRecord) -> str | None:
+        if name == "username":
+            return user.username
+        if name == "sub":
+            return user.sub
+        if name == "cognito:user_status":
+            return user.status.lower()
+        if name == "status":
+            return "Enabled" if user.enabled else "Disabled"
+        return user.attributes.get(name)
+
+    target = wanted.lower() if name == "cognito:user_status" else wanted
+
+    def predicate(user: UserRecord) -> bool:
+        value = value_of(user)
+        if value is None:
+            return False
+        return value == target if operator == "=" else value.startswith(target)
+
+    return predicate
+
+
+def list_users(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListUsers with ``Filter`` (``name = "v"`` or ``name ^= "v"``) and pagination."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    filter_text = body.get("Filter") if isinstance(body.get("Filter"), str) else ""
+    predicate = _filter_predicate(str(filter_text))
+    wanted = body.get("AttributesToGet")
+    users = []
+    for user in backend.store.list_users(pool["Id"]):
+        if not predicate(user):
+            continue
+        entry = user_type(user)
+        if isinstance(wanted, list):
+            attributes = user.all_attributes()
+            entry["Attributes"] = attributes_to_list(
+                {k: v for k, v in attributes.items() if k in wanted}
+            )
+        users.append(entry)
+    limit = int_param(body, "Limit", 60)
+    page, token = paginate(users, body.get("PaginationToken"), limit)
+    result: dict[str, Any] = {"Users": page}
+    if token:
+        result["PaginationToken"] = token
+    return result
+
+
+# ---------------------------------------------------------------------- groups
+
+
+def _group_or_error(backend: Backend, pool_id: str, name: str) -> dict[str, Any]:
+    group = backend.store.get_group(pool_id, name)
+    if group is None:
+        raise errors.ResourceNotFoundException("Group not found.")
+    return group
+
+
+def create_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """CreateGroup."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    name = str_param(body, "GroupName")
+    if backend.store.get_group(pool["Id"], name) is not None:
+        raise errors.GroupExistsException(f"A group with the name {name} already exists.")
+    now = backend.now()
+    group: dict[str, Any] = {"GroupName": name, "UserPoolId": pool["Id"]}
+    for key in ("Description", "RoleArn", "Precedence"):
+        if body.get(key) is not None:
+            group[key] = body[key]
+    group["LastModifiedDate"] = now
+    group["CreationDate"] = now
+    backend.store.put_group(pool["Id"], name, group)
+    return {"Group": group}
+
+
+def get_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetGroup."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    return {"Group": _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))}
+
+
+def update_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """UpdateGroup (only the members given change)."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    for key in ("Description", "RoleArn", "Precedence"):
+        if body.get(key) is not None:
+            group[key] = body[key]
+    group["LastModifiedDate"] = backend.now()
+    backend.store.put_group(pool["Id"], group["GroupName"], group)
+    return {"Group": group}
+
+
+def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteGroup."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    backend.store.delete_group(pool["Id"], group["GroupName"])
+    return {}
+
+
+def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListGroups."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    limit = int_param(body, "Limit", 60)
+    page, token = paginate(backend.store.list_groups(pool["Id"]), body.get("NextToken"), limit)
+    result: dict[str, Any] = {"Groups": page}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+def admin_add_user_to_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminAddUserToGroup."""
+    pool, user = _pool_and_user(backend, body)
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    backend.store.add_member(pool["Id"], group["GroupName"], user.username)
+    return {}
+
+
+def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminRemoveUserFromGroup."""
+    pool, user = _pool_and_user(backend, body)
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    backend.store.remove_member(pool["Id"], group["GroupName"], user.username)
+    return {}
+
+
+def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminListGroupsForUser."""
+    pool, user = _pool_and_user(backend, body)
+    limit = int_param(body, "Limit", 60)
+    page, token = paginate(
+        backend.store.groups_of(pool["Id"], user.username), body.get("NextToken"), limit
+    )
+    result: dict[str, Any] = {"Groups": page}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListUsersInGroup."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    users = []
+    for username in backend.store.members_of(pool["Id"], group["GroupName"]):
+        user = backend.store.get_user(pool["Id"], username)
+        if user is not None:
+            users.append(user_type(user))
+    limit = int_param(body, "Limit", 60)
+    page, token = paginate(users, body.get("NextToken"), limit)
+    result: dict[str, Any] = {"Users": page}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+OPERATIONS: dict[str, Operation] = {
+    "AdminCreateUser": admin_create_user,
+    "AdminGetUser": admin_get_user,
+    "AdminSetUserPassword": admin_set_user_password,
+    "AdminDeleteUser": admin_delete_user,
+    "AdminConfirmSignUp": admin_confirm_sign_up,
+    "AdminUpdateUserAttributes": admin_update_user_attributes,
+    "AdminDeleteUserAttributes": admin_delete_user_attributes,
+    "AdminDisableUser": admin_disable_user,
+    "AdminEnableUser": admin_enable_user,
+    "AdminUserGlobalSignOut": admin_user_global_sign_out,
+    "AdminResetUserPassword": admin_reset_user_password,
+    "ListUsers": list_users,
+    "CreateGroup": create_group,
+    "GetGroup": get_group,
+    "UpdateGroup": update_group,
+    "DeleteGroup": delete_group,
+    "ListGroups": list_groups,
+    "AdminAddUserToGroup": admin_add_user_to_group,
+    "AdminRemoveUserFromGroup": admin_remove_user_from_group,
+    "AdminListGroupsForUser": admin_list_groups_for_user,
+    "ListUsersInGroup": list_users_in_group,
+}

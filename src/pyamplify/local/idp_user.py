@@ -1,0 +1,391 @@
+"""The user plane besides sign-in: sign-up, codes, the signed-in user's own account, sign-out.
+
+These calls are unsigned. Calls that name a user by ``ClientId`` + ``Username`` check
+SECRET_HASH and hide unknown users when the client has PreventUserExistenceErrors ENABLED;
+calls that take an ``AccessToken`` accept only a valid, unrevoked access token with the
+``aws.cognito.signin.user.admin`` scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyamplify.local import errors, outbox, passwords
+from pyamplify.local.accounts import (
+    apply_attribute_update,
+    check_attribute_values,
+    check_required,
+    create_user,
+)
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp_admin import send_verification_codes
+from pyamplify.local.idp_common import (
+    attributes_from_list,
+    attributes_to_list,
+    authenticate_access_token,
+    check_attributes_exist,
+    check_client_secret,
+    check_mutable,
+    check_secret_hash,
+    client_or_error,
+    find_user,
+    pool_or_error,
+    prevents_user_existence_errors,
+    str_param,
+)
+from pyamplify.local.idp_pools import Operation
+from pyamplify.local.idp_tokens import family_of_refresh_token
+from pyamplify.local.store import UserRecord
+from pyamplify.local.tokens import JwtError, unverified_parts
+
+_CONTACTS = ("email", "phone_number")
+_NO_RECOVERY = (
+    "Cannot reset password for the user as there is no registered/verified email or phone_number"
+)
+
+
+def _client_pool(backend: Backend, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    client = client_or_error(backend, str_param(body, "ClientId"))
+    return client, pool_or_error(backend, client["UserPoolId"])
+
+
+def _signup_channel(pool: dict[str, Any], user: UserRecord) -> str | None:
+    """The attribute a sign-up code goes to: the first auto-verified contact the user has."""
+    for attribute in pool.get("AutoVerifiedAttributes") or []:
+        if user.attributes.get(attribute):
+            return str(attribute)
+    return None
+
+
+def _simulated_delivery(typed: str) -> dict[str, str]:
+    """CodeDeliveryDetails for a user who does not exist (PreventUserExistenceErrors)."""
+    attribute = "phone_number" if typed.startswith("+") else "email"
+    value = typed if "@" in typed or attribute == "phone_number" else f"{typed}@example.com"
+    return outbox.delivery_details(attribute, value)
+
+
+# ---------------------------------------------------------------------- sign-up
+
+
+def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """SignUp: an UNCONFIRMED user and, if the pool auto-verifies a contact, a code."""
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    password = str_param(body, "Password")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    if (pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+        raise errors.NotAuthorizedException("SignUp is not permitted for this user pool")
+    user = create_user(
+        backend,
+        pool,
+        typed,
+        attributes_from_list(body.get("UserAttributes")),
+        status="UNCONFIRMED",
+        existing_message=errors.USER_EXISTS,
+    )
+    check_required(pool, user.attributes)
+    passwords.check_policy(pool, password)
+    passwords.set_password(pool["Id"], user, password, backend.now())
+    backend.store.insert_user(user)
+    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+    channel = _signup_channel(pool, user)
+    if channel is not None:
+        result["CodeDeliveryDetails"] = outbox.deliver_code(
+            backend,
+            pool["Id"],
+            user,
+            code_key="confirm_signup",
+            purpose="SignUp",
+            attribute=channel,
+            client_id=client["ClientId"],
+        )
+    return result
+
+
+def _user_for_code(
+    backend: Backend, client: dict[str, Any], pool: dict[str, Any], typed: str
+) -> UserRecord:
+    user = find_user(backend, pool, typed)
+    if user is None:
+        if prevents_user_existence_errors(client):
+            raise errors.CodeMismatchException(errors.CODE_MISMATCH)
+        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    return user
+
+
+def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ConfirmSignUp: the code from the outbox confirms the user and verifies the contact."""
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    code = str_param(body, "ConfirmationCode")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    user = _user_for_code(backend, client, pool, typed)
+    if user.status != "UNCONFIRMED":
+        raise errors.NotAuthorizedException(errors.CANNOT_CONFIRM)
+    outbox.check_code(backend, pool["Id"], user, "confirm_signup", code)
+    user.status = "CONFIRMED"
+    channel = _signup_channel(pool, user)
+    if channel is not None:
+        user.attributes[f"{channel}_verified"] = "true"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    return {}
+
+
+def resend_confirmation_code(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ResendConfirmationCode."""
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    user = find_user(backend, pool, typed)
+    if user is None:
+        if prevents_user_existence_errors(client):
+            return {"CodeDeliveryDetails": _simulated_delivery(typed)}
+        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    if user.status != "UNCONFIRMED":
+        raise errors.InvalidParameterException("User is already confirmed.")
+    channel = _signup_channel(pool, user)
+    if channel is None:
+        raise errors.InvalidParameterException(
+            "Auto verification not turned on: the pool has no AutoVerifiedAttributes "
+            "that this user has, so there is nowhere to send a code."
+        )
+    details = outbox.deliver_code(
+        backend,
+        pool["Id"],
+        user,
+        code_key="confirm_signup",
+        purpose="ResendCode",
+        attribute=channel,
+        client_id=client["ClientId"],
+    )
+    return {"CodeDeliveryDetails": details}
+
+
+# ---------------------------------------------------------------------- forgotten passwords
+
+
+def _recovery_channel(pool: dict[str, Any], user: UserRecord) -> str | None:
+    setting = pool.get("AccountRecoverySetting") or {}
+    mechanisms = sorted(
+        setting.get("RecoveryMechanisms") or [],
+        key=lambda m: m.get("Priority", 0) if isinstance(m, dict) else 0,
+    )
+    order = [
+        {"verified_email": "email", "verified_phone_number": "phone_number"}.get(
+            str(m.get("Name")), ""
+        )
+        for m in mechanisms
+        if isinstance(m, dict)
+    ] or list(_CONTACTS)
+    for attribute in order:
+        if attribute and user.attributes.get(f"{attribute}_verified") == "true":
+            return attribute
+    return None
+
+
+def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ForgotPassword: a reset code to the user's verified email or phone."""
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    user = find_user(backend, pool, typed)
+    if user is None:
+        if prevents_user_existence_errors(client):
+            return {"CodeDeliveryDetails": _simulated_delivery(typed)}
+        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    if not user.enabled:
+        raise errors.NotAuthorizedException(errors.USER_DISABLED)
+    channel = _recovery_channel(pool, user)
+    if channel is None:
+        raise errors.InvalidParameterException(_NO_RECOVERY)
+    details = outbox.deliver_code(
+        backend,
+        pool["Id"],
+        user,
+        code_key="forgot_password",
+        purpose="ForgotPassword",
+        attribute=channel,
+        client_id=client["ClientId"],
+        lifetime=outbox.RESET_CODE_LIFETIME,
+    )
+    return {"CodeDeliveryDetails": details}
+
+
+def confirm_forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ConfirmForgotPassword: code plus a new password that meets the policy."""
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    code = str_param(body, "ConfirmationCode")
+    password = str_param(body, "Password")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    user = _user_for_code(backend, client, pool, typed)
+    passwords.check_policy(pool, password)
+    outbox.check_code(backend, pool["Id"], user, "forgot_password", code)
+    passwords.set_password(pool["Id"], user, password, backend.now())
+    passwords.record_success(user)
+    if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"):
+        user.status = "CONFIRMED"
+    backend.store.save_user(user)
+    return {}
+
+
+# ---------------------------------------------------------------------- the signed-in user
+
+
+def get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetUser."""
+    _, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    return {"Username": user.username, "UserAttributes": attributes_to_list(user.all_attributes())}
+
+
+def _check_user_writable(client: dict[str, Any] | None, names: list[str]) -> None:
+    writable = (client or {}).get("WriteAttributes")
+    for name in names:
+        if name.endswith("_verified") or (writable and name not in writable):
+            raise errors.NotAuthorizedException(
+                f"A client attempted to write unauthorized attribute {name}"
+            )
+
+
+def update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """UpdateUserAttributes: changed auto-verified contacts get a code and become unverified."""
+    pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    changes = attributes_from_list(body.get("UserAttributes"))
+    client = backend.store.get_client(str(claims.get("client_id")))
+    check_attributes_exist(pool, changes)
+    _check_user_writable(client, list(changes))
+    check_mutable(pool, changes)
+    check_attribute_values(changes)
+    changed = apply_attribute_update(user, changes, backend.now(), admin=False)
+    backend.store.save_user(user)
+    details = send_verification_codes(backend, pool, user, changed, claims.get("client_id"))
+    return {"CodeDeliveryDetailsList": details}
+
+
+def delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteUserAttributes."""
+    pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    names = [n for n in body.get("UserAttributeNames") or [] if isinstance(n, str)]
+    check_attributes_exist(pool, dict.fromkeys(names, ""))
+    _check_user_writable(backend.store.get_client(str(claims.get("client_id"))), names)
+    check_mutable(pool, dict.fromkeys(names, ""))
+    apply_attribute_update(user, dict.fromkeys(names, ""), backend.now(), admin=False)
+    backend.store.save_user(user)
+    return {}
+
+
+def get_user_attribute_verification_code(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetUserAttributeVerificationCode (email or phone_number)."""
+    pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    attribute = str_param(body, "AttributeName")
+    if attribute not in _CONTACTS or not user.attributes.get(attribute):
+        raise errors.InvalidParameterException(
+            f"The user has no {attribute} to verify; only email and phone_number can be verified."
+        )
+    details = outbox.deliver_code(
+        backend,
+        pool["Id"],
+        user,
+        code_key=f"verify:{attribute}",
+        purpose="VerifyUserAttribute",
+        attribute=attribute,
+        client_id=claims.get("client_id"),
+    )
+    return {"CodeDeliveryDetails": details}
+
+
+def verify_user_attribute(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """VerifyUserAttribute."""
+    pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    attribute = str_param(body, "AttributeName")
+    code = str_param(body, "Code")
+    if attribute not in _CONTACTS:
+        raise errors.InvalidParameterException(
+            f"{attribute} cannot be verified; only email and phone_number can."
+        )
+    outbox.check_code(backend, pool["Id"], user, f"verify:{attribute}", code)
+    user.attributes[f"{attribute}_verified"] = "true"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    return {}
+
+
+def change_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ChangePassword: the previous password counts toward lockout like a sign-in."""
+    pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    proposed = str_param(body, "ProposedPassword")
+    previous = body.get("PreviousPassword")
+    now = backend.now()
+    if passwords.is_locked_out(user, now):
+        raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
+    if not isinstance(previous, str) or not passwords.password_matches(pool["Id"], user, previous):
+        passwords.record_failure(user, now)
+        backend.store.save_user(user)
+        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+    passwords.check_policy(pool, proposed)
+    passwords.set_password(pool["Id"], user, proposed, now)
+    passwords.record_success(user)
+    backend.store.save_user(user)
+    return {}
+
+
+def global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GlobalSignOut: all of the user's refresh tokens and their access tokens are revoked."""
+    pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    backend.store.revoke_user_families(pool["Id"], user.username, backend.now())
+    return {}
+
+
+def delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteUser: the signed-in user deletes their own account."""
+    pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    backend.store.delete_user(pool["Id"], user.username)
+    return {}
+
+
+def revoke_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """RevokeToken: the refresh token and every token issued from it stop working."""
+    client, _pool = _client_pool(backend, body)
+    token = str_param(body, "Token")
+    if client.get("EnableTokenRevocation") is False:
+        raise errors.UnsupportedOperationException(
+            "Token revocation is not enabled for this app client."
+        )
+    secret = body.get("ClientSecret")
+    try:
+        check_client_secret(client, secret if isinstance(secret, str) else None)
+    except errors.NotAuthorizedException:
+        raise errors.UnauthorizedException("Invalid client secret.") from None
+    if token.count(".") == 2:
+        try:
+            unverified_parts(token)
+        except JwtError:
+            pass
+        else:
+            raise errors.UnsupportedTokenTypeException(
+                "Only refresh tokens can be revoked; this is an ID or access token."
+            )
+    origin = family_of_refresh_token(backend, token)
+    family = backend.store.get_family(origin) if origin else None
+    if family is not None and family[1] == client["ClientId"]:
+        backend.store.revoke_family(str(origin), backend.now())
+    return {}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "SignUp": sign_up,
+    "ConfirmSignUp": confirm_sign_up,
+    "ResendConfirmationCode": resend_confirmation_code,
+    "ForgotPassword": forgot_password,
+    "ConfirmForgotPassword": confirm_forgot_password,
+    "GetUser": get_user,
+    "UpdateUserAttributes": update_user_attributes,
+    "DeleteUserAttributes": delete_user_attributes,
+    "GetUserAttributeVerificationCode": get_user_attribute_verification_code,
+    "VerifyUserAttribute": verify_user_attribute,
+    "ChangePassword": change_password,
+    "GlobalSignOut": global_sign_out,
+    "DeleteUser": delete_user,
+    "RevokeToken": revoke_token,
+}

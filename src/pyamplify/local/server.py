@@ -1,0 +1,192 @@
+"""LocalCognito: the local Cognito served by uvicorn on a loopback port in a background thread.
+
+Used as a context manager by tests (``with LocalCognito() as cognito: ...``) and by
+``pyamplify local start`` (which calls :meth:`LocalCognito.serve_forever`). Port 0 picks a free
+port; the socket is bound before the thread starts, so :attr:`LocalCognito.url` is known at
+once and no request can race the start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Literal
+
+import uvicorn
+
+from pyamplify.errors import PyamplifyError
+from pyamplify.local.app import ServiceRegistry, build_app
+from pyamplify.local.backend import Backend
+from pyamplify.local.store import Store
+
+_START_TIMEOUT = 10.0
+
+
+class LocalCognitoError(PyamplifyError):
+    """The local Cognito could not start (port taken, data dir unwritable, ...)."""
+
+
+class LocalCognito:
+    """A local Cognito (user pools; extensions add identity pools) on one loopback port.
+
+    ``data_dir=None`` keeps all state in memory; a directory keeps it in SQLite there, so it
+    survives restarts. ``clock`` decides every expiry (tokens, codes, lockout, TIMESTAMP), so
+    tests can move time without sleeping. ``issuer="local"`` puts the served URL into the
+    tokens' ``iss`` instead of the AWS URL.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        issuer: Literal["aws", "local"] = "aws",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.region = region
+        self.host = host
+        self._requested_port = port
+        self._data_dir = data_dir
+        self._clock = clock
+        self._issuer: Literal["aws", "local"] = issuer
+        self.registry = ServiceRegistry()
+        self._store: Store | None = None
+        self._backend: Backend | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.port = port
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL, e.g. ``http://127.0.0.1:53211`` (no trailing slash)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def backend(self) -> Backend:
+        """The running state (store, keys, clock): the extension API."""
+        if self._backend is None:
+            raise LocalCognitoError("The local Cognito is not started; call start() first.")
+        return self._backend
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The clock every time decision uses."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        if self._backend is not None:
+            self._backend.clock = clock
+
+    @property
+    def calls(self) -> Counter[str]:
+        """Operations served so far, by name (a snapshot; thread-safe)."""
+        return self.backend.calls.snapshot()
+
+    def outbox(self, username: str | None = None) -> list[dict[str, Any]]:
+        """Codes the local Cognito would have sent, oldest first (as ``GET /_local/outbox``)."""
+        return [item.as_json() for item in self.backend.store.outbox(username)]
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self) -> LocalCognito:
+        """Bind the port and serve in a background thread; returns ``self``."""
+        if self._thread is not None:
+            return self
+        try:
+            self._store = Store(self._data_dir)
+        except (OSError, ValueError) as error:
+            raise LocalCognitoError(
+                f"cannot open the local Cognito data dir {self._data_dir!s}: {error}"
+            ) from None
+        self._backend = Backend(
+            self._store, region=self.region, issuer=self._issuer, clock=self._clock
+        )
+        self._socket = self._bind()
+        self.port = int(self._socket.getsockname()[1])
+        self._backend.base_url = self.url
+        app = build_app(self._backend, self.registry)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30
+        )
+        self._server = uvicorn.Server(config)
+        server, sock = self._server, self._socket
+        self._thread = threading.Thread(
+            target=lambda: server.run(sockets=[sock]), name="local-cognito", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise LocalCognitoError(f"the local Cognito did not start on {self.url}")
+            time.sleep(0.005)
+        return self
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit TCP_NODELAY: without it a keep-alive client's delayed ACK
+        # meets Nagle's algorithm and every second request waits ~40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError as error:
+            sock.close()
+            raise LocalCognitoError(
+                f"cannot listen on {self.host}:{self._requested_port}: {error.strerror}; "
+                "choose another --port (0 picks a free one)"
+            ) from None
+        sock.listen(128)
+        sock.set_inheritable(True)
+        return sock
+
+    def stop(self) -> None:
+        """Stop serving and close the store (in-memory state is discarded)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=_START_TIMEOUT)
+        if self._socket is not None:
+            self._socket.close()
+        if self._store is not None:
+            self._store.close()
+        self._server = self._thread = self._socket = None
+        self._store = None
+
+    def serve_forever(self) -> None:
+        """Block until interrupted (Ctrl-C), then stop."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> LocalCognito:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self._thread is not None else "stopped"
+        return f"LocalCognito(url={self.url!r}, region={self.region!r}, {state})"
