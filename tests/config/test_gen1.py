@@ -413,3 +413,12 @@ def test_every_problem_is_reported_not_only_the_first(gen1: Doc, load: Loader) -
     problems = load.problems(gen1)
     assert len(problems) == 4
     assert [p.line for p in problems] == sorted(p.line or 0 for p in problems)
+
+
+def test_optional_sections_written_as_null_count_as_absent(gen1: Doc, load: Loader) -> None:
+    put(gen1, (*PLUGIN, "CognitoUserPool"), None)
+    problem = load.one_problem(gen1)  # OAuth now has no user pool to belong to
+    assert "OAuth (the Hosted UI) belongs to a user pool" in problem.message
+    put(gen1, (*AUTH, "OAuth"), None)
+    config, _ = load.ok(gen1)
+    assert config.user_pool is None and config.oauth is None

@@ -80,7 +80,7 @@ def read_gen1(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
     if plugin is None:
         return None
     reader.warn_unknown_keys(plugin, PLUGIN_PATH, _PLUGIN_KEYS, _PLUGIN_IGNORED)
-    if "CognitoUserPool" not in plugin and "CredentialsProvider" not in plugin:
+    if plugin.get("CognitoUserPool") is None and plugin.get("CredentialsProvider") is None:
         reader.problem(
             PLUGIN_PATH,
             "neither a user pool (CognitoUserPool) nor an identity pool (CredentialsProvider) "
@@ -90,7 +90,9 @@ def read_gen1(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
         )
     user_pool = _user_pool(reader, plugin)
     identity_pool = _identity_pool(reader, plugin)
-    settings = _auth_settings(reader, plugin, has_user_pool="CognitoUserPool" in plugin)
+    settings = _auth_settings(
+        reader, plugin, has_user_pool=plugin.get("CognitoUserPool") is not None
+    )
     if reader.problems:
         return None
     return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
@@ -220,7 +222,7 @@ def _auth_settings(
     )
     if flow is not None:
         settings["authentication_flow_type"] = flow
-    if "OAuth" in default:
+    if default.get("OAuth") is not None:
         if not has_user_pool:
             reader.problem(
                 (*path, "OAuth"),

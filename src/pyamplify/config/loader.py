@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pyamplify.config.discovery import ENV_VAR, find_config
 from pyamplify.config.errors import ConfigError, ConfigProblem, ConfigWarning
@@ -38,10 +40,10 @@ def parse_config(text: str, source: str = "<string>") -> tuple[AuthConfig, list[
     config_format: ConfigFormat
     if "plugins" in auth:
         config_format = "gen1"
-        config = read_gen1(reader, root)
+        config = _read(read_gen1, reader, root)
     elif looks_like_gen2(root, auth):
         config_format = "gen2"
-        config = read_gen2(reader, root)
+        config = _read(read_gen2, reader, root)
     else:
         reader.problem(
             ("auth",),
@@ -54,6 +56,20 @@ def parse_config(text: str, source: str = "<string>") -> tuple[AuthConfig, list[
     if config is None or reader.problems:
         raise ConfigError(_in_document_order(reader.problems), reader.warnings)
     return _with_source(config, source, config_format), reader.warnings
+
+
+def _read(
+    read: Callable[[DocumentReader, dict[str, Any]], AuthConfig | None],
+    reader: DocumentReader,
+    root: dict[str, Any],
+) -> AuthConfig | None:
+    """Run a format reader; a rule only the model enforces is still reported at a location."""
+    try:
+        return read(reader, root)
+    except ConfigError as error:  # the readers check first, so this is a safety net
+        for problem in error.problems:
+            reader.problem(("auth",), problem.message, problem.example)
+        return None
 
 
 def _in_document_order(problems: list[ConfigProblem]) -> list[ConfigProblem]:
