@@ -422,3 +422,9 @@ def test_optional_sections_written_as_null_count_as_absent(gen1: Doc, load: Load
     put(gen1, (*AUTH, "OAuth"), None)
     config, _ = load.ok(gen1)
     assert config.user_pool is None and config.oauth is None
+
+
+def test_redirect_uris_with_control_characters_are_refused(gen1: Doc, load: Loader) -> None:
+    problem = load.one_problem(put(gen1, (*OAUTH, "SignOutRedirectURI"), "myapp://\u0000x"))
+    assert "contains a control or unassigned character" in problem.message
+    assert "\\u0000" in problem.message and "\x00" not in problem.message

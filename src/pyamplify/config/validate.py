@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -265,6 +266,8 @@ def redirect_uri_problem(value: str) -> str | None:
         return "an empty redirect URI (two commas in a row, or a comma at the end?)"
     if any(char.isspace() for char in value):
         return f"{shown} contains white space"
+    if any(unicodedata.category(char)[0] not in "LMNPS" for char in value):
+        return f"{shown} contains a control or unassigned character"
     if not _SCHEME.match(value):
         return f"{shown} has no scheme (such as https:// or myapp://)"
     if "#" in value:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +217,8 @@ def write_config(
 
 
 def _replace_atomically(target: Path, data: bytes, *, private: bool) -> None:
+    import tempfile  # only writers pay for it (it pulls in random and shutil)
+
     directory = target.parent
     if private:
         mode = 0o600
