@@ -35,7 +35,7 @@ else:
 key = spec["key"]
 print("ready", flush=True)
 sys.stdin.readline()  # start together
-seen = []
+seen = None
 if spec["mode"] == "increment":
     for _ in range(spec["count"]):
         with store.lock(key):
@@ -43,10 +43,19 @@ if spec["mode"] == "increment":
             value["n"] += 1
             value["pad"] = "x" * (value["n"] % 7 * 300)  # sizes vary: torn files would show
             store.save(key, value)
-else:
-    for _ in range(spec["count"]):
+else:  # read without the lock until the writers are done: every read must be a whole file
+    import time
+    deadline = time.monotonic() + 90
+    last, reads, went_back, vanished = 0, 0, 0, 0
+    while last < spec["until"] and time.monotonic() < deadline:
         value = store.load(key)
-        seen.append(None if value is None else value["n"])
+        reads += 1
+        if value is None:
+            vanished += last > 0  # once written, the entry never disappears
+            continue
+        went_back += value["n"] < last
+        last = value["n"]
+    seen = {"reads": reads, "last": last, "went_back": went_back, "vanished": vanished}
 print(json.dumps({"warnings": warnings, "seen": seen}), flush=True)
 """
 
