@@ -19,6 +19,7 @@ from .conftest import start_workers
 
 KEY = session_key("us-east-1_abc", "client123", "alice")
 SECRET = "eyJSECRET-REFRESH-TOKEN-do-not-log"
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX modes, users and fork")
 
 
 def mode_of(path: Path) -> int:
@@ -35,6 +36,7 @@ def test_round_trip_and_missing(tmp_path: Path) -> None:
     store.delete(KEY)  # deleting again is fine
 
 
+@posix_only
 def test_directory_is_0700_and_files_0600(tmp_path: Path) -> None:
     old_umask = os.umask(0o000)  # even a permissive umask must not widen them
     try:
@@ -50,6 +52,7 @@ def test_directory_is_0700_and_files_0600(tmp_path: Path) -> None:
     assert lock_files and all(mode_of(p) == 0o600 for p in lock_files)
 
 
+@posix_only
 def test_existing_shared_directory_is_left_alone_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -150,6 +153,7 @@ def load_as_another_user(store: FileStore, key: str) -> tuple[bool, list[str]]:
     return is_none, messages
 
 
+@posix_only
 def test_unreadable_file_is_signed_out_with_a_warning() -> None:
     """A 0600 file of another user (when root, the load runs as ``nobody``); else mode 000."""
     directory = Path(tempfile.mkdtemp())  # pytest's tmp dirs are not traversable by others
