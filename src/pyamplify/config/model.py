@@ -58,6 +58,28 @@ def _as_tuple(value: object, where: str, problems: list[ConfigProblem]) -> tuple
     return tuple(value)
 
 
+#: One field's rule: attribute name, check, example of a right value, whether None is allowed.
+_FieldRule = tuple[str, v.Check, str, bool]
+
+
+def _check_fields(
+    obj: object, problems: list[ConfigProblem], *rules: _FieldRule
+) -> dict[str, bool]:
+    """Check the named attributes of ``obj``; returns which of them passed."""
+    name = type(obj).__name__
+    return {
+        attribute: v.check_code_value(
+            problems,
+            f"{name}.{attribute}",
+            getattr(obj, attribute),
+            check,
+            example,
+            optional=optional,
+        )
+        for attribute, check, example, optional in rules
+    }
+
+
 def _pool_region_problem(
     problems: list[ConfigProblem], where: str, pool_id: str, region_in_id: str | None, region: str
 ) -> None:
@@ -78,44 +100,19 @@ class UserPoolConfig:
 
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []
-        name = "UserPoolConfig"
-        ok_id = v.check_code_value(
+        ok = _check_fields(
+            self,
             problems,
-            f"{name}.pool_id",
-            self.pool_id,
-            v.user_pool_id_problem,
-            v.USER_POOL_ID_EXAMPLE,
+            ("pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, False),
+            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
+            ("region", v.region_problem, v.REGION_EXAMPLE, False),
+            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
+            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
         )
-        v.check_code_value(
-            problems,
-            f"{name}.app_client_id",
-            self.app_client_id,
-            v.app_client_id_problem,
-            v.APP_CLIENT_ID_EXAMPLE,
-        )
-        ok_region = v.check_code_value(
-            problems, f"{name}.region", self.region, v.region_problem, v.REGION_EXAMPLE
-        )
-        v.check_code_value(
-            problems,
-            f"{name}.app_client_secret",
-            self.app_client_secret,
-            v.app_client_secret_problem,
-            v.APP_CLIENT_SECRET_EXAMPLE,
-            optional=True,
-        )
-        v.check_code_value(
-            problems,
-            f"{name}.endpoint",
-            self.endpoint,
-            v.endpoint_problem,
-            v.ENDPOINT_EXAMPLE,
-            optional=True,
-        )
-        if ok_id and ok_region:
+        if ok["pool_id"] and ok["region"]:
             _pool_region_problem(
                 problems,
-                f"{name}.region",
+                "UserPoolConfig.region",
                 self.pool_id,
                 v.region_of_user_pool_id(self.pool_id),
                 self.region,
@@ -136,29 +133,17 @@ class IdentityPoolConfig:
 
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []
-        name = "IdentityPoolConfig"
-        ok_id = v.check_code_value(
+        ok = _check_fields(
+            self,
             problems,
-            f"{name}.pool_id",
-            self.pool_id,
-            v.identity_pool_id_problem,
-            v.IDENTITY_POOL_ID_EXAMPLE,
+            ("pool_id", v.identity_pool_id_problem, v.IDENTITY_POOL_ID_EXAMPLE, False),
+            ("region", v.region_problem, v.REGION_EXAMPLE, False),
+            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
         )
-        ok_region = v.check_code_value(
-            problems, f"{name}.region", self.region, v.region_problem, v.REGION_EXAMPLE
-        )
-        v.check_code_value(
-            problems,
-            f"{name}.endpoint",
-            self.endpoint,
-            v.endpoint_problem,
-            v.ENDPOINT_EXAMPLE,
-            optional=True,
-        )
-        if ok_id and ok_region:
+        if ok["pool_id"] and ok["region"]:
             _pool_region_problem(
                 problems,
-                f"{name}.region",
+                "IdentityPoolConfig.region",
                 self.pool_id,
                 v.region_of_identity_pool_id(self.pool_id),
                 self.region,
@@ -186,27 +171,13 @@ class OAuthConfig:
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []
         name = "OAuthConfig"
-        v.check_code_value(
+        _check_fields(
+            self,
             problems,
-            f"{name}.web_domain",
-            self.web_domain,
-            v.web_domain_problem,
-            v.WEB_DOMAIN_EXAMPLE,
-        )
-        v.check_code_value(
-            problems,
-            f"{name}.app_client_id",
-            self.app_client_id,
-            v.app_client_id_problem,
-            v.APP_CLIENT_ID_EXAMPLE,
-        )
-        v.check_code_value(
-            problems,
-            f"{name}.app_client_secret",
-            self.app_client_secret,
-            v.app_client_secret_problem,
-            v.APP_CLIENT_SECRET_EXAMPLE,
-            optional=True,
+            ("web_domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, False),
+            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
+            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
+            ("response_type", v.one_of_problem(("code", "token")), '"code"', False),
         )
         for attribute in ("sign_in_redirect_uris", "sign_out_redirect_uris"):
             value = getattr(self, attribute)
@@ -237,13 +208,6 @@ class OAuthConfig:
             v.check_code_value(
                 problems, f"{name}.scopes[{index}]", scope, v.scope_problem, v.SCOPE_EXAMPLE
             )
-        v.check_code_value(
-            problems,
-            f"{name}.response_type",
-            self.response_type,
-            v.one_of_problem(("code", "token")),
-            '"code"',
-        )
         _raise_if(problems)
 
     def __repr__(self) -> str:
