@@ -95,9 +95,11 @@ def test_every_value_knows_its_line() -> None:
 
 
 def test_a_utf8_byte_order_mark_is_accepted_with_a_warning() -> None:
-    text, warnings = decode_json_bytes(codecs.BOM_UTF8 + b"{}", "f.json")
-    assert text == "{}"
-    assert "byte-order mark" in warnings[0].message
+    text, _ = decode_json_bytes(codecs.BOM_UTF8 + b'{"a":\n 1}', "f.json")
+    parsed = parse_json(text, "f.json")
+    assert parsed.value == {"a": 1}
+    assert parsed.lines[("a",)] == 1
+    assert "byte-order mark" in parsed.warnings[0].message
 
 
 def test_utf16_files_are_refused_with_advice() -> None:

@@ -36,6 +36,7 @@ _PLAIN_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*')
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _EXAMPLE_MEMBER = '"Region": "us-east-1"'
+_BOM = "\ufeff"
 
 
 @dataclass
@@ -67,7 +68,7 @@ class _SyntaxProblem(Exception):
 
 
 def decode_json_bytes(data: bytes, source: str) -> tuple[str, list[ConfigWarning]]:
-    """Decode a file's bytes as UTF-8 (a BOM is accepted with a warning), or raise ConfigError."""
+    """Decode a file's bytes as UTF-8 (``parse_json`` deals with a BOM), or raise ConfigError."""
     warnings: list[ConfigWarning] = []
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or data.startswith(
         (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -83,16 +84,6 @@ def decode_json_bytes(data: bytes, source: str) -> tuple[str, list[ConfigWarning
                     column=1,
                 )
             ]
-        )
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-        warnings.append(
-            ConfigWarning(
-                source,
-                "$",
-                "the file starts with a UTF-8 byte-order mark; some JSON parsers reject it",
-                line=1,
-            )
         )
     try:
         return data.decode("utf-8"), warnings
@@ -118,6 +109,16 @@ def decode_json_bytes(data: bytes, source: str) -> tuple[str, list[ConfigWarning
 def parse_json(text: str, source: str) -> ParsedJson:
     """Parse ``text`` as JSON with positions, or raise ``ConfigError`` naming line and column."""
     parser = _Parser(text, source)
+    if text.startswith(_BOM):
+        parser.pos = 1
+        parser.warnings.append(
+            ConfigWarning(
+                source,
+                "$",
+                "the file starts with a UTF-8 byte-order mark; some JSON parsers reject it",
+                line=1,
+            )
+        )
     try:
         value = parser.document()
     except _SyntaxProblem as problem:
