@@ -42,6 +42,18 @@ class PoolClient:
     client_secret: str | None = None
 
 
+@pytest.fixture(scope="session")
+def make_boto3_client() -> Callable[..., Any]:
+    """``make_boto3_client(service, url, region="us-east-1")``: boto3 with dummy credentials."""
+    return boto3_client
+
+
+@pytest.fixture(scope="session")
+def aws_credentials() -> dict[str, str]:
+    """The dummy credentials the boto3 fixtures use (``aws_access_key_id`` / ``..._secret...``)."""
+    return dict(DUMMY_CREDENTIALS)
+
+
 @pytest.fixture(scope="module")
 def local_cognito() -> Iterator[LocalCognito]:
     """An ephemeral local Cognito on a free loopback port, shared by the test module."""

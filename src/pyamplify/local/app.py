@@ -41,6 +41,7 @@ LOG = logging.getLogger("pyamplify.local")
 #: Modules that extend the local Cognito (``install(backend, registry)``), in install order.
 EXTENSION_MODULES: tuple[str, ...] = (
     # one entry per extension module, e.g. identity pools
+    "pyamplify.local.identity_service",
 )
 
 AMZ_JSON = "application/x-amz-json-1.1"

@@ -80,5 +80,6 @@ class IdentityProviderService:
             raise errors.UnsupportedOperationException(
                 f"The local Cognito does not implement {operation} yet."
             )
-        self.backend.store.purge_sessions(self.backend.now())
+        # Expired sign-in state is kept an hour so a late answer still hears "Invalid session".
+        self.backend.store.purge_sessions(self.backend.now() - 3600)
         return handler(self.backend, body)
