@@ -27,7 +27,7 @@ from pyamplify.auth.events import (
     AuthEvent,
     EventHub,
 )
-from pyamplify.auth.flows import SIGN_IN_FLOWS, USER_SRP_AUTH, ClientContext, SignInOutcome
+from pyamplify.auth.flows import USER_SRP_AUTH, ClientContext, SignInOutcome
 from pyamplify.auth.session import SIGNED_OUT as SIGNED_OUT_SESSION
 from pyamplify.auth.session import AuthSession, CachedSession, StoredSession, username_of
 from pyamplify.auth.tokens import JWT, AuthTokens
@@ -89,8 +89,9 @@ class AuthCore:
                 "sign-in needs one"
             )
         self.context = ClientContext(pool.pool_id, pool.app_client_id, pool.app_client_secret)
-        flow = getattr(self.config, "authentication_flow_type", None) or USER_SRP_AUTH
-        self.default_flow = flow if flow in SIGN_IN_FLOWS else USER_SRP_AUTH
+        # Used as configured: an unsupported value is reported at sign-in, never silently
+        # replaced by SRP (as Swift and Android do).
+        self.default_flow = self.config.authentication_flow_type or USER_SRP_AUTH
         self.store: CredentialStore = store if store is not None else default_store()
         self.profile = profile
         self.key = session_key(pool.pool_id, pool.app_client_id, profile)

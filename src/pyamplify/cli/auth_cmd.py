@@ -12,14 +12,13 @@ printed), 2 a usage error. Only the standard library is imported at import time.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from pyamplify.auth import Auth, SignInResult, SignUpResult
     from pyamplify.auth.results import CodeDeliveryDetails
 
@@ -156,6 +155,8 @@ def _usage(message: str) -> Exception:
 
 def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> None:
     if args.json:
+        import json
+
         print(json.dumps(document, indent=2, sort_keys=True))
     elif text:
         print(text)
@@ -168,6 +169,8 @@ def _open(args: argparse.Namespace) -> Auth:
 
 
 def _when(expires_at: float) -> str:
+    from datetime import datetime, timezone
+
     moment = datetime.fromtimestamp(expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     minutes = (expires_at - time.time()) / 60
     return f"{moment} (in {minutes:.0f} min)" if minutes >= 0 else f"{moment} (expired)"

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pyamplify.config import AuthConfig
 
 #: Dummy IAM credentials for the local Cognito's management calls (it accepts any).
@@ -50,8 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.set_defaults(func=run_demo)
 
 
-@dataclass(frozen=True)
-class LocalPool:
+class LocalPool(NamedTuple):
     """A user pool and app client created on a local Cognito, and its configuration."""
 
     pool_id: str
@@ -140,12 +137,17 @@ class _Steps:
 
 
 def _when(expires_at: float) -> str:
+    from datetime import datetime, timezone
+
     moment = datetime.fromtimestamp(expires_at, timezone.utc).strftime("%H:%M:%S UTC")
     return f"{moment}, in {(expires_at - time.time()) / 60:.0f} min"
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the walk-through; returns 0 when every step worked."""
+    import tempfile
+    from pathlib import Path
+
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
