@@ -228,8 +228,7 @@ def test_transient_refresh_failure_keeps_the_session(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    unreachable = dataclasses.replace(
-        pool,
+    unreachable = pool._replace(
         config=dataclasses.replace(
             pool.config,
             user_pool=dataclasses.replace(pool.config.user_pool, endpoint=dead),
