@@ -286,3 +286,27 @@ def test_profiles_keep_separate_sessions(
     assert code == 0
     assert run(monkeypatch, capsys, "auth", "whoami", "--profile", "ada", *cfg)[0] == 1
     assert run(monkeypatch, capsys, "auth", "whoami", "--profile", "linus", *cfg)[0] == 0
+
+
+def test_interactive_sign_in_prompts_without_echo(
+    cognito: Any, config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    _sign_up(monkeypatch, capsys, cognito, config_file, "dennis")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "pyamplify", "auth", "sign-in", "--config", str(config_file)],
+        env=dict(os.environ),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect("Username: ")
+    child.sendline("dennis")
+    child.expect("Password: ")
+    child.sendline(PASSWORD)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Signed in as dennis" in child.before
+    assert PASSWORD not in child.before  # the terminal never echoed it
+    assert run(monkeypatch, capsys, "auth", "whoami", "--config", str(config_file))[0] == 0
