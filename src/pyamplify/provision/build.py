@@ -129,8 +129,12 @@ def _password_policy(pool: UserPool) -> PasswordPolicy | None:
     )
 
 
-def build_config(selection: Selection) -> BuildResult:
-    """The configuration for the selection, with warnings about anything that will not work."""
+def build_config(selection: Selection, endpoint: str | None = None) -> BuildResult:
+    """The configuration for the selection, with warnings about anything that will not work.
+
+    ``endpoint`` (the local Cognito's URL) is written as the pools' ``Endpoint`` so the file
+    works against it as written; for AWS it stays None and the SDKs use the regional default.
+    """
     pool, client = selection.user_pool, selection.native_client
     flow, warnings = flow_type(pool, client)
     oauth, oauth_warnings = oauth_config(pool, client)
@@ -154,15 +158,18 @@ def build_config(selection: Selection) -> BuildResult:
             app_client_id=client.client_id,
             region=pool.region,
             app_client_secret=client.secret,
+            endpoint=endpoint,
         ),
         identity_pool=None
         if identity is None
         else IdentityPoolConfig(
-            pool_id=identity.pool_id, region=identity.pool_id.partition(":")[0]
+            pool_id=identity.pool_id,
+            region=identity.pool_id.partition(":")[0],
+            endpoint=endpoint,
         ),
         authentication_flow_type=flow,
         oauth=oauth,
-        username_attributes=tuple(a for a in pool.username_attributes),
+        username_attributes=pool.username_attributes,
         signup_attributes=pool.required_attributes,
         password_policy=_password_policy(pool),
         mfa_configuration=pool.mfa_configuration

@@ -17,10 +17,10 @@ class ProvisionError(PyamplifyError):
 class Boto3MissingError(ProvisionError):
     """boto3 is not installed, so the Cognito management API cannot be reached."""
 
-    def __init__(self) -> None:
+    def __init__(self, hint: str = "") -> None:
         super().__init__(
             "this command talks to the Cognito management API through boto3, which is not "
-            "installed: install pyamplify[boto3] (pip install 'pyamplify[boto3]')"
+            "installed: install pyamplify[boto3] (pip install 'pyamplify[boto3]')" + hint
         )
 
 

@@ -214,6 +214,15 @@ class UserPool:
             return f"{self.domain}.auth.{self.region}.amazoncognito.com"
         return None
 
+    def web_domains(self) -> tuple[str, ...]:
+        """Every Hosted UI host of the pool: the custom domain and the prefix domain's."""
+        hosts = []
+        if self.custom_domain:
+            hosts.append(self.custom_domain)
+        if self.domain:
+            hosts.append(f"{self.domain}.auth.{self.region}.amazoncognito.com")
+        return tuple(hosts)
+
     def provider_types(self) -> dict[str, str]:
         """Provider name -> type, for the providers the pool's clients name."""
         known = {provider.name: provider.kind for provider in self.identity_providers}
@@ -341,14 +350,23 @@ def read_user_pool(api: CognitoApi, pool_id: str) -> UserPool:
     ]
     notes: list[str] = []
     providers: list[dict[str, Any]] = []
-    try:
-        providers = list(
-            api.pages(
-                IDP, "ListIdentityProviders", "Providers", region, UserPoolId=pool_id, MaxResults=60
+    federated = {
+        name for client in clients for name in client.get("SupportedIdentityProviders") or ()
+    } - {COGNITO_PROVIDER}
+    if federated:  # only their types are needed, so only ask when a client names one
+        try:
+            providers = list(
+                api.pages(
+                    IDP,
+                    "ListIdentityProviders",
+                    "Providers",
+                    region,
+                    UserPoolId=pool_id,
+                    MaxResults=60,
+                )
             )
-        )
-    except AwsCallError as error:
-        notes.append(_unread("identity provider types", error))
+        except AwsCallError as error:
+            notes.append(_unread("identity provider types", error))
     mfa = None
     if str(pool.get("MfaConfiguration") or "OFF") != "OFF":
         try:

@@ -1,0 +1,104 @@
+"""``pyamplify doctor [--config PATH] [--json] [--offline]``: check a configuration against AWS.
+
+Loads a configuration (either format, found like ``config check`` finds it) and checks it
+against the pools it names: each finding with its fix. ``--offline`` runs only the checks that
+need no AWS call and lists the ones it skipped. The AWS flags are ``import auth``'s.
+
+Exit codes: 0 clean, 1 findings (or a configuration that does not load, or an AWS error),
+2 usage. Only the standard library is imported here at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from pyamplify.cli.import_cmd import add_aws_arguments, settings_from
+
+if TYPE_CHECKING:
+    from pyamplify.provision.doctor import DoctorReport
+
+_FORMAT_NAMES = {"gen1": "Gen 1", "gen2": "Gen 2"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``doctor`` command."""
+    doctor = subparsers.add_parser(
+        "doctor",
+        help="check a configuration against the Cognito pools it names",
+        description=(
+            "Check an amplifyconfiguration.json or amplify_outputs.json against the user pool, "
+            "app client and identity pool it names, and print each finding with its fix. "
+            "Exit 0 when clean, 1 with findings."
+        ),
+    )
+    doctor.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the configuration (default: $PYAMPLIFY_CONFIG, ./amplifyconfiguration.json, "
+        "./amplify_outputs.json)",
+    )
+    doctor.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    doctor.add_argument(
+        "--offline", action="store_true", help="only the checks that need no AWS call"
+    )
+    add_aws_arguments(doctor)
+    doctor.set_defaults(func=run_doctor)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Run ``pyamplify doctor``; return the exit code."""
+    from pyamplify.config import ConfigError, load_config_with_warnings
+    from pyamplify.errors import PyamplifyError
+    from pyamplify.provision import doctor
+    from pyamplify.provision.aws_clients import CognitoApi
+    from pyamplify.provision.errors import Boto3MissingError
+
+    try:
+        config, _ = load_config_with_warnings(args.config)
+    except ConfigError as error:
+        if args.json:
+            problems = [problem.to_dict() for problem in error.problems]
+            print(json.dumps({"ok": False, "errors": problems}, indent=2, ensure_ascii=False))
+            return 1
+        raise
+    try:
+        api = None
+        if not args.offline:
+            try:
+                api = CognitoApi(settings_from(args))
+            except Boto3MissingError:
+                raise Boto3MissingError(
+                    ", or run with --offline for the checks without AWS"
+                ) from None
+        report = doctor.run_doctor(config, api)
+    except PyamplifyError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"ok": False, "error": str(error)}, indent=2, ensure_ascii=False))
+        return error.exit_code
+    if args.json:
+        document = report.to_dict()
+        document["format"] = config.source_format
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        _print_report(report, config.source_format)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: DoctorReport, source_format: str | None) -> None:
+    kind = _FORMAT_NAMES.get(source_format or "", "")
+    print(f"doctor: {report.source} ({kind})" if kind else f"doctor: {report.source}")
+    for finding in report.findings:
+        print(f"✖ [{finding.check}] {finding.message}")
+        print(f"    fix: {finding.fix}")
+    count = len(report.findings)
+    if count:
+        print(f"{count} finding{'s' if count != 1 else ''}; {len(report.ran)} checks ran.")
+    else:
+        print(f"✔ No findings: {len(report.ran)} checks ran.")
+    if report.skipped:
+        print(f"Skipped {len(report.skipped)} checks:")
+        for check, reason in report.skipped.items():
+            print(f"  - {check}: {reason}")
