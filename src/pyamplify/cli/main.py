@@ -21,7 +21,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one entry per command module, in the order users meet the commands
     "pyamplify.cli.config_cmd",
     "pyamplify.cli.auth_cmd",
+    "pyamplify.cli.import_cmd",
+    "pyamplify.cli.doctor_cmd",
     "pyamplify.cli.demo_cmd",
+    "pyamplify.cli.local_cmd",
 )
 
 EXIT_OK = 0
