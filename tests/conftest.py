@@ -10,11 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pyamplify.local import LocalCognito
+if TYPE_CHECKING:
+    from pyamplify.local import LocalCognito
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "AKIDLOCALTEST", "aws_secret_access_key": "local-secret"}
 
@@ -57,7 +58,8 @@ def aws_credentials() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def local_cognito() -> Iterator[LocalCognito]:
     """An ephemeral local Cognito on a free loopback port, shared by the test module."""
-    with LocalCognito() as cognito:
+    local = pytest.importorskip("pyamplify.local")
+    with local.LocalCognito() as cognito:
         yield cognito
 
 

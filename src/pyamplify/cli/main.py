@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pyamplify.cli.doctor_cmd",
     "pyamplify.cli.demo_cmd",
     "pyamplify.cli.local_cmd",
+    "pyamplify.cli.local_cmd",
 )
 
 EXIT_OK = 0

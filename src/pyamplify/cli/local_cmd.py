@@ -1,0 +1,176 @@
+"""``pyamplify local start|outbox``: run the local Cognito and read the codes it "sent".
+
+``start`` serves in the foreground until Ctrl-C (or SIGTERM) and prints the endpoint URL first,
+so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the platform's user
+data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. ``outbox``
+asks a running local Cognito (``--endpoint``) and, when none answers, reads the data dir.
+Only the standard library is imported at import time; the server loads inside ``run_start``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+DEFAULT_PORT = 9229
+DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
+ENDPOINT_ENV = "PYAMPLIFY_LOCAL_ENDPOINT"
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir for the local Cognito's SQLite state."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("pyamplify", appauthor=False)) / "local-cognito"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``local`` command group with ``start`` and ``outbox``."""
+    group = subparsers.add_parser(
+        "local",
+        help="run a local Cognito (user pools with real SRP) for development and tests",
+        description="A local Cognito: no AWS account needed. Needs pyamplify[local].",
+    )
+    group.set_defaults(group_parser=group)
+    commands = group.add_subparsers(dest="local_command", metavar="SUBCOMMAND")
+    start = commands.add_parser(
+        "start",
+        help="serve a local Cognito in the foreground until Ctrl-C",
+        description=(
+            "Serve the Cognito user-pool API (JSON 1.1 on POST /, as boto3 and Amplify send it), "
+            "JWKS and OIDC discovery. Management calls accept any AWS credentials."
+        ),
+    )
+    start.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    start.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = free)"
+    )
+    start.add_argument("--data-dir", help="where state is kept (default: the user data dir)")
+    start.add_argument(
+        "--ephemeral", action="store_true", help="keep state in memory only (lost on exit)"
+    )
+    start.add_argument("--region", default="us-east-1", help="region of new pools and ARNs")
+    start.add_argument(
+        "--issuer",
+        choices=("aws", "local"),
+        default="aws",
+        help="tokens' iss: the AWS URL (default) or this server's URL",
+    )
+    start.set_defaults(func=run_start)
+    outbox = commands.add_parser(
+        "outbox",
+        help="list the codes the local Cognito would have e-mailed or texted",
+        description=(
+            f"Ask a running local Cognito (--endpoint, ${ENDPOINT_ENV}, or {DEFAULT_ENDPOINT}); "
+            "if none answers, read the data dir."
+        ),
+    )
+    outbox.add_argument("--username", help="only this user's messages")
+    outbox.add_argument("--endpoint", help="the local Cognito URL")
+    outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
+    outbox.add_argument("--json", action="store_true", help="print JSON")
+    outbox.set_defaults(func=run_outbox)
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_start(args: argparse.Namespace) -> int:
+    """Run ``pyamplify local start``; return the exit code."""
+    try:
+        from pyamplify.local import LocalCognito
+    except ImportError as missing:
+        print(
+            f"error: the local Cognito needs extra packages ({missing.name} is missing); "
+            "install them with: pip install 'pyamplify[local]'",
+            file=sys.stderr,
+        )
+        return 1
+    data_dir = None if args.ephemeral else Path(args.data_dir or default_data_dir())
+    cognito = LocalCognito(
+        data_dir, host=args.host, port=args.port, region=args.region, issuer=args.issuer
+    )
+    cognito.start()
+    print(f"Local Cognito listening on {cognito.url}", flush=True)
+    print(f"  state: {data_dir if data_dir else 'in memory (--ephemeral)'}", flush=True)
+    print(f"  boto3: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={cognito.url}", flush=True)
+    print(f"  codes: pyamplify local outbox --endpoint {cognito.url}", flush=True)
+    if args.host not in _LOOPBACK:
+        print(
+            f"warning: listening on {args.host}, not loopback: anyone who can reach this "
+            "address can manage its pools.",
+            file=sys.stderr,
+        )
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        cognito.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cognito.stop()
+        signal.signal(signal.SIGTERM, previous)
+    print("Local Cognito stopped.", flush=True)
+    return 0
+
+
+def _fetch_outbox(endpoint: str, username: str | None) -> list[dict[str, Any]]:
+    query = f"?{urllib.parse.urlencode({'username': username})}" if username else ""
+    with urllib.request.urlopen(f"{endpoint.rstrip('/')}/_local/outbox{query}", timeout=5) as reply:
+        items: list[dict[str, Any]] = json.loads(reply.read())
+    return items
+
+
+def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
+    from pyamplify.local.store import DB_FILENAME, Store
+
+    if not (data_dir / DB_FILENAME).exists():
+        raise FileNotFoundError(data_dir / DB_FILENAME)
+    store = Store(data_dir)
+    try:
+        return [item.as_json() for item in store.outbox(username)]
+    finally:
+        store.close()
+
+
+def run_outbox(args: argparse.Namespace) -> int:
+    """Run ``pyamplify local outbox``; return the exit code."""
+    endpoint = args.endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    try:
+        if args.data_dir:
+            items = _read_outbox(Path(args.data_dir), args.username)
+        else:
+            try:
+                items = _fetch_outbox(endpoint, args.username)
+            except (urllib.error.URLError, OSError):
+                items = _read_outbox(default_data_dir(), args.username)
+    except FileNotFoundError:
+        print(
+            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
+            "start one with: pyamplify local start",
+            file=sys.stderr,
+        )
+        return 1
+    except ImportError as missing:
+        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(items, indent=2))
+        return 0
+    if not items:
+        print("The outbox is empty.")
+        return 0
+    for item in items:
+        where = f"{item['delivery_medium'] or '-'} {item['destination'] or '-'}"
+        print(f"{item['code']}  {item['purpose']:<20} {item['username']}  {where}")
+    return 0

@@ -1,0 +1,126 @@
+"""``pyamplify local start|outbox`` as a user runs them: a real process, restarted on the same
+data dir, with state (pools, users, keys, refresh tokens, outbox) surviving the restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PASSWORD = "Sup3r-secret!"
+
+
+@contextmanager
+def local_start(*extra: str) -> Iterator[str]:
+    """Run ``pyamplify local start --port 0 ...``; yield its URL; stop it with SIGINT."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pyamplify", "local", "start", "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Local Cognito listening on http://127.0.0.1:"), first + (
+            process.stderr.read() if process.stderr else ""
+        )
+        yield first.rsplit(" ", 1)[1].strip()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        assert process.returncode == 0, err
+        assert "Local Cognito stopped." in out
+
+
+def test_state_survives_a_restart(tmp_path: Path, make_boto3_client: Any) -> None:
+    data_dir = str(tmp_path / "state")
+    with local_start("--data-dir", data_dir) as url:
+        idp = make_boto3_client("cognito-idp", url)
+        pool_id = idp.create_user_pool(PoolName="persist", AutoVerifiedAttributes=["email"])[
+            "UserPool"
+        ]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="app",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        idp.sign_up(
+            ClientId=client_id,
+            Username="alice",
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": "alice@example.com"}],
+        )
+        jwks_before = httpx.get(f"{url}/{pool_id}/.well-known/jwks.json").json()
+    outbox = subprocess.run(
+        [sys.executable, "-m", "pyamplify", "local", "outbox", "--data-dir", data_dir, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code = json.loads(outbox.stdout)[-1]["code"]
+    with local_start("--data-dir", data_dir) as url:
+        idp = make_boto3_client("cognito-idp", url)
+        assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Name"] == "persist"
+        idp.confirm_sign_up(ClientId=client_id, Username="alice", ConfirmationCode=code)
+        tokens = idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]
+        refresh = tokens["RefreshToken"]
+        assert httpx.get(f"{url}/{pool_id}/.well-known/jwks.json").json() == jwks_before
+        listed = subprocess.run(
+            [sys.executable, "-m", "pyamplify", "local", "outbox", "--endpoint", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert code in listed.stdout and "SignUp" in listed.stdout
+    with local_start("--data-dir", data_dir) as url:
+        idp = make_boto3_client("cognito-idp", url)
+        again = idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh},
+        )["AuthenticationResult"]
+        assert idp.get_user(AccessToken=again["AccessToken"])["Username"] == "alice"
+        assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
+
+
+def test_ephemeral_start_and_a_taken_port(make_boto3_client: Any) -> None:
+    with local_start("--ephemeral") as url:
+        port = url.rsplit(":", 1)[1]
+        idp = make_boto3_client("cognito-idp", url)
+        assert idp.list_user_pools(MaxResults=5)["UserPools"] == []
+        taken = subprocess.run(
+            [sys.executable, "-m", "pyamplify", "local", "start", "--ephemeral", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert taken.returncode == 1
+        assert "cannot listen on 127.0.0.1:" in taken.stderr
+        assert "Traceback" not in taken.stderr
+
+
+def test_outbox_without_a_server_or_state_explains_itself(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pyamplify", "local", "outbox", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "pyamplify local start" in done.stderr
