@@ -25,7 +25,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pyamplify.cli.doctor_cmd",
     "pyamplify.cli.demo_cmd",
     "pyamplify.cli.local_cmd",
-    "pyamplify.cli.local_cmd",
 )
 
 EXIT_OK = 0
