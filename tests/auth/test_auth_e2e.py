@@ -281,3 +281,30 @@ def test_global_sign_out_ends_other_sessions(
     assert phone_events == ["token_refresh_failure", "session_expired"]
     with pytest.raises(SignedOutError):
         phone.get_current_user()
+
+
+def test_email_as_username_with_a_secret_refreshes(
+    cognito: Any, make_pool: Any, make_auth: AuthFactory
+) -> None:
+    # The typed name is an email but Cognito's username is a generated id: SECRET_HASH must
+    # use that id in the SRP answer and on refresh (the case pycognito #18 gets wrong).
+    pool = make_pool(client_secret=True, extra_pool={"UsernameAttributes": ["email"]})
+    auth = make_auth(pool)
+    email = "alias.user@example.com"
+    auth.sign_up(email, PASSWORD, attributes={"email": email})
+    items = [i for i in cognito.outbox() if i["user_pool_id"] == pool.pool_id]
+    internal = items[-1]["username"]
+    auth.confirm_sign_up(email, str(items[-1]["code"]))
+    assert auth.sign_in(email, PASSWORD).is_signed_in
+    user = auth.get_current_user()
+    assert user.username != email and user.username == internal
+    assert user.sign_in_details.login_id == email
+    before = auth.fetch_auth_session().tokens.access_token.token
+    after = auth.fetch_auth_session(force_refresh=True)
+    assert after.is_signed_in and after.tokens.access_token.token != before
+    # SECRET_HASH really is checked on refresh: one made for another name is refused.
+    transport = _direct(cognito)
+    ctx = ClientContext(pool.pool_id, pool.client_id, pool.client_secret)
+    with pytest.raises(NotAuthorizedException, match="secret hash"):
+        run_sync(refresh_flow(ctx, after.tokens.refresh_token, username="mallory"), transport.send)
+    transport.close()
