@@ -1,0 +1,277 @@
+"""The local STS: GetCallerIdentity signed by botocore with minted credentials, over loopback."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from pyamplify.local import LocalCognito
+from pyamplify.local.clock import ManualClock
+from pyamplify.local.identity_credentials import TTL_TAG
+
+from .identity_fixtures import (
+    identity_client,
+    installed_clock,
+    new_identity_pool,
+    new_signed_in,
+    sts_client,
+)
+
+pytestmark = pytest.mark.e2e
+
+NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
+QUERY = "Action=GetCallerIdentity&Version=2011-06-15"
+
+
+@pytest.fixture
+def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
+    yield from installed_clock(local_cognito)
+
+
+@pytest.fixture(scope="module")
+def cognito_identity(local_cognito: LocalCognito) -> Any:
+    return identity_client(local_cognito)
+
+
+@pytest.fixture(scope="module")
+def user_pool(new_user_pool: Callable[..., Any]) -> Any:
+    return new_user_pool()
+
+
+@pytest.fixture
+def credentials(
+    cognito_idp: Any,
+    new_user_pool: Any,
+    new_user: Any,
+    user_pool: Any,
+    cognito_identity: Any,
+    clock: ManualClock,
+) -> dict[str, Any]:
+    """Signed-in credentials (authenticated role) valid for 120 seconds."""
+    user = new_signed_in(cognito_idp, new_user_pool, new_user, pool=user_pool)
+    pool_id = new_identity_pool(cognito_identity, [user_pool], tags={TTL_TAG: "120"})
+    identity = cognito_identity.get_id(IdentityPoolId=pool_id, Logins=user.logins)["IdentityId"]
+    answer = cognito_identity.get_credentials_for_identity(IdentityId=identity, Logins=user.logins)
+    return dict(answer["Credentials"])
+
+
+def _sts_error(call: Callable[[], Any]) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    response = caught.value.response
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )
+
+
+def test_get_caller_identity_returns_the_assumed_role(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    answer = sts_client(local_cognito.url, credentials).get_caller_identity()
+    assert answer["Arn"] == (
+        "arn:aws:sts::123456789012:assumed-role/CognitoAuthenticated/CognitoIdentityCredentials"
+    )
+    assert answer["Account"] == "123456789012"
+    assert re.fullmatch(r"AROA[A-Z2-7]{17}:CognitoIdentityCredentials", answer["UserId"])
+
+
+def test_guest_credentials_act_as_the_unauthenticated_role(
+    local_cognito: LocalCognito, cognito_identity: Any, user_pool: Any, clock: ManualClock
+) -> None:
+    pool_id = new_identity_pool(cognito_identity, [user_pool])
+    guest = cognito_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    minted = cognito_identity.get_credentials_for_identity(IdentityId=guest)["Credentials"]
+    arn = sts_client(local_cognito.url, minted).get_caller_identity()["Arn"]
+    assert arn.endswith(":assumed-role/CognitoUnauthenticated/CognitoIdentityCredentials")
+
+
+def test_role_id_is_stable_per_role(
+    local_cognito: LocalCognito, cognito_identity: Any, user_pool: Any, clock: ManualClock
+) -> None:
+    pool_id = new_identity_pool(cognito_identity, [user_pool])
+    user_ids = set()
+    for _ in range(2):
+        guest = cognito_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        minted = cognito_identity.get_credentials_for_identity(IdentityId=guest)["Credentials"]
+        user_ids.add(sts_client(local_cognito.url, minted).get_caller_identity()["UserId"])
+    assert len(user_ids) == 1
+
+
+def test_tampered_secret_does_not_match(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    secret = credentials["SecretKey"]
+    tampered = ("A" if secret[0] != "A" else "B") + secret[1:]
+    client = sts_client(local_cognito.url, credentials, secret_key=tampered)
+    code, message, status = _sts_error(client.get_caller_identity)
+    assert (code, status) == ("SignatureDoesNotMatch", 403)
+    assert message.startswith("The request signature we calculated does not match")
+
+
+def test_wrong_session_token_is_invalid(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    client = sts_client(local_cognito.url, credentials, session_token="forged-session-token")
+    assert _sts_error(client.get_caller_identity) == (
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+        403,
+    )
+
+
+def test_unknown_access_key_is_invalid(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    client = sts_client(local_cognito.url, credentials, access_key="ASIAAAAAAAAAAAAAAAAA")
+    code, _message, status = _sts_error(client.get_caller_identity)
+    assert (code, status) == ("InvalidClientTokenId", 403)
+
+
+def test_expired_credentials(
+    local_cognito: LocalCognito, credentials: dict[str, Any], clock: ManualClock
+) -> None:
+    expires = credentials["Expiration"].timestamp()
+    assert expires == int(clock()) + 120  # the pool's credentials-ttl tag
+    client = sts_client(local_cognito.url, credentials)
+    clock.set(expires - 1)
+    assert client.get_caller_identity()["Arn"].endswith("/CognitoIdentityCredentials")
+    clock.set(expires)
+    assert _sts_error(client.get_caller_identity) == (
+        "ExpiredToken",
+        "The security token included in the request is expired",
+        403,
+    )
+
+
+def test_server_wide_ttl_from_the_environment(
+    cognito_identity: Any, user_pool: Any, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYAMPLIFY_LOCAL_CREDENTIALS_TTL", "900")
+    pool_id = new_identity_pool(cognito_identity, [user_pool])
+    guest = cognito_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    minted = cognito_identity.get_credentials_for_identity(IdentityId=guest)["Credentials"]
+    assert minted["Expiration"].timestamp() == int(clock()) + 900
+
+
+def test_unsigned_request_is_missing_authentication(local_cognito: LocalCognito) -> None:
+    response = httpx.post(
+        local_cognito.url,
+        content=QUERY,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(response.text)
+    assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}ErrorResponse"
+    assert root.findtext("sts:Error/sts:Type", namespaces=NS) == "Sender"
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "MissingAuthenticationToken"
+    assert root.findtext("sts:Error/sts:Message", namespaces=NS) == (
+        "Request is missing Authentication Token"
+    )
+    assert root.findtext("sts:RequestId", namespaces=NS) == response.headers["x-amzn-requestid"]
+
+
+def _signed(url: str, credentials: dict[str, Any], method: str, service: str = "sts") -> AWSRequest:
+    """A request signed by botocore's own SigV4 signer."""
+    if method == "GET":
+        request = AWSRequest(method="GET", url=f"{url}/?{QUERY}")
+    else:
+        request = AWSRequest(
+            method="POST",
+            url=f"{url}/",
+            data=QUERY,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+    signer_credentials = Credentials(
+        credentials["AccessKeyId"], credentials["SecretKey"], credentials["SessionToken"]
+    )
+    SigV4Auth(signer_credentials, service, "us-east-1").add_auth(request)
+    return request
+
+
+def _send(request: AWSRequest) -> httpx.Response:
+    return httpx.request(
+        request.method,
+        request.url,
+        headers=dict(request.headers.items()),
+        content=request.body or b"",
+    )
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_signed_get_and_post_answer_in_stss_xml(
+    local_cognito: LocalCognito, credentials: dict[str, Any], method: str
+) -> None:
+    response = _send(_signed(local_cognito.url, credentials, method))
+    assert response.status_code == 200, response.text
+    root = ET.fromstring(response.text)
+    assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}GetCallerIdentityResponse"
+    result = "sts:GetCallerIdentityResult/sts:"
+    assert root.findtext(result + "Account", namespaces=NS) == "123456789012"
+    assert root.findtext(result + "Arn", namespaces=NS) == (
+        "arn:aws:sts::123456789012:assumed-role/CognitoAuthenticated/CognitoIdentityCredentials"
+    )
+    assert root.findtext("sts:ResponseMetadata/sts:RequestId", namespaces=NS)
+
+
+def test_credentials_scoped_to_another_service_do_not_match(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    response = _send(_signed(local_cognito.url, credentials, "POST", service="s3"))
+    assert response.status_code == 403
+    code = ET.fromstring(response.text).findtext("sts:Error/sts:Code", namespaces=NS)
+    assert code == "SignatureDoesNotMatch"
+
+
+def test_a_changed_body_does_not_match(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    request = _signed(local_cognito.url, credentials, "POST")
+    response = httpx.post(
+        local_cognito.url, headers=dict(request.headers.items()), content=QUERY + "&Extra=1"
+    )
+    assert response.status_code == 403
+    code = ET.fromstring(response.text).findtext("sts:Error/sts:Code", namespaces=NS)
+    assert code == "SignatureDoesNotMatch"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("Action=AssumeRoleWithWebIdentity&Version=2011-06-15", "InvalidAction"),
+        ("Action=GetCallerIdentity&Version=1999-01-01", "InvalidAction"),
+        ("Version=2011-06-15", "MissingAction"),
+    ],
+)
+def test_unknown_actions(local_cognito: LocalCognito, body: str, code: str) -> None:
+    response = httpx.post(
+        local_cognito.url,
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert ET.fromstring(response.text).findtext("sts:Error/sts:Code", namespaces=NS) == code
+
+
+def test_json_calls_and_the_index_still_work(local_cognito: LocalCognito) -> None:
+    assert httpx.get(local_cognito.url + "/").json()["service"]
+    response = httpx.post(
+        local_cognito.url,
+        headers={
+            "X-Amz-Target": "AWSCognitoIdentityService.GetId",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        content='{"IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000"}',
+    )
+    assert response.json()["__type"] == "ResourceNotFoundException"
