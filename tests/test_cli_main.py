@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,3 +34,20 @@ def test_console_script_runs_as_a_module() -> None:
     assert done.returncode == 0
     assert "usage: pyamplify" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_closed_pipe_is_not_reported_as_an_error() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write hits EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pyamplify", "config", "check", "examples/amplify_outputs.json"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

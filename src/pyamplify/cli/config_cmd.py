@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,23 +42,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.set_defaults(func=run_check)
 
 
-def _tolerant(stream: TextIO) -> None:
-    """Never fail to print a message because the terminal cannot encode a character."""
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-
-
 def run_check(args: argparse.Namespace) -> int:
     """Run ``pyamplify config check``; return the exit code."""
-    _tolerant(sys.stdout)
-    _tolerant(sys.stderr)
-    try:
-        return _check(args)
-    except BrokenPipeError:  # e.g. `pyamplify config check --json | head`: the reader left
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
-        return 1
+    return _check(args)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from pyamplify import __version__
 from pyamplify.errors import PyamplifyError
@@ -48,8 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant(stream: TextIO) -> None:
+    """Never fail to print a message because the terminal cannot encode a character."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code (0 ok, 1 error, 2 usage)."""
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -70,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``pyamplify ... | head``): not an error worth a message.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:  # the last line of defence: no traceback reaches users
         if args.debug:
             raise
