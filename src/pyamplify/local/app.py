@@ -107,7 +107,7 @@ def error_response(error: errors.CognitoError) -> Response:
         "x-amzn-ErrorType": f"{error.code}:",
         **_CORS,
     }
-    if error.message.isascii() and "\n" not in error.message:
+    if all(" " <= char <= "~" for char in error.message):  # HTTP header values: printable
         headers["x-amzn-ErrorMessage"] = error.message
     return JSONResponse(
         error.body(), status_code=error.status, headers=headers, media_type=AMZ_JSON
@@ -158,7 +158,7 @@ class Dispatcher:
             )
         try:
             body = json.loads(raw) if raw.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             raise errors.InvalidParameterException(
                 "The request body is not valid JSON; send a JSON object."
             ) from None
