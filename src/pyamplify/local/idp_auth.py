@@ -41,6 +41,7 @@ from pyamplify.local.idp_common import (
 )
 from pyamplify.local.idp_pools import Operation, effective_auth_flows
 from pyamplify.local.idp_tokens import issue_tokens, refresh_tokens, rotation_enabled
+from pyamplify.local.srp_server import g_pow, new_server_ephemeral
 from pyamplify.local.store import UserRecord
 
 _FLOW_GATES = {
@@ -147,7 +148,7 @@ def _fake_salt_and_verifier(backend: Backend, pool_id: str, username: str) -> tu
     """A stable salt (same per user name and pool, as AWS) and a verifier for a ghost user."""
     digest = hmac.new(backend.server_secret, f"{pool_id}/{username}".encode(), "sha256").digest()
     salt = srp.pad_hex(int.from_bytes(digest[:16], "big") or 1)
-    return salt, srp.powmod(srp.G, int.from_bytes(digest[16:], "big") | 1, srp.N)
+    return salt, g_pow(int.from_bytes(digest[16:], "big") | 1)
 
 
 def _start_srp(
@@ -176,7 +177,7 @@ def _start_srp(
         if verifier_or_none is None:
             raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
         verifier = verifier_or_none
-    server = srp.new_server_ephemeral(verifier)
+    server = new_server_ephemeral(verifier)
     try:
         key = srp.server_session_key(srp_a, server, verifier)
     except srp.SrpError:

@@ -18,6 +18,7 @@ from typing import Any
 
 from pyamplify import srp
 from pyamplify.local import errors
+from pyamplify.local.srp_server import make_verifier
 from pyamplify.local.store import UserRecord
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
@@ -74,7 +75,7 @@ def generate_password(pool: dict[str, Any]) -> str:
 def set_password(pool_id: str, user: UserRecord, password: str, now: float) -> None:
     """Replace the user's salt and verifier; the password itself is dropped here."""
     salt = srp.new_salt_hex()
-    verifier = srp.make_verifier(srp.pool_name_of(pool_id), user.username, password, salt)
+    verifier = make_verifier(srp.pool_name_of(pool_id), user.username, password, salt)
     user.salt = salt
     user.verifier = format(verifier, "x")
     user.password_set_at = now
@@ -85,7 +86,7 @@ def password_matches(pool_id: str, user: UserRecord, password: str) -> bool:
     """Whether ``password`` is the user's, by recomputing the verifier (constant-time compare)."""
     if user.salt is None or user.verifier is None:
         return False
-    verifier = srp.make_verifier(srp.pool_name_of(pool_id), user.username, password, user.salt)
+    verifier = make_verifier(srp.pool_name_of(pool_id), user.username, password, user.salt)
     return hmac.compare_digest(format(verifier, "x").encode(), user.verifier.encode())
 
 
