@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -275,3 +276,27 @@ def test_json_calls_and_the_index_still_work(local_cognito: LocalCognito) -> Non
         content='{"IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000"}',
     )
     assert response.json()["__type"] == "ResourceNotFoundException"
+
+
+def test_declared_payload_hash_must_match_the_body(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    request = AWSRequest(
+        method="POST",
+        url=f"{local_cognito.url}/",
+        data=QUERY,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "X-Amz-Content-SHA256": hashlib.sha256(QUERY.encode()).hexdigest(),
+        },
+    )
+    signer_credentials = Credentials(
+        credentials["AccessKeyId"], credentials["SecretKey"], credentials["SessionToken"]
+    )
+    SigV4Auth(signer_credentials, "sts", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    assert httpx.post(local_cognito.url, headers=headers, content=QUERY).status_code == 200
+    altered = httpx.post(local_cognito.url, headers=headers, content=QUERY + "&Extra=1")
+    assert altered.status_code == 403
+    code = ET.fromstring(altered.text).findtext("sts:Error/sts:Code", namespaces=NS)
+    assert code == "SignatureDoesNotMatch"

@@ -20,6 +20,7 @@ still reach their handlers through it.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -180,10 +181,7 @@ class SecurityTokenService:
         except sigv4.SignatureError as failure:
             raise _auth_error(failure) from None
         stored = self.store.get_credentials(credential.access_key_id)
-        token = next(
-            (value for name, value in request.headers if name.lower() == "x-amz-security-token"),
-            None,
-        )
+        token = _header(request, "x-amz-security-token")
         if stored is None or not session_token_matches(token, stored):
             raise StsError(*sigv4.INVALID_TOKEN, 403)
         now = self.backend.now()
@@ -195,6 +193,10 @@ class SecurityTokenService:
                 "Credential should be scoped to correct service: 'sts'. ",
                 403,
             )
+        declared = _header(request, "x-amz-content-sha256")
+        if declared not in (None, "UNSIGNED-PAYLOAD", hashlib.sha256(request.body).hexdigest()):
+            # sigv4 signs the declared hash; a body that does not match it was altered.
+            raise StsError(*sigv4.SIGNATURE_MISMATCH, 403)
         try:
             sigv4.verify(
                 request,
@@ -204,6 +206,10 @@ class SecurityTokenService:
         except sigv4.SignatureError as failure:
             raise _auth_error(failure) from None
         return caller_identity(stored)
+
+
+def _header(request: sigv4.SignedRequest, name: str) -> str | None:
+    return next((value for key, value in request.headers if key.lower() == name), None)
 
 
 def _unknown_action(action: str, version: Any) -> StsError:
