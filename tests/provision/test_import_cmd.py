@@ -313,3 +313,21 @@ def test_json_errors_are_json(cli: Runner) -> None:
     document = json.loads(out)
     assert code == 1 and document["ok"] is False
     assert document["rule"] == "user-pool-not-found"
+
+
+def test_standard_aws_environment_variables_work(
+    idp: Any, local_cognito: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    pool = make_pool(idp, {"web": {}})
+    make_user(idp, pool.pool_id, "dave")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", local_cognito.url)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    code, _, err = run(monkeypatch, capsys, "import", "auth", "--user-pool-id", pool.pool_id)
+    assert code == 0, err
+    assert "Endpoint" not in Path("amplifyconfiguration.json").read_text()  # not a flag: not kept
+    code, out, err = run(
+        monkeypatch, capsys, "auth", "sign-in", "dave", "--password-stdin", stdin=PASSWORD
+    )
+    assert code == 0, err
+    assert "Signed in as dave" in out

@@ -18,6 +18,7 @@ is made, and its absence is a :class:`~pyamplify.provision.errors.Boto3MissingEr
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,8 +104,11 @@ class CognitoApi:
                 f"{settings.profile}`"
             ) from None
         self._clients: dict[tuple[str, str], Any] = {}
+        endpoint = settings.endpoint_url or os.environ.get(
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", os.environ.get("AWS_ENDPOINT_URL")
+        )
         self._placeholder_credentials = (
-            _is_loopback(settings.endpoint_url) and self._session.get_credentials() is None
+            _is_loopback(endpoint) and self._session.get_credentials() is None
         )
 
     @property

@@ -1,0 +1,84 @@
+"""Doctor's checks as pure functions over plain data (the e2e tests plant the same faults)."""
+
+from __future__ import annotations
+
+from pyamplify.config import AuthConfig, IdentityPoolConfig, OAuthConfig, UserPoolConfig
+from pyamplify.provision import doctor
+from pyamplify.provision.inventory import AppClient
+
+from .shapes import client, identity_pool, pool
+
+UP = "us-east-1_Checks1"
+IP = "us-east-1:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
+
+
+def test_endpoint_in_another_region() -> None:
+    config = AuthConfig(
+        user_pool=UserPoolConfig(
+            UP, "c1", "us-east-1", endpoint="cognito-idp.eu-west-1.amazonaws.com"
+        )
+    )
+    (finding,) = doctor.check_regions(config)
+    assert finding.check == "regions" and "is in region eu-west-1" in finding.message
+    fine = AuthConfig(user_pool=UserPoolConfig(UP, "c1", "us-east-1", endpoint="auth.example.com"))
+    assert doctor.check_regions(fine) == []
+
+
+def test_every_flow_type_names_its_explicit_auth_flow() -> None:
+    up = pool(
+        UP,
+        "p",
+        [client("c1", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])],
+    )
+    app = up.clients[0]
+    for flow, needed in doctor.FLOW_NEEDS.items():
+        config = AuthConfig(
+            user_pool=UserPoolConfig(UP, "c1", "us-east-1"), authentication_flow_type=flow
+        )
+        found = doctor.check_auth_flows(config, up, app)
+        assert bool(found) == (needed != "ALLOW_USER_SRP_AUTH"), flow
+        assert all(needed in item.message for item in found)
+
+
+def test_guest_only_configuration_expects_guests_and_the_unauthenticated_role() -> None:
+    guests_only = AuthConfig(identity_pool=IdentityPoolConfig(IP, "us-east-1"))
+    assert doctor.guest_expected(guests_only)
+    closed = identity_pool(IP, "ids", [], allow_guests=False)
+    assert doctor.check_guest_access(guests_only, closed)[0].message.startswith(
+        "the configuration has no user pool (guest access only)"
+    )
+    (finding,) = doctor.check_roles(guests_only, closed, {})  # no user pool: no signed-in users
+    assert "has no unauthenticated role, so guests get no AWS credentials" in finding.message
+
+
+def test_role_that_is_not_an_arn() -> None:
+    config = AuthConfig(user_pool=UserPoolConfig(UP, "c1", "us-east-1"))
+    ip = identity_pool(IP, "ids", [(UP, "c1")])
+    found = doctor.check_roles(config, ip, {"authenticated": "undefined"})
+    (finding,) = found
+    assert finding.message.startswith("Cannot parse arn: 'undefined'.")
+    assert finding.fix.startswith("Set a real role")
+
+
+def test_oauth_response_type_needs_its_grant() -> None:
+    up = pool(UP, "p", [])
+    app = AppClient.from_description(
+        client(
+            "c1",
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            CallbackURLs=["myapp://cb/"],
+            LogoutURLs=["myapp://out/"],
+            AllowedOAuthScopes=["openid"],
+        )
+    )
+    oauth = OAuthConfig(
+        "x.auth.us-east-1.amazoncognito.com",
+        "c1",
+        ("myapp://cb/",),
+        ("myapp://out/",),
+        ("openid",),
+        response_type="token",
+    )
+    (finding,) = doctor.check_oauth_client(oauth, up, app)
+    assert "does not allow the implicit grant" in finding.message
