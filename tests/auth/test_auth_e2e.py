@@ -23,6 +23,7 @@ from pyamplify.wire.call import idp
 from pyamplify.wire.errors import (
     CodeMismatchException,
     NotAuthorizedException,
+    RefreshTokenReuseException,
     UsernameExistsException,
 )
 from pyamplify.wire.sigv4 import AwsCredentials
@@ -33,6 +34,8 @@ from .conftest import AuthFactory, ClientClock, latest_code, register_user
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Corr3ct-Horse-Battery"
+#: The refresh call all three Amplify libraries (and pyamplify) make.
+REFRESH_OP = "GetTokensFromRefreshToken"
 
 
 def _events(auth: Any) -> list[str]:
@@ -193,23 +196,51 @@ def test_refresh_by_expiry_corrects_clock_drift(
     first = auth.fetch_auth_session()
     lifetime = first.tokens.expires_at - first.tokens.access_token.issued_at
     assert lifetime == 300
-    before = cognito.calls["InitiateAuth"]
+    before = cognito.calls[REFRESH_OP]
 
     clock.offset = 200  # 100 s before expiry: still fresh (refresh 75 s ahead)
     assert auth.fetch_auth_session().tokens.access_token.token == first.tokens.access_token.token
-    assert cognito.calls["InitiateAuth"] == before
+    assert cognito.calls[REFRESH_OP] == before
 
     clock.offset = 240  # within the refresh margin: refreshed ahead of expiry
     second = auth.fetch_auth_session()
     assert second.tokens.access_token.token != first.tokens.access_token.token
-    assert cognito.calls["InitiateAuth"] == before + 1
+    assert cognito.calls[REFRESH_OP] == before + 1
     assert events[-1] == "token_refresh"
 
     # Our clock is now 240 s ahead of the server's: the drift is measured from the new
     # tokens' iat, so they count as fresh instead of being refreshed on every call.
     for _ in range(5):
         assert auth.fetch_auth_session().tokens is second.tokens
-    assert cognito.calls["InitiateAuth"] == before + 1
+    assert cognito.calls[REFRESH_OP] == before + 1
+
+
+def test_rotated_refresh_tokens_are_stored_and_the_old_one_dies(
+    cognito: Any, make_pool: Any, make_auth: AuthFactory
+) -> None:
+    pool = make_pool(
+        client_secret=True,
+        extra_client={"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}},
+    )
+    store = MemoryStore()
+    auth = make_auth(pool, store=store)
+    register_user(auth, cognito, "rosa", PASSWORD)
+    auth.sign_in("rosa", PASSWORD)
+    first = auth.fetch_auth_session().tokens
+    before = cognito.calls[REFRESH_OP]
+    second = auth.fetch_auth_session(force_refresh=True).tokens
+    assert cognito.calls[REFRESH_OP] == before + 1
+    assert second.refresh_token and second.refresh_token != first.refresh_token
+    assert store.load(auth._core.key)["refresh_token"] == second.refresh_token
+    third = auth.fetch_auth_session(force_refresh=True).tokens  # the stored new one works
+    assert third.access_token.token != second.access_token.token
+    ctx = ClientContext(pool.pool_id, pool.client_id, pool.client_secret)
+    transport = _direct(cognito)
+    try:
+        with pytest.raises(RefreshTokenReuseException):
+            run_sync(refresh_flow(ctx, str(first.refresh_token)), transport.send)
+    finally:
+        transport.close()
 
 
 def test_transient_refresh_failure_keeps_the_session(
@@ -257,7 +288,7 @@ def test_revocation_after_sign_out(cognito: Any, make_pool: Any, make_auth: Auth
     transport = _direct(cognito)
     ctx = ClientContext(pool.pool_id, pool.client_id, pool.client_secret)
     with pytest.raises(NotAuthorizedException, match="revoked"):
-        run_sync(refresh_flow(ctx, tokens.refresh_token, username="ada"), transport.send)
+        run_sync(refresh_flow(ctx, tokens.refresh_token), transport.send)
     with pytest.raises(NotAuthorizedException, match="revoked"):
         run_sync(get_user_flow(tokens.access_token.token), transport.send)
     transport.close()
@@ -287,7 +318,8 @@ def test_email_as_username_with_a_secret_refreshes(
     cognito: Any, make_pool: Any, make_auth: AuthFactory
 ) -> None:
     # The typed name is an email but Cognito's username is a generated id: SECRET_HASH must
-    # use that id in the SRP answer and on refresh (the case pycognito #18 gets wrong).
+    # use that id in the SRP answer (the case pycognito #18 gets wrong); refresh sends the
+    # client secret itself (GetTokensFromRefreshToken).
     pool = make_pool(client_secret=True, extra_pool={"UsernameAttributes": ["email"]})
     auth = make_auth(pool)
     email = "alias.user@example.com"
@@ -302,9 +334,9 @@ def test_email_as_username_with_a_secret_refreshes(
     before = auth.fetch_auth_session().tokens.access_token.token
     after = auth.fetch_auth_session(force_refresh=True)
     assert after.is_signed_in and after.tokens.access_token.token != before
-    # SECRET_HASH really is checked on refresh: one made for another name is refused.
+    # The client secret really is checked on refresh: a wrong one is refused.
     transport = _direct(cognito)
-    ctx = ClientContext(pool.pool_id, pool.client_id, pool.client_secret)
+    ctx = ClientContext(pool.pool_id, pool.client_id, "wrong" + str(pool.client_secret))
     with pytest.raises(NotAuthorizedException, match="secret hash"):
-        run_sync(refresh_flow(ctx, after.tokens.refresh_token, username="mallory"), transport.send)
+        run_sync(refresh_flow(ctx, after.tokens.refresh_token), transport.send)
     transport.close()

@@ -48,7 +48,7 @@ def test_fifty_threads_and_fifty_tasks_cause_one_refresh(
     loop = asyncio.new_event_loop()
     loop.run_until_complete(warm_up())
     clock.offset = 3600  # every cached token is now expired
-    before = cognito.calls["InitiateAuth"]
+    before = cognito.calls["GetTokensFromRefreshToken"]
     start = threading.Barrier(51)
     seen: list[str] = []
     errors: list[BaseException] = []
@@ -76,7 +76,7 @@ def test_fifty_threads_and_fifty_tasks_cause_one_refresh(
     for thread in threads:
         thread.join(30)
     assert not errors
-    assert cognito.calls["InitiateAuth"] == before + 1
+    assert cognito.calls["GetTokensFromRefreshToken"] == before + 1
     everyone = seen + task_tokens
     assert len(everyone) == 100
     assert len(set(everyone)) == 1 and everyone[0] != original
@@ -118,13 +118,13 @@ def test_two_processes_refresh_one_file_store_without_corruption(
     stored_before = FileStore(store_dir).load(signer._core.key)
     signer.close()
 
-    before = cognito.calls["InitiateAuth"]
+    before = cognito.calls["GetTokensFromRefreshToken"]
     workers = [_spawn(config, store_dir, 7200, go, "fetch") for _ in range(2)]
     go.touch()
     outcomes = [_outcome(worker) for worker in workers]
     assert all(outcome["is_signed_in"] for outcome in outcomes)
     # Neither corrupted the store nor both refreshed: one refresh, one shared result.
-    assert cognito.calls["InitiateAuth"] == before + 1
+    assert cognito.calls["GetTokensFromRefreshToken"] == before + 1
     assert outcomes[0]["access"] == outcomes[1]["access"]
     assert sorted(event for o in outcomes for event in o["events"]) == ["token_refresh"]
     stored_after = FileStore(store_dir).load(signer._core.key)

@@ -299,24 +299,29 @@ def test_argument_errors_are_validation_errors_exit_2() -> None:
         drive(sign_in_flow(CTX, "u", None, now=lambda: NOW), dict)
 
 
-def test_refresh_uses_the_internal_username_for_secret_hash() -> None:
-    flow = refresh_flow(SECRET_CTX, "rt", username="internal-1", device_key="dk")
+def test_refresh_calls_get_tokens_from_refresh_token_with_the_client_secret() -> None:
+    flow = refresh_flow(SECRET_CTX, "rt", device_key="dk")
     result, calls = drive(
         flow, lambda c: {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i"}}
     )
-    params = calls[0].payload["AuthParameters"]
-    assert calls[0].payload["AuthFlow"] == "REFRESH_TOKEN_AUTH"
-    assert params == {
-        "REFRESH_TOKEN": "rt",
-        "SECRET_HASH": srp.compute_secret_hash("internal-1", "client123", "s3cr3t"),
-        "DEVICE_KEY": "dk",
+    assert calls[0].operation == "GetTokensFromRefreshToken"
+    assert calls[0].payload == {
+        "RefreshToken": "rt",
+        "ClientId": "client123",
+        "ClientSecret": "s3cr3t",
+        "DeviceKey": "dk",
     }
     assert result["AccessToken"] == "a"
+    _, calls = drive(
+        refresh_flow(CTX, "rt"),
+        lambda c: {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i"}},
+    )
+    assert calls[0].payload == {"RefreshToken": "rt", "ClientId": "client123"}
 
 
 def test_refresh_without_tokens_in_the_answer_is_a_protocol_error() -> None:
     with pytest.raises(PyamplifyError, match="AuthenticationResult"):
-        drive(refresh_flow(CTX, "rt", username="u"), lambda c: {})
+        drive(refresh_flow(CTX, "rt"), lambda c: {})
 
 
 def test_revoke_sends_the_client_secret_when_there_is_one() -> None:

@@ -283,7 +283,6 @@ class AsyncAuth:
                 refresh_flow(
                     core.context,
                     refresh_token,
-                    username=cached.stored.username,
                     device_key=cached.stored.device_key,
                 )
             )

@@ -47,7 +47,6 @@ Flow = Generator[Call, dict[str, Any], T]
 
 USER_SRP_AUTH = "USER_SRP_AUTH"
 USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"
-REFRESH_TOKEN_AUTH = "REFRESH_TOKEN_AUTH"
 #: Sign-in flows implemented so far (CUSTOM_AUTH and USER_AUTH come with MFA and devices).
 SIGN_IN_FLOWS = (USER_SRP_AUTH, USER_PASSWORD_AUTH)
 
@@ -413,17 +412,20 @@ def refresh_flow(
     ctx: ClientContext,
     refresh_token: str,
     *,
-    username: str,
     device_key: str | None = None,
 ) -> Flow[dict[str, Any]]:
-    """REFRESH_TOKEN_AUTH; SECRET_HASH uses the internal ``username`` (pycognito #18's bug)."""
-    params = {"REFRESH_TOKEN": refresh_token, **ctx.secret_hash(username)}
-    if device_key:
-        params["DEVICE_KEY"] = device_key
-    response = yield idp(
-        "InitiateAuth",
-        {"AuthFlow": REFRESH_TOKEN_AUTH, "ClientId": ctx.client_id, "AuthParameters": params},
-    )
+    """GetTokensFromRefreshToken, the call all three Amplify libraries now make.
+
+    It takes the client secret itself (no SECRET_HASH, so no username is needed) and, when the
+    app client rotates refresh tokens, answers with a new refresh token, which the caller stores
+    in place of the old one (the old one stops working after the grace period).
+    """
+    payload: dict[str, Any] = {
+        "RefreshToken": refresh_token,
+        "ClientId": ctx.client_id,
+        **_optional(ClientSecret=ctx.client_secret, DeviceKey=device_key),
+    }
+    response = yield idp("GetTokensFromRefreshToken", payload)
     result = response.get("AuthenticationResult")
     if not isinstance(result, dict) or "AccessToken" not in result or "IdToken" not in result:
         raise ProtocolError("the refresh answer has no AuthenticationResult with tokens")

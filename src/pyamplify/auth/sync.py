@@ -292,7 +292,6 @@ class Auth:
                 refresh_flow(
                     core.context,
                     refresh_token,
-                    username=cached.stored.username,
                     device_key=cached.stored.device_key,
                 )
             )

@@ -65,6 +65,7 @@ def provision_pool(
     client_secret: bool = False,
     access_token_minutes: int = 60,
     extra_pool: dict[str, Any] | None = None,
+    extra_client: dict[str, Any] | None = None,
 ) -> LocalPool:
     """Create a pool (email auto-verified) and an SRP/password/refresh client on ``url``."""
     from pyamplify.config import AuthConfig, UserPoolConfig
@@ -97,6 +98,7 @@ def provision_pool(
                     "IdTokenValidity": access_token_minutes,
                     "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes"},
                     "EnableTokenRevocation": True,
+                    **(extra_client or {}),
                 },
             )
         )["UserPoolClient"]
@@ -251,7 +253,6 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
                     refresh_flow(
                         ClientContext(pool.pool_id, pool.client_id),
                         str(old_refresh_token),
-                        username=user.username,
                     ),
                     transport.send,
                 )
