@@ -40,7 +40,12 @@ from pyamplify.local.idp_common import (
     str_param,
 )
 from pyamplify.local.idp_pools import Operation, effective_auth_flows
-from pyamplify.local.idp_tokens import issue_tokens, refresh_tokens, rotation_enabled
+from pyamplify.local.idp_tokens import (
+    family_of_refresh_token,
+    issue_tokens,
+    refresh_tokens,
+    rotation_enabled,
+)
 from pyamplify.local.srp_server import g_pow, new_server_ephemeral
 from pyamplify.local.store import UserRecord
 
@@ -356,8 +361,6 @@ def _check_refresh_secret_hash(
     secret_hash: str | None,
 ) -> None:
     """SECRET_HASH on refresh is computed with the token owner's username (or an alias)."""
-    from pyamplify.local.idp_tokens import family_of_refresh_token
-
     origin = family_of_refresh_token(backend, token)
     family = backend.store.get_family(origin) if origin else None
     if family is None:
