@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
@@ -300,3 +300,56 @@ def test_declared_payload_hash_must_match_the_body(
     assert altered.status_code == 403
     code = ET.fromstring(altered.text).findtext("sts:Error/sts:Code", namespaces=NS)
     assert code == "SignatureDoesNotMatch"
+
+
+def _presigned_get(url: str, credentials: dict[str, Any]) -> str:
+    """A GET URL presigned by botocore's SigV4QueryAuth (what EKS-style tokens carry)."""
+    request = AWSRequest(method="GET", url=f"{url}/?{QUERY}")
+    signer_credentials = Credentials(
+        credentials["AccessKeyId"], credentials["SecretKey"], credentials["SessionToken"]
+    )
+    SigV4QueryAuth(signer_credentials, "sts", "us-east-1", expires=60).add_auth(request)
+    return str(request.url)
+
+
+def _arn_or_code(response: httpx.Response) -> str | None:
+    root = ET.fromstring(response.text)
+    return root.findtext("sts:GetCallerIdentityResult/sts:Arn", namespaces=NS) or root.findtext(
+        "sts:Error/sts:Code", namespaces=NS
+    )
+
+
+def test_presigned_get_caller_identity(
+    local_cognito: LocalCognito, credentials: dict[str, Any]
+) -> None:
+    arn = "arn:aws:sts::123456789012:assumed-role/CognitoAuthenticated/CognitoIdentityCredentials"
+    url = _presigned_get(local_cognito.url, credentials)
+    assert "X-Amz-Signature=" in url and "X-Amz-Security-Token=" in url
+    assert _arn_or_code(httpx.get(url)) == arn
+    # boto3's generate_presigned_url signs the operation's method, POST (STS verifies the
+    # method actually used, so that URL works with POST).
+    boto_url = sts_client(local_cognito.url, credentials).generate_presigned_url(
+        "get_caller_identity", ExpiresIn=60
+    )
+    assert _arn_or_code(httpx.post(boto_url)) == arn
+    assert _arn_or_code(httpx.get(boto_url)) == "SignatureDoesNotMatch"
+    signature = url.rsplit("X-Amz-Signature=", 1)[1]
+    forged = url.replace(signature, ("0" if signature[0] != "0" else "1") + signature[1:])
+    refused = httpx.get(forged)
+    assert refused.status_code == 403
+    assert _arn_or_code(refused) == "SignatureDoesNotMatch"
+
+
+def test_presigned_url_lives_fifteen_minutes(
+    local_cognito: LocalCognito, cognito_identity: Any, user_pool: Any, clock: ManualClock
+) -> None:
+    pool_id = new_identity_pool(cognito_identity, [user_pool])  # one-hour credentials
+    guest = cognito_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    minted = cognito_identity.get_credentials_for_identity(IdentityId=guest)["Credentials"]
+    url = _presigned_get(local_cognito.url, minted)  # X-Amz-Expires=60, which STS ignores:
+    clock.advance(14 * 60)  # a presigned STS URL works for 15 minutes after X-Amz-Date
+    assert httpx.get(url).status_code == 200
+    clock.advance(2 * 60)
+    late = httpx.get(url)
+    assert late.status_code == 403
+    assert _arn_or_code(late) == "SignatureDoesNotMatch"

@@ -24,7 +24,7 @@ import hashlib
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
 from starlette.requests import Request
@@ -92,7 +92,7 @@ def xml_result(action: str, members: dict[str, str], request_id: str) -> Respons
 
 
 def is_query_request(scope: Scope) -> bool:
-    """Whether a request to ``/`` is a query-protocol call (form POST or GET with Action)."""
+    """Whether a request to ``/`` is a query-protocol call (form POST, or Action in the URL)."""
     headers = {name.lower(): value for name, value in scope.get("headers", [])}
     if b"x-amz-target" in headers:
         return False
@@ -100,7 +100,8 @@ def is_query_request(scope: Scope) -> bool:
     if method in ("GET", "HEAD"):
         return b"Action=" in scope.get("query_string", b"")
     if method == "POST":
-        return bool(headers.get(b"content-type", b"").lower().startswith(_FORM))
+        form = headers.get(b"content-type", b"").lower().startswith(_FORM)
+        return form or b"Action=" in scope.get("query_string", b"")
     return False
 
 
@@ -176,6 +177,7 @@ class SecurityTokenService:
 
     def get_caller_identity(self, request: sigv4.SignedRequest) -> dict[str, str]:
         """Verify the request's SigV4 signature and name the role its credentials act as."""
+        request = _presigned_as_header_signed(request)
         try:
             credential, _signed, _signature = sigv4.parse_authorization(request.headers)
         except sigv4.SignatureError as failure:
@@ -206,6 +208,40 @@ class SecurityTokenService:
         except sigv4.SignatureError as failure:
             raise _auth_error(failure) from None
         return caller_identity(stored)
+
+
+def _presigned_as_header_signed(request: sigv4.SignedRequest) -> sigv4.SignedRequest:
+    """A presigned (query-string) request rewritten as the header-signed one it is equivalent to.
+
+    SigV4 query auth signs the query without ``X-Amz-Signature`` and the same headers, payload
+    and string to sign; so moving the auth parameters into an Authorization header (and
+    ``X-Amz-Date`` / ``X-Amz-Security-Token`` headers, which are not among the signed headers)
+    lets one verifier serve both. STS ignores ``X-Amz-Expires`` and allows the usual 15 minutes
+    around ``X-Amz-Date`` (aws/aws-sdk-go#2167), which the verifier's clock check enforces.
+    """
+    params = dict(parse_qsl(request.query, keep_blank_values=True))
+    if "X-Amz-Signature" not in params or _header(request, "authorization") is not None:
+        return request
+    if params.get("X-Amz-Algorithm") != sigv4.ALGORITHM:
+        return request  # no Authorization header: MissingAuthenticationToken
+    kept = "&".join(
+        part
+        for part in request.query.split("&")
+        if part and unquote(part.partition("=")[0]) != "X-Amz-Signature"
+    )
+    authorization = (
+        f"{sigv4.ALGORITHM} Credential={params.get('X-Amz-Credential', '')}, "
+        f"SignedHeaders={params.get('X-Amz-SignedHeaders', '')}, "
+        f"Signature={params['X-Amz-Signature']}"
+    )
+    moved = {"authorization", "x-amz-date", "x-amz-security-token"}
+    headers = [(name, value) for name, value in request.headers if name.lower() not in moved]
+    headers += [("authorization", authorization), ("x-amz-date", params.get("X-Amz-Date", ""))]
+    if "X-Amz-Security-Token" in params:
+        headers.append(("x-amz-security-token", params["X-Amz-Security-Token"]))
+    return sigv4.SignedRequest(
+        method=request.method, path=request.path, query=kept, headers=headers, body=request.body
+    )
 
 
 def _header(request: sigv4.SignedRequest, name: str) -> str | None:
