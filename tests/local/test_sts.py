@@ -353,3 +353,25 @@ def test_presigned_url_lives_fifteen_minutes(
     late = httpx.get(url)
     assert late.status_code == 403
     assert _arn_or_code(late) == "SignatureDoesNotMatch"
+
+
+def test_other_registered_query_actions_still_dispatch(local_cognito: LocalCognito) -> None:
+    from starlette.responses import PlainTextResponse
+
+    seen: list[tuple[dict[str, str], bool]] = []
+
+    def ping(params: dict[str, str], info: Any) -> Any:
+        seen.append((params, info.signed))
+        return PlainTextResponse("pong")
+
+    local_cognito.registry.register_query_action("Ping", ping)
+    try:
+        response = httpx.post(
+            local_cognito.url,
+            content="Action=Ping&Who=me",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    finally:
+        del local_cognito.registry.query_actions["Ping"]
+    assert response.text == "pong"
+    assert seen == [({"Action": "Ping", "Who": "me"}, False)]
