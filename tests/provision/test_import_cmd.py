@@ -331,3 +331,18 @@ def test_standard_aws_environment_variables_work(
     )
     assert code == 0, err
     assert "Signed in as dave" in out
+
+
+def test_oidc_provider_keeps_the_oauth_block(idp: Any, cli: Runner) -> None:
+    prefix = f"oidc{os.getpid()}"
+    hosted = {**OAUTH_CLIENT, "SupportedIdentityProviders": ["CorpOIDC", "Google"]}
+    pool = make_pool(idp, {"web": hosted}, domain=prefix)
+    code, out, err = cli("import", "auth", "--user-pool-id", pool.pool_id, "--yes", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["identity_providers"] == {"CorpOIDC": "OIDC or SAML", "Google": "social"}
+    auth = document["config"]["auth"]["plugins"]["awsCognitoAuthPlugin"]["Auth"]["Default"]
+    assert auth["OAuth"]["WebDomain"] == f"{prefix}.auth.us-east-1.amazoncognito.com"
+    assert auth["socialProviders"] == ["GOOGLE"]
+    assert any("CorpOIDC" in note for note in document["notes"])
+    assert cli("config", "check")[0] == 0
