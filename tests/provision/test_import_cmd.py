@@ -337,10 +337,23 @@ def test_oidc_provider_keeps_the_oauth_block(idp: Any, cli: Runner) -> None:
     prefix = f"oidc{os.getpid()}"
     hosted = {**OAUTH_CLIENT, "SupportedIdentityProviders": ["CorpOIDC", "Google"]}
     pool = make_pool(idp, {"web": hosted}, domain=prefix)
+    idp.create_identity_provider(
+        UserPoolId=pool.pool_id,
+        ProviderName="CorpOIDC",
+        ProviderType="OIDC",
+        ProviderDetails={
+            "client_id": "corp",
+            "authorize_scopes": "openid",
+            "oidc_issuer": "https://login.corp.example.com",
+            "attributes_request_method": "GET",
+        },
+    )
     code, out, err = cli("import", "auth", "--user-pool-id", pool.pool_id, "--yes", "--json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["identity_providers"] == {"CorpOIDC": "OIDC or SAML", "Google": "social"}
+    # CorpOIDC's type comes from ListIdentityProviders; Google was never created, so its type
+    # is known from its name only.
+    assert document["identity_providers"] == {"CorpOIDC": "OIDC", "Google": "social"}
     auth = document["config"]["auth"]["plugins"]["awsCognitoAuthPlugin"]["Auth"]["Default"]
     assert auth["OAuth"]["WebDomain"] == f"{prefix}.auth.us-east-1.amazoncognito.com"
     assert auth["socialProviders"] == ["GOOGLE"]

@@ -1,0 +1,123 @@
+"""Federated identity providers of a user pool: Create/Describe/List/DeleteIdentityProvider.
+
+Stored as given (the local Cognito does not federate yet): enough for management tools such as
+``pyamplify import auth`` to see each provider's type, as ``amplify import auth`` reads them
+through ``ListIdentityProviders``. OIDC discovery is not performed; ``ProviderDetails`` are kept
+as sent. The table lives in the store's database (``Store.ensure_schema``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from pyamplify.local import errors
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp_common import pool_or_error, str_param
+from pyamplify.local.idp_pools import Operation, paginate
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS identity_providers (
+    pool_id TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
+    PRIMARY KEY (pool_id, name));
+"""
+PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
+
+
+class DuplicateProviderException(errors.CognitoError):
+    """Cognito's ``DuplicateProviderException``."""
+
+    code: ClassVar[str] = "DuplicateProviderException"
+
+
+def _load(backend: Backend, pool_id: str, name: str) -> dict[str, Any] | None:
+    backend.store.ensure_schema(SCHEMA)
+    row = backend.store.query_one(
+        "SELECT config FROM identity_providers WHERE pool_id = ? AND name = ?", (pool_id, name)
+    )
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def _provider_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    name = str_param(body, "ProviderName")
+    provider = _load(backend, pool["Id"], name)
+    if provider is None:
+        raise errors.ResourceNotFoundException(f"Identity provider {name} does not exist.")
+    return provider
+
+
+def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """CreateIdentityProvider."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    name = str_param(body, "ProviderName")
+    kind = str_param(body, "ProviderType")
+    if kind not in PROVIDER_TYPES:
+        raise errors.InvalidParameterException(
+            f"ProviderType {kind[:50]!r} is not one of {', '.join(PROVIDER_TYPES)}."
+        )
+    if _load(backend, pool["Id"], name) is not None:
+        raise DuplicateProviderException(
+            f"A provider with the name {name} already exists in this user pool."
+        )
+    now = backend.now()
+    provider = {
+        "UserPoolId": pool["Id"],
+        "ProviderName": name,
+        "ProviderType": kind,
+        "ProviderDetails": dict(body.get("ProviderDetails") or {}),
+        "AttributeMapping": dict(body.get("AttributeMapping") or {}),
+        "IdpIdentifiers": list(body.get("IdpIdentifiers") or []),
+        "LastModifiedDate": now,
+        "CreationDate": now,
+    }
+    backend.store.execute(
+        "INSERT INTO identity_providers (pool_id, name, config) VALUES (?, ?, ?)",
+        (pool["Id"], name, json.dumps(provider)),
+    )
+    return {"IdentityProvider": provider}
+
+
+def describe_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeIdentityProvider."""
+    return {"IdentityProvider": _provider_or_error(backend, body)}
+
+
+def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListIdentityProviders (summaries: name, type, dates)."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    backend.store.ensure_schema(SCHEMA)
+    rows = backend.store.query(
+        "SELECT config FROM identity_providers WHERE pool_id = ? ORDER BY name", (pool["Id"],)
+    )
+    summaries = [
+        {
+            key: provider[key]
+            for key in ("ProviderName", "ProviderType", "LastModifiedDate", "CreationDate")
+        }
+        for provider in (json.loads(row[0]) for row in rows)
+    ]
+    limit = body.get("MaxResults") if isinstance(body.get("MaxResults"), int) else 60
+    page, next_token = paginate(summaries, body.get("NextToken"), int(limit or 60))
+    result: dict[str, Any] = {"Providers": page}
+    if next_token:
+        result["NextToken"] = next_token
+    return result
+
+
+def delete_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteIdentityProvider."""
+    provider = _provider_or_error(backend, body)
+    backend.store.execute(
+        "DELETE FROM identity_providers WHERE pool_id = ? AND name = ?",
+        (provider["UserPoolId"], provider["ProviderName"]),
+    )
+    return {}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateIdentityProvider": create_identity_provider,
+    "DescribeIdentityProvider": describe_identity_provider,
+    "ListIdentityProviders": list_identity_providers,
+    "DeleteIdentityProvider": delete_identity_provider,
+}
