@@ -89,3 +89,18 @@ def test_missing_authorization_header() -> None:
     with pytest.raises(SignatureError) as error:
         verify(request, {KEY_ID: SECRET}, now=now())
     assert error.value.code == "MissingAuthenticationToken"
+
+
+def test_content_hash_header_must_match_the_body() -> None:
+    request = signed()
+    forged_hash = "0" * 64
+    tampered = SignedRequest(
+        request.method,
+        request.path,
+        request.query,
+        [*request.headers, ("x-amz-content-sha256", forged_hash)],
+        request.body,
+    )
+    with pytest.raises(SignatureError) as error:
+        verify(tampered, {KEY_ID: SECRET}, now=now())
+    assert error.value.code == "SignatureDoesNotMatch"

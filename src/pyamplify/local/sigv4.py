@@ -106,7 +106,9 @@ def canonical_request(request: SignedRequest, signed_headers: Sequence[str]) -> 
     """Build the canonical request string exactly as the signer must have."""
     headers = _header_map(request.headers)
     canonical_headers = "".join(f"{name}:{headers.get(name, '')}\n" for name in signed_headers)
-    payload_hash = headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    # The hash of what actually arrived, never the X-Amz-Content-SHA256 header's claim: a
+    # header that disagrees with the body must not let a changed body verify (see verify()).
+    payload_hash = hashlib.sha256(request.body).hexdigest()
     return "\n".join(
         [
             request.method.upper(),
@@ -161,6 +163,9 @@ def verify(
     if not amz_date.startswith(credential.date) or abs(now - signed_at) > MAX_CLOCK_SKEW:
         raise SignatureError(*SIGNATURE_MISMATCH)
     if "host" not in signed_headers:
+        raise SignatureError(*SIGNATURE_MISMATCH)
+    declared_hash = headers.get("x-amz-content-sha256")
+    if declared_hash is not None and declared_hash != hashlib.sha256(request.body).hexdigest():
         raise SignatureError(*SIGNATURE_MISMATCH)
     scope = f"{credential.date}/{credential.region}/{credential.service}/aws4_request"
     string_to_sign = "\n".join(

@@ -20,7 +20,6 @@ still reach their handlers through it.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -195,10 +194,6 @@ class SecurityTokenService:
                 "Credential should be scoped to correct service: 'sts'. ",
                 403,
             )
-        declared = _header(request, "x-amz-content-sha256")
-        if declared not in (None, "UNSIGNED-PAYLOAD", hashlib.sha256(request.body).hexdigest()):
-            # sigv4 signs the declared hash; a body that does not match it was altered.
-            raise StsError(*sigv4.SIGNATURE_MISMATCH, 403)
         try:
             sigv4.verify(
                 request,
