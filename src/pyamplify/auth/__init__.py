@@ -1,17 +1,23 @@
 """The Auth category: sign-up, sign-in with next steps, self-refreshing sessions, sign-out.
 
 ``Auth`` (blocking) and ``AsyncAuth`` (asyncio) share one set of sans-I/O flows
-(:mod:`pyamplify.auth.flows`); results and next steps use Amplify JS v6's names.
+(:mod:`pyamplify.auth.flows`); results and next steps use Amplify JS v6's names. With an identity
+pool in the configuration, sessions also carry AWS credentials (signed-in user or guest).
 """
 
 from __future__ import annotations
 
 from pyamplify.auth.aio import AsyncAuth
+from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.errors import (
     AlreadySignedInError,
     AuthValidationError,
+    GuestAccessDisabledError,
     InvalidTokenError,
+    MissingDependencyError,
+    NoIdentityPoolError,
     NoSignInInProgressError,
+    SessionExpiredError,
     SignedOutError,
     UnsupportedChallengeError,
 )
@@ -34,6 +40,7 @@ from pyamplify.auth.tokens import JWT, AuthTokens
 
 __all__ = [
     "JWT",
+    "AWSCredentials",
     "AlreadySignedInError",
     "AsyncAuth",
     "Auth",
@@ -44,8 +51,12 @@ __all__ = [
     "AuthValidationError",
     "CodeDeliveryDetails",
     "EventHub",
+    "GuestAccessDisabledError",
     "InvalidTokenError",
+    "MissingDependencyError",
+    "NoIdentityPoolError",
     "NoSignInInProgressError",
+    "SessionExpiredError",
     "SignInDetails",
     "SignInNextStep",
     "SignInResult",

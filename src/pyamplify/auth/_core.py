@@ -32,6 +32,7 @@ from pyamplify.auth.session import SIGNED_OUT as SIGNED_OUT_SESSION
 from pyamplify.auth.session import AuthSession, CachedSession, StoredSession, username_of
 from pyamplify.auth.tokens import JWT, AuthTokens
 from pyamplify.errors import PyamplifyError
+from pyamplify.wire.call import IDENTITY, IDP
 from pyamplify.wire.errors import (
     NotAuthorizedException,
     PasswordResetRequiredException,
@@ -41,6 +42,8 @@ from pyamplify.wire.errors import (
 )
 
 if TYPE_CHECKING:
+    from pyamplify.auth._identity_core import IdentityCore
+    from pyamplify.auth.credentials import AWSCredentials
     from pyamplify.auth.flows import PendingChallenge
     from pyamplify.config import AuthConfig
     from pyamplify.storage import CredentialStore
@@ -68,6 +71,24 @@ def resolve_config(config: AuthConfig | str | os.PathLike[str] | None) -> AuthCo
     return load_config(config)
 
 
+def identity_core_of(core: AuthCore) -> IdentityCore | None:
+    """The identity-pool half for ``core``'s configuration, or ``None`` without an identity pool."""
+    if core.config.identity_pool is None:
+        return None
+    from pyamplify.auth._identity_core import IdentityCore
+
+    return IdentityCore(core.config, store=core.store, profile=core.profile, clock=core.clock)
+
+
+def credentials_or_raise(session: AuthSession) -> AWSCredentials:
+    """``session.credentials``, or the reason there are none, raised."""
+    if session.credentials is not None:
+        return session.credentials
+    if session.credentials_error is not None:
+        raise session.credentials_error
+    raise PyamplifyError("no AWS credentials could be obtained")  # pragma: no cover
+
+
 class AuthCore:
     """Shared state of one Auth object (see the module docstring)."""
 
@@ -83,27 +104,70 @@ class AuthCore:
 
         self.config = resolve_config(config)
         pool = self.config.user_pool
-        if pool is None:
+        identity_pool = self.config.identity_pool
+        if pool is None and identity_pool is None:  # pragma: no cover - AuthConfig refuses it
             raise AuthValidationError(
-                "the configuration has no user pool (CognitoUserPool / auth.user_pool_id); "
-                "sign-in needs one"
+                "the configuration has neither a user pool nor an identity pool"
             )
-        self.context = ClientContext(pool.pool_id, pool.app_client_id, pool.app_client_secret)
+        self._context = (
+            ClientContext(pool.pool_id, pool.app_client_id, pool.app_client_secret)
+            if pool is not None
+            else None
+        )
         # Used as configured: an unsupported value is reported at sign-in, never silently
         # replaced by SRP (as Swift and Android do).
         self.default_flow = self.config.authentication_flow_type or USER_SRP_AUTH
         self.store: CredentialStore = store if store is not None else default_store()
         self.profile = profile
-        self.key = session_key(pool.pool_id, pool.app_client_id, profile)
+        if pool is not None:
+            self.key = session_key(pool.pool_id, pool.app_client_id, profile)
+        else:  # a guest-only configuration: no user session is ever stored
+            assert identity_pool is not None
+            self.key = session_key(None, None, profile, identity_pool.pool_id) + "/no-user-pool"
         self.clock: Callable[[], float] = clock or time.time
         self.events = EventHub()
         self.cached: CachedSession | None = None
-        self.loaded = False
+        self.loaded = pool is None
         self.pending: PendingChallenge | None = None
+        #: The login id of a session that ended by itself during the current call (consumed by
+        #: the identity-pool part, which then withholds guest credentials).
+        self.expired_login: str | None = None
+
+    @property
+    def context(self) -> ClientContext:
+        """The app client every user-pool flow needs (an error for guest-only configs)."""
+        if self._context is None:
+            raise AuthValidationError(
+                "the configuration has no user pool (CognitoUserPool / auth.user_pool_id), "
+                "only an identity pool: sign-up and sign-in need one; guests can still get AWS "
+                "credentials with fetch_auth_session()"
+            )
+        return self._context
+
+    def describe(self) -> str:
+        """``pool=…`` for reprs."""
+        if self._context is not None:
+            return f"pool={self._context.user_pool_id!r}"
+        pool = self.config.identity_pool
+        return f"identity_pool={pool.pool_id if pool else None!r}"
+
+    def take_expired(self) -> str | None:
+        """The login id of a session that just ended by itself (once), else ``None``."""
+        login, self.expired_login = self.expired_login, None
+        return login
 
     def endpoint(self) -> str:
         """Where user-pool calls go, resolved now (environment overrides apply at call time)."""
         return self.config.user_pool_endpoint_url()
+
+    def endpoints(self) -> dict[str, str]:
+        """Where calls go, per service, for the pools this configuration has."""
+        found: dict[str, str] = {}
+        if self.config.user_pool is not None:
+            found[IDP] = self.config.user_pool_endpoint_url()
+        if self.config.identity_pool is not None:
+            found[IDENTITY] = self.config.identity_pool_endpoint_url()
+        return found
 
     # ------------------------------------------------------------------ time
     def now(self) -> datetime:
@@ -218,6 +282,7 @@ class AuthCore:
 
     def expired(self, username: str, error: PyamplifyError | None) -> AuthSession:
         """Forget the session after an auth failure and announce ``session_expired``."""
+        self.expired_login = self.cached.stored.login_id if self.cached else username
         self.adopt(None)
         self.emit(SESSION_EXPIRED, username, error)
         return SIGNED_OUT_SESSION

@@ -15,8 +15,10 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyamplify.auth._core import AuthCore
+from pyamplify.auth._core import AuthCore, credentials_or_raise, identity_core_of
 from pyamplify.auth._held_lock import ThreadHeldLock
+from pyamplify.auth._identity_core import IdentityCore, Memo, no_identity_pool
+from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_async
 from pyamplify.auth.errors import NoSignInInProgressError
 from pyamplify.auth.events import EventHub
@@ -33,6 +35,7 @@ from pyamplify.auth.flows import (
     sign_in_flow,
     sign_up_flow,
 )
+from pyamplify.auth.identity_flows import credentials_flow
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -66,17 +69,20 @@ class AsyncAuth:
         transport: AsyncTransport | None = None,
     ) -> None:
         self._core = AuthCore(config, store=store, profile=profile, clock=clock)
+        self._identity = identity_core_of(self._core)
         self._transport = transport
         self._transport_loop: asyncio.AbstractEventLoop | None = None
         self._given_transport = transport is not None
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
+        self._identity_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self._locks_guard = threading.Lock()
 
     def __repr__(self) -> str:
-        pool = self._core.context.user_pool_id
-        return f"AsyncAuth(pool={pool!r}, profile={self._core.profile!r})"
+        return f"AsyncAuth({self._core.describe()}, profile={self._core.profile!r})"
 
     @property
     def events(self) -> EventHub:
@@ -97,7 +103,7 @@ class AsyncAuth:
             # An httpx AsyncClient belongs to one event loop: make one per loop.
             from pyamplify.wire.transport import AsyncTransport
 
-            self._transport = AsyncTransport({"cognito-idp": self._core.endpoint()})
+            self._transport = AsyncTransport(self._core.endpoints())
             self._transport_loop = loop
         return self._transport
 
@@ -108,11 +114,19 @@ class AsyncAuth:
         return await run_async(flow, self._send)
 
     def _refresh_lock(self) -> asyncio.Lock:
+        return self._loop_lock(self._locks)
+
+    def _identity_lock(self) -> asyncio.Lock:
+        return self._loop_lock(self._identity_locks)
+
+    def _loop_lock(
+        self, locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+    ) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         with self._locks_guard:
-            lock = self._locks.get(loop)
+            lock = locks.get(loop)
             if lock is None:
-                lock = self._locks[loop] = asyncio.Lock()
+                lock = locks[loop] = asyncio.Lock()
             return lock
 
     async def aclose(self) -> None:
@@ -235,12 +249,45 @@ class AsyncAuth:
         stored = self._core.signed_in_record(outcome)
         if stored is not None:
             await asyncio.to_thread(self._core.save_locked, stored)
+            if self._identity is not None:
+                await asyncio.to_thread(self._identity.clear_locked)
             self._core.signed_in(stored)
         return outcome.result
 
     # ------------------------------------------------------------------ session
     async def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
-        """The current session, refreshed first when it is (nearly) expired or when forced."""
+        """The current session, refreshed first when it is (nearly) expired or when forced.
+
+        With an identity pool in the configuration it also holds the identity id and AWS
+        credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
+        single-flight way; identity-pool failures come back as ``credentials_error``.
+        """
+        core = self._core
+        cached = core.cached if core.loaded else await self._current()
+        identity = self._identity
+        if identity is None:
+            if cached is None:
+                return SIGNED_OUT
+            if not force_refresh and core.clock() < cached.refresh_at:
+                return cached.session
+            return await self._refresh(cached, force_refresh)
+        if not force_refresh:
+            remembered = identity.hit(cached)
+            if remembered is not None:
+                return remembered
+        user = await self._user_session(force_refresh)
+        return await self._with_credentials(identity, user, force_refresh)
+
+    async def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
+        """The AWS credentials of the signed-in user, else of a guest; raises the reason
+        (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
+        are none."""
+        if self._identity is None:
+            raise no_identity_pool(self._core.config)
+        return credentials_or_raise(await self.fetch_auth_session(force_refresh))
+
+    async def _user_session(self, force_refresh: bool = False) -> AuthSession:
+        """The user-pool part of the session alone (no identity-pool calls)."""
         core = self._core
         cached = core.cached if core.loaded else await self._current()
         if cached is None:
@@ -248,6 +295,54 @@ class AsyncAuth:
         if not force_refresh and core.clock() < cached.refresh_at:
             return cached.session
         return await self._refresh(cached, force_refresh)
+
+    async def _with_credentials(
+        self, identity: IdentityCore, user: AuthSession, force: bool
+    ) -> AuthSession:
+        core = self._core
+        expired = core.take_expired()
+        seen = identity.memo
+        async with self._identity_lock():
+            tokens = core.cached
+            if not force:
+                settled = identity.settled(tokens, seen)
+                if settled is not None:
+                    return settled
+            async with ThreadHeldLock(lambda: core.store.lock(identity.key)) as held:
+                return await self._credentials_locked(
+                    held, identity, user, tokens, expired, force, seen
+                )
+
+    async def _credentials_locked(
+        self,
+        held: ThreadHeldLock,
+        identity: IdentityCore,
+        user: AuthSession,
+        tokens: CachedSession | None,
+        expired: str | None,
+        force: bool,
+        seen: Memo | None,
+    ) -> AuthSession:
+        principal = identity.principal(user, tokens)
+        record = await held.run(identity.read)
+        if expired is not None and principal.login is None:
+            record = identity.expired(record, expired)
+            await held.run(identity.write, record)
+        refusal = identity.refusal(record, principal)
+        if refusal is not None:
+            return identity.remember(tokens, user, None, refusal)
+        if identity.usable(record.current, principal, force, seen):
+            return identity.remember(tokens, user, record.current)
+        flow = credentials_flow(
+            identity.identity_pool_id, principal.logins, record.identity_of(principal.login)
+        )
+        try:
+            answer = await self._run(flow)
+        except PyamplifyError as error:
+            return identity.remember(tokens, user, None, error)
+        record, current = identity.fetched(record, principal, answer)
+        await held.run(identity.write, record)
+        return identity.remember(tokens, user, current)
 
     async def _refresh(self, seen: CachedSession, force: bool) -> AuthSession:
         core = self._core
@@ -302,7 +397,7 @@ class AsyncAuth:
 
     async def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""
-        await self.fetch_auth_session()
+        await self._user_session()
         cached = self._core.cached
         if cached is None:
             raise signed_out_error(self._core.profile)
@@ -310,7 +405,7 @@ class AsyncAuth:
 
     async def fetch_user_attributes(self) -> dict[str, str]:
         """The user's attributes as Cognito holds them now (GetUser)."""
-        session = await self.fetch_auth_session()
+        session = await self._user_session()
         if session.tokens is None:
             raise signed_out_error(self._core.profile)
         response = await self._run(get_user_flow(session.tokens.access_token.token))
@@ -324,13 +419,15 @@ class AsyncAuth:
         cached = await self._current()
         core.pending = None
         if cached is None:
+            if self._identity is not None:
+                await asyncio.to_thread(self._identity.clear_locked)
             return SignOutResult()
         revoke_error: PyamplifyError | None = None
         global_error: PyamplifyError | None = None
         if global_sign_out:
             access = cached.stored.tokens.access_token.token
             try:
-                session = await self.fetch_auth_session()
+                session = await self._user_session()
                 if session.tokens is not None:
                     access = session.tokens.access_token.token
             except PyamplifyError:
@@ -347,5 +444,7 @@ class AsyncAuth:
                 except PyamplifyError as error:
                     revoke_error = error
         await asyncio.to_thread(core.erase_locked)
+        if self._identity is not None:
+            await asyncio.to_thread(self._identity.clear_locked)
         core.signed_out(cached.stored.username)
         return SignOutResult(True, revoke_error, global_error)

@@ -29,3 +29,20 @@ class UnsupportedChallengeError(PyamplifyError):
 
 class InvalidTokenError(PyamplifyError):
     """A token from Cognito or the store is not a well-formed JWT."""
+
+
+class NoIdentityPoolError(PyamplifyError):
+    """AWS credentials were asked for, but the configuration has no identity pool."""
+
+
+class SessionExpiredError(PyamplifyError):
+    """The user's session ended without a sign-out (refresh token expired or revoked): only
+    signing in again brings it back. Guest credentials are withheld until then."""
+
+
+class GuestAccessDisabledError(PyamplifyError):
+    """Nobody is signed in and the configuration turns guest (unauthenticated) access off."""
+
+
+class MissingDependencyError(PyamplifyError):
+    """An optional dependency (an extra such as ``pyamplify[boto3]``) is not installed."""

@@ -20,10 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyamplify.auth.errors import InvalidTokenError
 from pyamplify.auth.tokens import JWT, AuthTokens
+
+if TYPE_CHECKING:
+    from pyamplify.auth.credentials import AWSCredentials
+    from pyamplify.errors import PyamplifyError
 
 #: Refresh this long before the tokens expire (at most a quarter of their lifetime).
 REFRESH_AHEAD_SECONDS = 60.0
@@ -33,11 +37,21 @@ RECORD_VERSION = 1
 
 @dataclass(frozen=True)
 class AuthSession:
-    """The result of ``fetch_auth_session``: Amplify's ``AuthSession`` for user pools."""
+    """The result of ``fetch_auth_session``: Amplify's ``AuthSession``.
+
+    With an identity pool in the configuration it also carries the identity id and temporary
+    AWS credentials (of the signed-in user, else of a guest). When they could not be had,
+    ``credentials`` is ``None`` and ``credentials_error`` says why (Cognito's typed error, e.g.
+    ``NotAuthorizedException: Unauthenticated access is not supported for this identity
+    pool.``); ``fetch_aws_credentials()`` raises that error instead.
+    """
 
     is_signed_in: bool = False
     tokens: AuthTokens | None = None
     user_sub: str | None = None
+    identity_id: str | None = None
+    credentials: AWSCredentials | None = None
+    credentials_error: PyamplifyError | None = None
 
 
 SIGNED_OUT = AuthSession()

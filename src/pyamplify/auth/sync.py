@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyamplify.auth._core import AuthCore
+from pyamplify.auth._core import AuthCore, credentials_or_raise, identity_core_of
+from pyamplify.auth._identity_core import IdentityCore, Memo, no_identity_pool
+from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.errors import AlreadySignedInError, NoSignInInProgressError, SignedOutError
 from pyamplify.auth.events import EventHub
@@ -32,6 +34,7 @@ from pyamplify.auth.flows import (
     sign_in_flow,
     sign_up_flow,
 )
+from pyamplify.auth.identity_flows import credentials_flow
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -91,12 +94,14 @@ class Auth:
         transport: SyncTransport | None = None,
     ) -> None:
         self._core = AuthCore(config, store=store, profile=profile, clock=clock)
+        self._identity = identity_core_of(self._core)
         self._transport = transport
         self._refresh_lock = threading.Lock()
+        self._identity_lock = threading.Lock()
         self._transport_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Auth(pool={self._core.context.user_pool_id!r}, profile={self._core.profile!r})"
+        return f"Auth({self._core.describe()}, profile={self._core.profile!r})"
 
     @property
     def events(self) -> EventHub:
@@ -116,7 +121,7 @@ class Auth:
                 if self._transport is None:
                     from pyamplify.wire.transport import SyncTransport
 
-                    self._transport = SyncTransport({"cognito-idp": self._core.endpoint()})
+                    self._transport = SyncTransport(self._core.endpoints())
                 transport = self._transport
         return transport.send(call)
 
@@ -246,12 +251,36 @@ class Auth:
         stored = self._core.signed_in_record(outcome)
         if stored is not None:
             self._core.save_locked(stored)
+            if self._identity is not None:
+                self._identity.clear_locked()
             self._core.signed_in(stored)
         return outcome.result
 
     # ------------------------------------------------------------------ session
     def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
-        """The current session, refreshed first when it is (nearly) expired or when forced."""
+        """The current session, refreshed first when it is (nearly) expired or when forced.
+
+        With an identity pool in the configuration it also holds the identity id and AWS
+        credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
+        single-flight way; identity-pool failures come back as ``credentials_error``.
+        """
+        core = self._core
+        cached = core.cached if core.loaded else core.load()
+        identity = self._identity
+        if identity is None:
+            if cached is None:
+                return SIGNED_OUT
+            if not force_refresh and core.clock() < cached.refresh_at:
+                return cached.session
+            return self._refresh(cached, force_refresh)
+        if not force_refresh:
+            remembered = identity.hit(cached)
+            if remembered is not None:
+                return remembered
+        return self._with_credentials(identity, self._user_session(force_refresh), force_refresh)
+
+    def _user_session(self, force_refresh: bool = False) -> AuthSession:
+        """The user-pool part of the session alone (no identity-pool calls)."""
         core = self._core
         cached = core.cached if core.loaded else core.load()
         if cached is None:
@@ -259,6 +288,59 @@ class Auth:
         if not force_refresh and core.clock() < cached.refresh_at:
             return cached.session
         return self._refresh(cached, force_refresh)
+
+    def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
+        """The AWS credentials of the signed-in user, else of a guest; raises the reason
+        (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
+        are none."""
+        if self._identity is None:
+            raise no_identity_pool(self._core.config)
+        return credentials_or_raise(self.fetch_auth_session(force_refresh))
+
+    def _with_credentials(
+        self, identity: IdentityCore, user: AuthSession, force: bool
+    ) -> AuthSession:
+        core = self._core
+        expired = core.take_expired()
+        seen = identity.memo
+        with self._identity_lock:
+            tokens = core.cached
+            if not force:
+                settled = identity.settled(tokens, seen)
+                if settled is not None:
+                    return settled
+            with core.store.lock(identity.key):
+                return self._credentials_locked(identity, user, tokens, expired, force, seen)
+
+    def _credentials_locked(
+        self,
+        identity: IdentityCore,
+        user: AuthSession,
+        tokens: CachedSession | None,
+        expired: str | None,
+        force: bool,
+        seen: Memo | None,
+    ) -> AuthSession:
+        principal = identity.principal(user, tokens)
+        record = identity.read()
+        if expired is not None and principal.login is None:
+            record = identity.expired(record, expired)
+            identity.write(record)
+        refusal = identity.refusal(record, principal)
+        if refusal is not None:
+            return identity.remember(tokens, user, None, refusal)
+        if identity.usable(record.current, principal, force, seen):
+            return identity.remember(tokens, user, record.current)
+        flow = credentials_flow(
+            identity.identity_pool_id, principal.logins, record.identity_of(principal.login)
+        )
+        try:
+            answer = self._run(flow)
+        except PyamplifyError as error:
+            return identity.remember(tokens, user, None, error)
+        record, current = identity.fetched(record, principal, answer)
+        identity.write(record)
+        return identity.remember(tokens, user, current)
 
     def _refresh(self, seen: CachedSession, force: bool) -> AuthSession:
         core = self._core
@@ -311,7 +393,7 @@ class Auth:
 
     def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""
-        self.fetch_auth_session()
+        self._user_session()
         cached = self._core.cached
         if cached is None:
             raise signed_out_error(self._core.profile)
@@ -319,7 +401,7 @@ class Auth:
 
     def fetch_user_attributes(self) -> dict[str, str]:
         """The user's attributes as Cognito holds them now (GetUser)."""
-        session = self.fetch_auth_session()
+        session = self._user_session()
         if session.tokens is None:
             raise signed_out_error(self._core.profile)
         response = self._run(get_user_flow(session.tokens.access_token.token))
@@ -333,13 +415,15 @@ class Auth:
         cached = self._current()
         core.pending = None
         if cached is None:
+            if self._identity is not None:
+                self._identity.clear_locked()
             return SignOutResult()
         revoke_error: PyamplifyError | None = None
         global_error: PyamplifyError | None = None
         if global_sign_out:
             access = cached.stored.tokens.access_token.token
             try:
-                session = self.fetch_auth_session()
+                session = self._user_session()
                 if session.tokens is not None:
                     access = session.tokens.access_token.token
             except PyamplifyError:
@@ -356,5 +440,7 @@ class Auth:
                 except PyamplifyError as error:
                     revoke_error = error
         core.erase_locked()
+        if self._identity is not None:
+            self._identity.clear_locked()
         core.signed_out(cached.stored.username)
         return SignOutResult(True, revoke_error, global_error)

@@ -117,6 +117,70 @@ def provision_pool(
     return LocalPool(pool["Id"], client["ClientId"], secret, config)
 
 
+#: The roles the demo's identity pool hands out (the local STS names them in its answers).
+AUTH_ROLE_ARN = "arn:aws:iam::123456789012:role/pyamplify-demo-authenticated"
+UNAUTH_ROLE_ARN = "arn:aws:iam::123456789012:role/pyamplify-demo-guest"
+
+
+def provision_identity_pool(
+    url: str,
+    pool: LocalPool,
+    *,
+    allow_guests: bool = True,
+    credentials_ttl: int | None = None,
+    name: str = "pyamplify_demo_ids",
+) -> tuple[str, AuthConfig]:
+    """Create an identity pool for ``pool``'s client with authenticated and guest roles
+    (``credentials_ttl``: the local Cognito's test tag for short-lived credentials); returns
+    its id and ``pool.config`` with the identity pool added."""
+    from dataclasses import replace
+
+    from pyamplify.config import IdentityPoolConfig
+    from pyamplify.wire.call import identity_call
+    from pyamplify.wire.sigv4 import AwsCredentials
+    from pyamplify.wire.transport import Signer, SyncTransport
+
+    region = pool.config.user_pool.region if pool.config.user_pool else "us-east-1"
+    tags = {"pyamplify:credentials-ttl": str(credentials_ttl)} if credentials_ttl else {}
+    signer = Signer(AwsCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), region)
+    admin = SyncTransport(url, signer=signer)
+    try:
+        created = admin.send(
+            identity_call(
+                "CreateIdentityPool",
+                {
+                    "IdentityPoolName": name,
+                    "AllowUnauthenticatedIdentities": allow_guests,
+                    "CognitoIdentityProviders": [
+                        {
+                            "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool.pool_id}",
+                            "ClientId": pool.client_id,
+                            "ServerSideTokenCheck": True,
+                        }
+                    ],
+                    "IdentityPoolTags": tags,
+                },
+            )
+        )
+        identity_pool_id = str(created["IdentityPoolId"])
+        admin.send(
+            identity_call(
+                "SetIdentityPoolRoles",
+                {
+                    "IdentityPoolId": identity_pool_id,
+                    "Roles": {"authenticated": AUTH_ROLE_ARN, "unauthenticated": UNAUTH_ROLE_ARN},
+                },
+            )
+        )
+    finally:
+        admin.close()
+    config = replace(
+        pool.config,
+        identity_pool=IdentityPoolConfig(pool_id=identity_pool_id, region=region, endpoint=url),
+    )
+    return identity_pool_id, config
+
+
 class _Steps:
     """Prints numbered steps and their timings, plainly."""
 

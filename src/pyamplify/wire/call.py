@@ -63,3 +63,8 @@ class Call:
 def idp(operation: str, payload: Mapping[str, Any]) -> Call:
     """Shorthand for a user-pool (``cognito-idp``) call."""
     return Call(IDP, operation, payload)
+
+
+def identity_call(operation: str, payload: Mapping[str, Any]) -> Call:
+    """Shorthand for an identity-pool (``cognito-identity``) call."""
+    return Call(IDENTITY, operation, payload)
