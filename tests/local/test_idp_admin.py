@@ -214,3 +214,72 @@ def test_groups_and_membership(
     cognito_idp.delete_group(UserPoolId=pool.pool_id, GroupName="readers")
     with pytest.raises(cognito_idp.exceptions.ResourceNotFoundException):
         cognito_idp.get_group(UserPoolId=pool.pool_id, GroupName="readers")
+
+
+def test_alias_sign_in_needs_a_verified_alias(
+    cognito_idp: Any, new_user_pool: Callable[..., PoolClient], new_user: Callable[..., str]
+) -> None:
+    pool = new_user_pool(pool={"AliasAttributes": ["email", "preferred_username"]})
+    new_user(pool.pool_id, "jon", PASSWORD, {"email": "jon@example.com", "preferred_username": "j"})
+
+    def sign_in(name: str) -> Any:
+        return cognito_idp.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
+        )
+
+    with pytest.raises(cognito_idp.exceptions.UserNotFoundException):
+        sign_in("jon@example.com")  # not verified yet: not an alias
+    assert sign_in("j")["AuthenticationResult"]  # preferred_username needs no verification
+    cognito_idp.admin_update_user_attributes(
+        UserPoolId=pool.pool_id,
+        Username="jon",
+        UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+    )
+    assert sign_in("jon@example.com")["AuthenticationResult"]
+
+
+def test_case_insensitive_usernames(
+    cognito_idp: Any, new_user_pool: Callable[..., PoolClient], new_user: Callable[..., str]
+) -> None:
+    pool = new_user_pool(pool={"UsernameConfiguration": {"CaseSensitive": False}})
+    new_user(pool.pool_id, "Kate", PASSWORD)
+    assert cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username="KATE")["Username"] == (
+        "kate"
+    )
+    sensitive = new_user_pool()
+    new_user(sensitive.pool_id, "Kate", PASSWORD)
+    with pytest.raises(cognito_idp.exceptions.UserNotFoundException):
+        cognito_idp.admin_get_user(UserPoolId=sensitive.pool_id, Username="kate")
+
+
+def test_admin_reset_user_password_sends_a_code(
+    local_cognito: LocalCognito,
+    cognito_idp: Any,
+    new_user_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+) -> None:
+    pool = new_user_pool()
+    new_user(pool.pool_id, "lou", PASSWORD, {"email": "lou@example.com", "email_verified": "true"})
+    cognito_idp.admin_reset_user_password(UserPoolId=pool.pool_id, Username="lou")
+    assert cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username="lou")["UserStatus"] == (
+        "RESET_REQUIRED"
+    )
+    with pytest.raises(cognito_idp.exceptions.PasswordResetRequiredException):
+        cognito_idp.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "lou", "PASSWORD": PASSWORD},
+        )
+    code = local_cognito.outbox("lou")[-1]
+    assert code["purpose"] == "ForgotPassword"
+    cognito_idp.confirm_forgot_password(
+        ClientId=pool.client_id,
+        Username="lou",
+        ConfirmationCode=code["code"],
+        Password="N3w-pass!!",
+    )
+    assert cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username="lou")["UserStatus"] == (
+        "CONFIRMED"
+    )

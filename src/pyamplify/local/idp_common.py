@@ -165,7 +165,9 @@ def find_user(backend: Backend, pool: dict[str, Any], name: str) -> UserRecord |
     if user is not None:
         return user
     for attribute in username_attributes(pool):
-        matches = store.find_users_by_attribute(pool_id, attribute, _attr_value(pool, name))
+        # Emails used as usernames are stored lowercased and match whatever case is typed.
+        value = name.lower() if attribute == "email" else name
+        matches = store.find_users_by_attribute(pool_id, attribute, value)
         if matches:
             return matches[0]
     for attribute in pool.get("AliasAttributes") or []:

@@ -63,6 +63,7 @@ class IdentityProviderService:
         self.unsigned = (
             unsigned_operations(self.model) if self.model is not None else _FALLBACK_UNSIGNED
         )
+        self._last_purge = 0.0
         self.known = (
             frozenset(self.model["operations"]) if self.model is not None else frozenset(OPERATIONS)
         )
@@ -81,6 +82,9 @@ class IdentityProviderService:
             raise errors.UnsupportedOperationException(
                 f"The local Cognito does not implement {operation} yet."
             )
-        # Expired sign-in state is kept an hour so a late answer still hears "Invalid session".
-        self.backend.store.purge_sessions(self.backend.now() - 3600)
+        now = self.backend.now()
+        if abs(now - self._last_purge) > 60:
+            # Expired sign-in state is kept an hour so a late answer hears "Invalid session".
+            self._last_purge = now
+            self.backend.store.purge_sessions(now - 3600)
         return handler(self.backend, body)
