@@ -92,8 +92,12 @@ class LocalCognito:
 
     @property
     def calls(self) -> Counter[str]:
-        """Operations served so far, by name (a snapshot; thread-safe)."""
+        """Operations answered so far (successes and errors), by name: a thread-safe snapshot."""
         return self.backend.calls.snapshot()
+
+    def reset_calls(self) -> None:
+        """Set every count in :attr:`calls` back to zero."""
+        self.backend.calls.clear()
 
     def outbox(self, username: str | None = None) -> list[dict[str, Any]]:
         """Codes the local Cognito would have sent, oldest first (as ``GET /_local/outbox``)."""
