@@ -183,3 +183,19 @@ def test_same_client_for_both_asks_to_change() -> None:
     selection = choose(inventory, ImportRequest(), TerminalPrompter(io.StringIO(answers), output))
     assert "You have chosen the same app client for both" in output.getvalue()
     assert (selection.web_client.client_id, selection.native_client.client_id) == ("w1", "w2")
+
+
+def test_several_identity_pools_are_listed_and_validated() -> None:
+    second = "us-east-1:11111111-2222-4333-8444-555555555555"
+    inventory = DataInventory(
+        [pool(A, "alpha", [client("w1")])],
+        [identity_pool(IP, "first", [(A, "w1")]), identity_pool(second, "second", [(A, None)])],
+        {IP: {"authenticated": UNAUTH_ROLE}},  # the first lacks its unauthenticated role
+    )
+    output = io.StringIO()
+    prompter = TerminalPrompter(io.StringIO("1\nfirst\nsecond\n"), output)
+    selection = choose(inventory, ImportRequest(), prompter)
+    shown = output.getvalue()
+    assert " Multiple Identity Pools are configured for the selected Cognito User Pool." in shown
+    assert "✖ Cannot import Identity Pool without 'authenticated' and 'unauthenticated'" in shown
+    assert selection.identity_pool is not None and selection.identity_pool.name == "second"
