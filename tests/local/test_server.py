@@ -92,3 +92,43 @@ def test_a_taken_port_is_a_clear_error() -> None:
 def test_backend_before_start_is_an_error() -> None:
     with pytest.raises(LocalCognitoError, match="not started"):
         _ = LocalCognito().calls
+
+
+def test_passwords_never_reach_the_database(tmp_path: Path) -> None:
+    password, changed = "Unique-Passw0rd-7781", "Other-Passw0rd-9912"
+    with LocalCognito(tmp_path) as cognito:
+        pool_id = post(cognito.url, "CreateUserPool", {"PoolName": "p"}).json()["UserPool"]["Id"]
+        client_id = post(
+            cognito.url,
+            "CreateUserPoolClient",
+            {
+                "UserPoolId": pool_id,
+                "ClientName": "c",
+                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            },
+        ).json()["UserPoolClient"]["ClientId"]
+        post(cognito.url, "SignUp", {"ClientId": client_id, "Username": "u", "Password": password})
+        post(cognito.url, "AdminConfirmSignUp", {"UserPoolId": pool_id, "Username": "u"})
+        tokens = post(
+            cognito.url,
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "u", "PASSWORD": password},
+            },
+        ).json()["AuthenticationResult"]
+        answered = post(
+            cognito.url,
+            "ChangePassword",
+            {
+                "AccessToken": tokens["AccessToken"],
+                "PreviousPassword": password,
+                "ProposedPassword": changed,
+            },
+        )
+        assert answered.status_code == 200
+        stored = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    assert pool_id.encode() in stored  # the database really is there
+    for secret in (password, changed, tokens["RefreshToken"]):
+        assert secret.encode() not in stored
