@@ -297,6 +297,15 @@ class Auth:
             raise no_identity_pool(self._core.config)
         return credentials_or_raise(self.fetch_auth_session(force_refresh))
 
+    def boto3_session(self, region_name: str | None = None) -> Any:
+        """A ``boto3.Session`` whose credentials are this object's identity-pool credentials
+        (the signed-in user's, else a guest's), refreshed through botocore's refreshable
+        credentials; ``region_name`` defaults to the identity pool's. Needs
+        ``pip install 'pyamplify[boto3]'``."""
+        from pyamplify.aws.boto3_session import boto3_session
+
+        return boto3_session(self, region_name)
+
     def _with_credentials(
         self, identity: IdentityCore, user: AuthSession, force: bool
     ) -> AuthSession:

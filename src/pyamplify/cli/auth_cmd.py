@@ -1,4 +1,5 @@
-"""``pyamplify auth ...``: sign up, sign in (with every next step), whoami, tokens, sign out.
+"""``pyamplify auth ...``: sign up, sign in (with every next step), whoami, tokens, sign out,
+and ``credentials`` (identity-pool AWS credentials, e.g. for the AWS CLI's credential_process).
 
 Every subcommand takes ``--config PATH``, ``--profile NAME`` and ``--json``. Passwords never come
 from argv: they are read from a hidden prompt on a terminal, or as lines on stdin with
@@ -112,6 +113,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="sign out of every device (GlobalSignOut), not only this one",
     )
     sign_out.set_defaults(func=run_sign_out)
+
+    credentials = commands.add_parser(
+        "credentials",
+        parents=[common],
+        help="print AWS credentials from the identity pool (for credential_process)",
+        description=(
+            "Print temporary AWS credentials from the configuration's identity pool: the "
+            "signed-in user's, else a guest's. --format process is the AWS CLI's "
+            "credential_process output (use it in ~/.aws/config); env prints export lines; "
+            "json prints them with the identity id. A cached answer costs no network call."
+        ),
+    )
+    credentials.add_argument(
+        "--format",
+        dest="output_format",
+        choices=("process", "env", "json"),
+        default=None,
+        help="output format (default: process; --json means json)",
+    )
+    credentials.set_defaults(func=run_credentials)
 
 
 # --------------------------------------------------------------------------- input and output
@@ -424,3 +445,41 @@ def run_sign_out(args: argparse.Namespace) -> int:
     for what, error in failed:
         print(f"error: signed out locally, but the {what} failed: {error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- AWS credentials
+
+
+def run_credentials(args: argparse.Namespace) -> int:
+    """``pyamplify auth credentials [--format process|env|json]`` (the full path: the fast
+    path in :mod:`pyamplify.cli.credentials_fast` answers cache hits before this loads)."""
+    from pyamplify.auth import NoIdentityPoolError
+    from pyamplify.auth.credentials import iso8601
+    from pyamplify.aws.process import CredentialFields, render
+
+    output_format = args.output_format or ("json" if args.json else "process")
+    with _open(args) as auth:
+        if auth.config.identity_pool is None:
+            where = f" {auth.config.source}" if auth.config.source else ""
+            raise NoIdentityPoolError(
+                f"the configuration{where} has no identity pool, so there are no AWS "
+                "credentials to print; add one (Gen 1: CredentialsProvider.CognitoIdentity."
+                "Default.PoolId, Gen 2: auth.identity_pool_id) or pass --config"
+            )
+        session = auth.fetch_auth_session()
+    credentials = session.credentials
+    if credentials is None:
+        # Cognito's typed error (e.g. no guest access), or SessionExpiredError telling the user
+        # to run `pyamplify auth sign-in`: printed by main, exit 1.
+        assert session.credentials_error is not None
+        raise session.credentials_error
+    fields = CredentialFields(
+        access_key_id=credentials.access_key_id,
+        secret_access_key=credentials.secret_access_key,
+        session_token=credentials.session_token,
+        expiration=iso8601(credentials.expires_at),
+        identity_id=session.identity_id,
+        guest=not session.is_signed_in,
+    )
+    print(render(fields, output_format))
+    return 0

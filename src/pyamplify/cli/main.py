@@ -8,14 +8,15 @@ exposes ``register(subparsers)`` which adds its parser and sets ``func`` to a ``
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Sequence
-from typing import TextIO
 
-from pyamplify import __version__
-from pyamplify.errors import PyamplifyError
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (mypy treats this name the same way):
+#: ``pyamplify auth credentials`` must not pay for imports it does not use.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import TextIO
 
 #: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -35,6 +36,11 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser from the registered command modules."""
+    import argparse
+    import importlib
+
+    from pyamplify import __version__
+
     parser = argparse.ArgumentParser(
         prog="pyamplify",
         description="Amplify Auth for Python: sign in to Amazon Cognito, and a local Cognito.",
@@ -58,6 +64,21 @@ def _tolerant(stream: TextIO) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code (0 ok, 1 error, 2 usage)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:2] == ["auth", "credentials"]:
+        # The AWS CLI runs this for every credential lookup: answer a cache hit before argparse
+        # and the command modules load (see pyamplify.cli.credentials_fast).
+        from pyamplify.cli import credentials_fast
+
+        code = credentials_fast.run(arguments[2:])
+        if code is not None:
+            return code
+    return _main(arguments)
+
+
+def _main(argv: list[str]) -> int:
+    from pyamplify.errors import PyamplifyError
+
     _tolerant(sys.stdout)
     _tolerant(sys.stderr)
     parser = build_parser()
