@@ -26,6 +26,15 @@ def test_demo_walks_through_every_step_in_seconds(
     out = capsys.readouterr().out
     for expected in (
         "CreateUserPool       -> us-east-1_",
+        "CreateIdentityPool   -> us-east-1:",
+        "SetIdentityPoolRoles -> signed in: pyamplify-demo-authenticated, guests: "
+        "pyamplify-demo-guest",
+        "STS GetCallerIdentity (signed by pyamplify's SigV4): arn:aws:sts::123456789012:"
+        "assumed-role/pyamplify-demo-guest/CognitoIdentityCredentials",
+        "STS GetCallerIdentity (signed by pyamplify's SigV4): arn:aws:sts::123456789012:"
+        "assumed-role/pyamplify-demo-authenticated/CognitoIdentityCredentials",
+        "a new identity, not the guest's: True",
+        "back to the guest identity: True",
         "next step: CONFIRM_SIGN_UP (code sent by EMAIL to a****@e****)",
         "sign-up complete: True",
         "event: signed_in",
@@ -37,6 +46,7 @@ def test_demo_walks_through_every_step_in_seconds(
         "sign-out: complete",
         "signed in now: False",
         "the old refresh token is refused: NotAuthorizedException: Refresh Token has been revoked",
+        "access key ASIA…, expires at ",
     ):
         assert expected in out
     assert elapsed < 20, f"the demo took {elapsed:.1f} s"
@@ -44,6 +54,13 @@ def test_demo_walks_through_every_step_in_seconds(
     config_file = tmp_path / "amplifyconfiguration.json"
     document = json.loads(config_file.read_text())
     assert "awsCognitoAuthPlugin" in document["auth"]["plugins"]
-    assert load_config(config_file).user_pool is not None
-    # Signed out: no session file is left behind.
-    assert FileStore(tmp_path / "sessions").keys() == []
+    config = load_config(config_file)
+    assert config.user_pool is not None and config.identity_pool is not None
+    # Signed out: no user session is left behind; the identity-pool record keeps only the
+    # guest's identity id (and the credentials it got after sign-out), as Amplify does.
+    store = FileStore(tmp_path / "sessions")
+    (key,) = store.keys()
+    assert key.endswith("/" + config.identity_pool.pool_id)
+    record = store.load(key)
+    assert record is not None and record["guest_identity_id"] and record["expired_login"] is None
+    assert record["current"]["login"] is None

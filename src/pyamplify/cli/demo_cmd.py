@@ -1,11 +1,14 @@
 """``pyamplify demo``: the whole story in a few seconds, on a local Cognito, with no AWS account.
 
-It starts the local Cognito in-process (in memory, on a free loopback port), creates a user pool
-and an app client through the Cognito API (SigV4-signed JSON calls from ``pyamplify.wire``, the
-way boto3 would make them), writes an ``amplifyconfiguration.json`` for them, and then does what
-an app does: sign up, read the code from the local outbox, confirm, sign in with SRP, show the
-session, refresh it, sign out, and prove the old refresh token is revoked. Each step is printed
-as it happens. Needs ``pyamplify[local]``. Only the standard library is imported at import time.
+It starts the local Cognito in-process (in memory, on a free loopback port), creates a user pool,
+an app client and an identity pool (authenticated and guest roles) through the Cognito API
+(SigV4-signed JSON calls from ``pyamplify.wire``, the way boto3 would make them), writes an
+``amplifyconfiguration.json`` for them, and then does what an app does: guest AWS credentials,
+sign up, read the code from the local outbox, confirm, sign in with SRP, show the session,
+signed-in AWS credentials proven with STS ``GetCallerIdentity`` (signed by pyamplify's own SigV4
+signer, so no boto3 is needed), refresh, sign out, and prove the old refresh token is revoked.
+Each step is printed as it happens. Needs ``pyamplify[local]``. Only the standard library is
+imported at import time.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``demo`` command."""
     demo = subparsers.add_parser(
         "demo",
-        help="walk through sign-up, sign-in, refresh and sign-out on a local Cognito",
+        help="walk through sign-up, sign-in, AWS credentials and sign-out on a local Cognito",
         description=(
-            "Start a local Cognito in memory, create a user pool and app client through the "
-            "Cognito API, write an amplifyconfiguration.json, then sign up, confirm, sign in "
-            "with SRP, show and refresh the session, and sign out. Needs pyamplify[local]."
+            "Start a local Cognito in memory, create a user pool, app client and identity pool "
+            "through the Cognito API, write an amplifyconfiguration.json, then get guest AWS "
+            "credentials, sign up, confirm, sign in with SRP, show the session and the "
+            "signed-in credentials (checked with STS GetCallerIdentity), refresh, and sign out. "
+            "Needs pyamplify[local]."
         ),
     )
     demo.add_argument(
@@ -230,6 +235,25 @@ def run_demo(args: argparse.Namespace) -> int:
         return _walk_through(LocalCognito, Path(scratch))
 
 
+def _show_credentials(out: _Steps, session: Any, sts_url: str) -> None:
+    """Print a session's identity and credentials (key id masked) and whose they are (STS)."""
+    from pyamplify.wire.sigv4 import AwsCredentials
+    from pyamplify.wire.sts import get_caller_identity
+
+    creds = session.credentials
+    if creds is None:
+        out.say(f"no credentials: {session.credentials_error}")
+        return
+    out.say(f"identity id: {session.identity_id}")
+    out.say(f"access key {creds.access_key_id[:4]}…, expires at {_when(creds.expires_at)}")
+    caller = get_caller_identity(
+        AwsCredentials(creds.access_key_id, creds.secret_access_key, creds.session_token),
+        region="us-east-1",
+        url=sts_url,
+    )
+    out.say(f"STS GetCallerIdentity (signed by pyamplify's SigV4): {caller.arn}")
+
+
 def _walk_through(local_cognito: Any, workdir: Path) -> int:
     from pyamplify.auth import Auth
     from pyamplify.auth.drivers import run_sync
@@ -252,15 +276,30 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
         out.say(f"CreateUserPoolClient -> {pool.client_id} (SRP, password, refresh; revocation on)")
         out.done()
 
+        out.step("Create an identity pool for the app client (guests allowed)")
+        identity_pool_id, config = provision_identity_pool(cognito.url, pool)
+        out.say(f"CreateIdentityPool   -> {identity_pool_id}")
+        roles = (AUTH_ROLE_ARN.rsplit("/", 1)[1], UNAUTH_ROLE_ARN.rsplit("/", 1)[1])
+        out.say(f"SetIdentityPoolRoles -> signed in: {roles[0]}, guests: {roles[1]}")
+        out.done()
+
         out.step("Write amplifyconfiguration.json (the file Amplify apps ship with)")
         config_path = workdir / "amplifyconfiguration.json"
-        write_config(pool.config, config_path)
+        write_config(config, config_path)
         out.say(f"{config_path}")
         out.done()
 
         store = FileStore(workdir / "sessions")
         with Auth(config_path, store=store) as auth:
             auth.events.subscribe(lambda event: out.say(f"event: {event.name}"))
+
+            out.step(
+                "Guest AWS credentials before anyone signs in (GetId, GetCredentialsForIdentity)"
+            )
+            guest = auth.fetch_auth_session()
+            guest_identity = guest.identity_id
+            _show_credentials(out, guest, cognito.url)
+            out.done()
 
             out.step(f"Sign up {DEMO_USER!r} with email {DEMO_EMAIL}")
             signed_up = auth.sign_up(DEMO_USER, DEMO_PASSWORD, attributes={"email": DEMO_EMAIL})
@@ -300,6 +339,11 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
             old_refresh_token = session.tokens.refresh_token
             out.done()
 
+            out.step("Signed-in AWS credentials (Logins: the ID token), proven with STS")
+            _show_credentials(out, session, cognito.url)
+            out.say(f"a new identity, not the guest's: {session.identity_id != guest_identity}")
+            out.done()
+
             out.step("Refresh the tokens (fetch_auth_session(force_refresh=True))")
             refreshed = auth.fetch_auth_session(force_refresh=True)
             assert refreshed.tokens is not None
@@ -307,10 +351,12 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
             out.say(f"new access token: {changed}; expires at {_when(refreshed.tokens.expires_at)}")
             out.done()
 
-            out.step("Sign out (revokes the refresh token, clears the store)")
+            out.step("Sign out (revokes the refresh token, clears the session and its credentials)")
             signed_out = auth.sign_out()
             out.say(f"sign-out: {signed_out.status}")
-            out.say(f"signed in now: {auth.fetch_auth_session().is_signed_in}")
+            after = auth.fetch_auth_session()
+            out.say(f"signed in now: {after.is_signed_in}")
+            out.say(f"back to the guest identity: {after.identity_id == guest_identity}")
             transport = SyncTransport(cognito.url)
             try:
                 run_sync(
@@ -331,5 +377,6 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
         served = ", ".join(f"{name} {count}" for name, count in sorted(cognito.calls.items()))
     total = time.perf_counter() - out.started
     print(f"\nDone in {total:.2f} s. Calls served by the local Cognito: {served}.")
-    print("Next: `pyamplify auth --help` for the same steps from the command line.")
+    print("Next: `pyamplify auth --help` for the same steps from the command line, and")
+    print("`pyamplify auth credentials --format process` as an AWS CLI credential_process.")
     return 0
