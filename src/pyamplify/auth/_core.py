@@ -264,6 +264,7 @@ class AuthCore:
 
     def signed_in(self, stored: StoredSession) -> None:
         """Adopt a new sign-in and announce it."""
+        self.expired_login = None
         self.adopt(stored)
         self.emit(SIGNED_IN, stored.username)
 
