@@ -131,6 +131,38 @@ def test_formats_and_the_fast_path_in_new_processes(
     assert sum(cognito.calls.values()) == calls  # cache hits: no call at all
 
 
+def test_identity_ids_are_stable_across_processes(
+    cognito: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    path = make_config(cognito, tmp_path)
+
+    def identity_in_new_process() -> tuple[str, bool]:
+        done = run_process("auth", "credentials", "--json", "--config", str(path))
+        assert done.returncode == 0, done.stderr
+        document = json.loads(done.stdout)
+        return document["identity_id"], document["guest"]
+
+    guest_id, is_guest = identity_in_new_process()
+    assert is_guest
+    sign_up_and_in(cognito, path, monkeypatch, capsys, "hopper")
+    user_id, is_guest = identity_in_new_process()
+    assert not is_guest and user_id != guest_id
+    get_id = cognito.calls["GetId"]
+    # Sign out and in again: each process fetches new credentials (the sign-in cleared them)
+    # for the identity ids the store remembers, with no GetId.
+    assert run(monkeypatch, capsys, "auth", "sign-out", "--config", str(path))[0] == 0
+    assert identity_in_new_process() == (guest_id, True)
+    signed_in_again = run(
+        monkeypatch,
+        capsys,
+        *("auth", "sign-in", "hopper", "--password-stdin", "--config", str(path)),
+        stdin=PASSWORD + "\n",
+    )
+    assert signed_in_again[0] == 0
+    assert identity_in_new_process() == (user_id, False)
+    assert cognito.calls["GetId"] == get_id
+
+
 def test_a_due_cache_falls_back_to_the_full_command(
     cognito: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
