@@ -41,7 +41,7 @@ from pyamplify.auth.errors import (
     SessionExpiredError,
 )
 from pyamplify.auth.identity_flows import IdentityAnswer, provider_name
-from pyamplify.auth.session import AuthSession, CachedSession
+from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.errors import RetryableError
 
@@ -162,6 +162,14 @@ class IdentityCore:
         self.memo = None
 
     # ------------------------------------------------------------------ decisions
+    @staticmethod
+    def align(user: AuthSession, tokens: CachedSession | None) -> AuthSession:
+        """The user-pool session as it is now in memory: another thread may have refreshed the
+        tokens (or signed out) between the caller's look and its turn at the lock."""
+        if tokens is None:
+            return SIGNED_OUT if user.is_signed_in else user
+        return user if user.tokens is tokens.session.tokens else tokens.session
+
     def principal(self, user: AuthSession, tokens: CachedSession | None) -> Principal:
         """Who credentials are for now."""
         if not user.is_signed_in or user.tokens is None or self.provider is None:

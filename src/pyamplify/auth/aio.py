@@ -323,6 +323,7 @@ class AsyncAuth:
         force: bool,
         seen: Memo | None,
     ) -> AuthSession:
+        user = identity.align(user, tokens)
         principal = identity.principal(user, tokens)
         record = await held.run(identity.read)
         if expired is not None and principal.login is None:

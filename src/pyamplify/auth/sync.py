@@ -330,6 +330,7 @@ class Auth:
         force: bool,
         seen: Memo | None,
     ) -> AuthSession:
+        user = identity.align(user, tokens)
         principal = identity.principal(user, tokens)
         record = identity.read()
         if expired is not None and principal.login is None:
