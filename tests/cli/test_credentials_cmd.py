@@ -147,6 +147,8 @@ def test_identity_ids_are_stable_across_processes(
     sign_up_and_in(cognito, path, monkeypatch, capsys, "hopper")
     user_id, is_guest = identity_in_new_process()
     assert not is_guest and user_id != guest_id
+    code, out, _ = run(monkeypatch, capsys, "auth", "whoami", "--config", str(path))
+    assert code == 0 and f"identity {user_id}: AWS credentials valid until" in out
     get_id = cognito.calls["GetId"]
     # Sign out and in again: each process fetches new credentials (the sign-in cleared them)
     # for the identity ids the store remembers, with no GetId.

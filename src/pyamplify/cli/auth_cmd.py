@@ -377,12 +377,19 @@ def run_whoami(args: argparse.Namespace) -> int:
         "auth_flow_type": details.auth_flow_type if details else None,
         "email": claims.get("email"),
         "expires_at": int(session.tokens.expires_at),
+        "identity_id": session.identity_id,
+        "aws_credentials_error": str(session.credentials_error or "") or None,
     }
     lines = [
         f"{user.username} (user id {user.user_id})",
         f"signed in as {document['login_id']!r} with {document['auth_flow_type']}",
         f"tokens valid until {_when(session.tokens.expires_at)}",
     ]
+    if session.credentials is not None:
+        expiry = _when(session.credentials.expires_at)
+        lines.append(f"identity {session.identity_id}: AWS credentials valid until {expiry}")
+    elif session.credentials_error is not None:
+        lines.append(f"no AWS credentials: {session.credentials_error}")
     if claims.get("email"):
         lines.insert(1, f"email: {claims['email']}")
     _emit(args, document, "\n".join(lines))
