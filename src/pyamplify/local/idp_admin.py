@@ -130,9 +130,7 @@ def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 def admin_get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminGetUser."""
     _, user = _pool_and_user(backend, body)
-    result = user_type(user, attributes_key="UserAttributes")
-    result["UserMFASettingList"] = []
-    return result
+    return user_type(user, attributes_key="UserAttributes")
 
 
 def admin_set_user_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:

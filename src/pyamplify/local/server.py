@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -111,7 +112,7 @@ class LocalCognito:
             return self
         try:
             self._store = Store(self._data_dir)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, sqlite3.Error) as error:
             raise LocalCognitoError(
                 f"cannot open the local Cognito data dir {self._data_dir!s}: {error}"
             ) from None
