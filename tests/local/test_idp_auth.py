@@ -439,3 +439,33 @@ def test_boto3_fixture_factory_is_usable_directly(
 ) -> None:
     idp = make_boto3_client("cognito-idp", local_cognito.url)
     assert "UserPools" in idp.list_user_pools(MaxResults=1)
+
+
+def test_pycognito_account_life_cycle(
+    local_cognito: LocalCognito, new_user_pool: Callable[..., PoolClient]
+) -> None:
+    """pycognito's own calls, end to end: register, confirm, SRP, profile, refresh, sign-out."""
+    pool = new_user_pool(
+        pool={"AutoVerifiedAttributes": ["email"]},
+        client={"GenerateSecret": True},
+    )
+    user = pycognito_user(local_cognito, pool, "pat")
+    user.set_base_attributes(email="pat@example.com", name="Pat")
+    user.register("pat", PASSWORD)
+    user.confirm_sign_up(local_cognito.outbox("pat")[-1]["code"], username="pat")
+    user.authenticate(password=PASSWORD)
+    profile = user.get_user()
+    assert profile.username == "pat" and profile.email == "pat@example.com"
+    user.update_profile({"name": "Patricia"})
+    assert user.get_user()._data["name"] == "Patricia"
+    before = user.access_token
+    user.renew_access_token()  # REFRESH_TOKEN_AUTH with SECRET_HASH; tokens re-verified
+    assert user.access_token != before  # a new jti at least
+    user.change_password(PASSWORD, "Ch4nged-secret!")
+    user.logout()  # GlobalSignOut
+    with pytest.raises(Exception) as caught:
+        user.client.get_user(AccessToken=before)
+    assert error_of(caught) == ("NotAuthorizedException", "Access Token has been revoked")
+    again = pycognito_user(local_cognito, pool, "pat")
+    again.authenticate(password="Ch4nged-secret!")
+    assert again.id_claims["name"] == "Patricia"
