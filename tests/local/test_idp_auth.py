@@ -4,6 +4,7 @@ lockout, SECRET_HASH, PreventUserExistenceErrors and NEW_PASSWORD_REQUIRED."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +33,12 @@ VECTOR = json.loads(
 @pytest.fixture(scope="module")
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture(autouse=True)
+def wall_time(clock: ManualClock) -> None:
+    """Each test starts on the wall clock: pycognito stamps its TIMESTAMP with real time."""
+    clock.set(time.time())
 
 
 @pytest.fixture(scope="module")
