@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,13 +228,13 @@ class Store:
 
     # ------------------------------------------------------------------ meta
 
-    def meta(self, key: str, default_factory: Any) -> str:
+    def meta(self, key: str, default_factory: Callable[[], str]) -> str:
         """A persistent server-wide value, created by ``default_factory()`` on first use."""
         with self.transaction():
             row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
             if row is not None:
                 return str(row[0])
-            value = str(default_factory())
+            value = default_factory()
             self.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
             return value
 
