@@ -3,11 +3,14 @@
 ``Auth`` (blocking) and ``AsyncAuth`` (asyncio) share one set of sans-I/O flows
 (:mod:`pyamplify.auth.flows`); results and next steps use Amplify JS v6's names. With an identity
 pool in the configuration, sessions also carry AWS credentials (signed-in user or guest).
+
+``AsyncAuth`` loads on first use (PEP 562), so blocking users and the CLI never import asyncio.
 """
 
 from __future__ import annotations
 
-from pyamplify.auth.aio import AsyncAuth
+from typing import TYPE_CHECKING
+
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.errors import (
     AlreadySignedInError,
@@ -37,6 +40,9 @@ from pyamplify.auth.results import (
 from pyamplify.auth.session import AuthSession
 from pyamplify.auth.sync import Auth
 from pyamplify.auth.tokens import JWT, AuthTokens
+
+if TYPE_CHECKING:
+    from pyamplify.auth.aio import AsyncAuth
 
 __all__ = [
     "JWT",
@@ -68,3 +74,18 @@ __all__ = [
     "SignedOutError",
     "UnsupportedChallengeError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load ``AsyncAuth`` (and with it asyncio) only when someone asks for it."""
+    if name == "AsyncAuth":
+        from pyamplify.auth.aio import AsyncAuth
+
+        globals()["AsyncAuth"] = AsyncAuth  # later lookups skip this function
+        return AsyncAuth
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, ``AsyncAuth`` included before it is loaded."""
+    return sorted({*globals(), "AsyncAuth"})
