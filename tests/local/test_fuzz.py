@@ -256,3 +256,22 @@ def test_random_bytes_bodies(local_cognito: LocalCognito) -> None:
                 headers={"X-Amz-Target": f"{TARGET}.{operation}", "Authorization": SIGNED},
             )
             assert_cognito_answer(response, repr(body[:40]))
+
+
+def test_random_headers(local_cognito: LocalCognito) -> None:
+    rnd = random.Random(SEED + 2)
+    alphabet = "AWSCognitoIdentityProviderService.InitiateAuth_-:/ \t%#\x7f\xe9"
+    with httpx.Client(base_url=local_cognito.url, timeout=30) as http:
+        for _ in range(200):
+            target = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60))).strip()
+            headers = {
+                "X-Amz-Target": rnd.choice([target, f"{TARGET}.{target}", f"{TARGET}.SignUp"]),
+                "Content-Type": rnd.choice(["", "application/x-amz-json-1.0", target or "x/y"]),
+                "Authorization": rnd.choice(["", "AWS4-HMAC-SHA256", "Bearer x", SIGNED]),
+                "X-Amz-Security-Token": rnd.choice(["", "token"]),
+                rnd.choice(["X-Junk", "Origin", "Cache-Control"]): target or "v",
+            }
+            raw = {k: v.encode("latin-1") for k, v in headers.items() if v or k == "X-Amz-Target"}
+            body = rnd.choice([b"{}", b'{"ClientId": "x", "Username": "u", "Password": "p"}'])
+            response = http.post("/", content=body, headers=raw)
+            assert_cognito_answer(response, repr(raw))
