@@ -172,3 +172,27 @@ def test_add_custom_attributes(cognito_idp: Any) -> None:
             UserPoolId=pool_id, CustomAttributes=[{"Name": "plan", "AttributeDataType": "String"}]
         )
     assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_oauth_settings_are_stored_for_the_hosted_ui(cognito_idp: Any) -> None:
+    pool_id = cognito_idp.create_user_pool(PoolName="oauth")["UserPool"]["Id"]
+    client = cognito_idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="spa",
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        CallbackURLs=["http://localhost:3000/callback"],
+        LogoutURLs=["http://localhost:3000/"],
+        SupportedIdentityProviders=["COGNITO"],
+        PreventUserExistenceErrors="ENABLED",
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 30},
+    )["UserPoolClient"]
+    described = cognito_idp.describe_user_pool_client(
+        UserPoolId=pool_id, ClientId=client["ClientId"]
+    )["UserPoolClient"]
+    assert described["AllowedOAuthFlows"] == ["code"]
+    assert described["CallbackURLs"] == ["http://localhost:3000/callback"]
+    assert described["AllowedOAuthFlowsUserPoolClient"] is True
+    assert described["PreventUserExistenceErrors"] == "ENABLED"
+    assert described["RefreshTokenRotation"]["RetryGracePeriodSeconds"] == 30
