@@ -150,6 +150,8 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
         try:
             for step in path[:-1]:
                 parent = parent[step]
+            if not isinstance(parent, (dict, list)):
+                continue  # an earlier mutation turned a container into a scalar (a str indexes!)
             current = parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced this part
