@@ -15,27 +15,30 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyamplify.auth._core import AuthCore, credentials_or_raise, identity_core_of
+from pyamplify.auth._core import AuthCore, identity_core_of
 from pyamplify.auth._held_lock import ThreadHeldLock
-from pyamplify.auth._identity_core import IdentityCore, Memo, no_identity_pool
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_async
+from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
 from pyamplify.auth.errors import NoSignInInProgressError
 from pyamplify.auth.events import EventHub
 from pyamplify.auth.flows import (
-    Flow,
     SignInOutcome,
     confirm_sign_in_flow,
     confirm_sign_up_flow,
     get_user_flow,
     global_sign_out_flow,
-    refresh_flow,
     resend_sign_up_code_flow,
     revoke_token_flow,
     sign_in_flow,
     sign_up_flow,
 )
-from pyamplify.auth.identity_flows import credentials_flow
+from pyamplify.auth.operations import (
+    answer_from_memory,
+    aws_credentials_op,
+    session_op,
+    user_session_op,
+)
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -43,7 +46,7 @@ from pyamplify.auth.results import (
     SignOutResult,
     SignUpResult,
 )
-from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
+from pyamplify.auth.session import AuthSession, CachedSession
 from pyamplify.auth.sync import already_signed_in, signed_out_error, user_of
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call
@@ -73,12 +76,8 @@ class AsyncAuth:
         self._transport = transport
         self._transport_loop: asyncio.AbstractEventLoop | None = None
         self._given_transport = transport is not None
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._identity_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._locks: dict[str, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]]
+        self._locks = {REFRESH: weakref.WeakKeyDictionary(), IDENTITY: weakref.WeakKeyDictionary()}
         self._locks_guard = threading.Lock()
 
     def __repr__(self) -> str:
@@ -110,20 +109,28 @@ class AsyncAuth:
     async def _send(self, call: Call) -> dict[str, Any]:
         return await self._transport_now().send(call)
 
-    async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._send)
+    async def _perform(self, effect: Effect, held: ThreadHeldLock | None) -> Any:
+        if isinstance(effect, Call):
+            return await self._send(effect)
+        if isinstance(effect, Blocking):
+            if held is not None:  # the store lock's thread runs the store work it guards
+                return await held.run(effect.fn, *effect.args)
+            return await asyncio.to_thread(effect.fn, *effect.args)
+        if isinstance(effect, Exclusive):
+            async with self._loop_lock(effect.name):
+                return await self._run(effect.body, held)
+        key, store = effect.key, self._core.store
+        async with ThreadHeldLock(lambda: store.lock(key)) as holder:
+            return await self._run(effect.body, holder)
 
-    def _refresh_lock(self) -> asyncio.Lock:
-        return self._loop_lock(self._locks)
+    async def _run(self, op: Op[T], held: ThreadHeldLock | None = None) -> T:
+        return await run_async(op, lambda effect: self._perform(effect, held))
 
-    def _identity_lock(self) -> asyncio.Lock:
-        return self._loop_lock(self._identity_locks)
-
-    def _loop_lock(
-        self, locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-    ) -> asyncio.Lock:
+    def _loop_lock(self, name: str) -> asyncio.Lock:
+        """The object's lock ``name`` for the running event loop (an asyncio lock serves one)."""
         loop = asyncio.get_running_loop()
         with self._locks_guard:
+            locks = self._locks[name]
             lock = locks.get(loop)
             if lock is None:
                 lock = locks[loop] = asyncio.Lock()
@@ -262,139 +269,20 @@ class AsyncAuth:
         credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
         single-flight way; identity-pool failures come back as ``credentials_error``.
         """
-        core = self._core
-        cached = core.cached if core.loaded else await self._current()
-        identity = self._identity
-        if identity is None:
-            if cached is None:
-                return SIGNED_OUT
-            if not force_refresh and core.clock() < cached.refresh_at:
-                return cached.session
-            return await self._refresh(cached, force_refresh)
-        if not force_refresh:
-            remembered = identity.hit(cached)
-            if remembered is not None:
-                return remembered
-        user = await self._user_session(force_refresh)
-        return await self._with_credentials(identity, user, force_refresh)
+        known = answer_from_memory(self._core, self._identity, force_refresh)
+        if known is not None:
+            return known
+        return await self._run(session_op(self._core, self._identity, force_refresh))
 
     async def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
         """The AWS credentials of the signed-in user, else of a guest; raises the reason
         (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
         are none."""
-        if self._identity is None:
-            raise no_identity_pool(self._core.config)
-        return credentials_or_raise(await self.fetch_auth_session(force_refresh))
+        return await self._run(aws_credentials_op(self._core, self._identity, force_refresh))
 
     async def _user_session(self, force_refresh: bool = False) -> AuthSession:
         """The user-pool part of the session alone (no identity-pool calls)."""
-        core = self._core
-        cached = core.cached if core.loaded else await self._current()
-        if cached is None:
-            return SIGNED_OUT
-        if not force_refresh and core.clock() < cached.refresh_at:
-            return cached.session
-        return await self._refresh(cached, force_refresh)
-
-    async def _with_credentials(
-        self, identity: IdentityCore, user: AuthSession, force: bool
-    ) -> AuthSession:
-        core = self._core
-        expired = core.take_expired()
-        seen = identity.memo
-        async with self._identity_lock():
-            tokens = core.cached
-            if not force:
-                settled = identity.settled(tokens, seen)
-                if settled is not None:
-                    return settled
-            async with ThreadHeldLock(lambda: core.store.lock(identity.key)) as held:
-                return await self._credentials_locked(
-                    held, identity, user, tokens, expired, force, seen
-                )
-
-    async def _credentials_locked(
-        self,
-        held: ThreadHeldLock,
-        identity: IdentityCore,
-        user: AuthSession,
-        tokens: CachedSession | None,
-        expired: str | None,
-        force: bool,
-        seen: Memo | None,
-    ) -> AuthSession:
-        user = identity.align(user, tokens)
-        principal = identity.principal(user, tokens)
-        record = await held.run(identity.read)
-        if expired is not None and principal.login is None:
-            record = identity.expired(record, expired)
-            await held.run(identity.write, record)
-        refusal = identity.refusal(record, principal)
-        if refusal is not None:
-            return identity.remember(tokens, user, None, refusal)
-        if identity.usable(record.current, principal, force, seen):
-            return identity.remember(tokens, user, record.current)
-        flow = credentials_flow(
-            identity.identity_pool_id, principal.logins, record.identity_of(principal.login)
-        )
-        try:
-            answer = await self._run(flow)
-        except PyamplifyError as error:
-            return identity.remember(tokens, user, None, error)
-        record, current = identity.fetched(record, principal, answer)
-        await held.run(identity.write, record)
-        return identity.remember(tokens, user, current)
-
-    async def _refresh(self, seen: CachedSession, force: bool) -> AuthSession:
-        core = self._core
-        async with self._refresh_lock():
-            cached = core.cached
-            if cached is None:
-                return SIGNED_OUT
-            if core.settled_while_waiting(cached, seen, force):
-                return cached.session
-            async with ThreadHeldLock(lambda: core.store.lock(core.key)) as held:
-                return await self._refresh_locked(held, cached, force)
-
-    async def _refresh_locked(
-        self, held: ThreadHeldLock, cached: CachedSession, force: bool
-    ) -> AuthSession:
-        core = self._core
-        stored = await held.run(core.read_store)
-        if stored is None:
-            core.signed_out(cached.stored.username)
-            return SIGNED_OUT
-        if stored.tokens.access_token.token != cached.stored.tokens.access_token.token:
-            adopted = core.adopt(stored)
-            assert adopted is not None
-            if force or core.is_fresh(adopted):
-                return adopted.session
-            cached = adopted
-        refresh_token = cached.stored.tokens.refresh_token
-        if not refresh_token:
-            await held.run(core.store.delete, core.key)
-            return core.expired(cached.stored.username, None)
-        try:
-            result = await self._run(
-                refresh_flow(
-                    core.context,
-                    refresh_token,
-                    device_key=cached.stored.device_key,
-                )
-            )
-            fresh = core.stored_from_authentication(
-                result,
-                login_id=cached.stored.login_id,
-                auth_flow_type=cached.stored.auth_flow_type,
-                previous=cached.stored,
-            )
-        except PyamplifyError as error:
-            if not core.refresh_failed(error, cached.stored.username):
-                raise
-            await held.run(core.store.delete, core.key)
-            return core.expired(cached.stored.username, error)
-        await held.run(core.store.save, core.key, fresh.to_dict())
-        return core.refreshed(fresh)
+        return await self._run(user_session_op(self._core, force_refresh))
 
     async def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""

@@ -15,26 +15,29 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyamplify.auth._core import AuthCore, credentials_or_raise, identity_core_of
-from pyamplify.auth._identity_core import IdentityCore, Memo, no_identity_pool
+from pyamplify.auth._core import AuthCore, identity_core_of
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_sync
+from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
 from pyamplify.auth.errors import AlreadySignedInError, NoSignInInProgressError, SignedOutError
 from pyamplify.auth.events import EventHub
 from pyamplify.auth.flows import (
-    Flow,
     SignInOutcome,
     confirm_sign_in_flow,
     confirm_sign_up_flow,
     get_user_flow,
     global_sign_out_flow,
-    refresh_flow,
     resend_sign_up_code_flow,
     revoke_token_flow,
     sign_in_flow,
     sign_up_flow,
 )
-from pyamplify.auth.identity_flows import credentials_flow
+from pyamplify.auth.operations import (
+    answer_from_memory,
+    aws_credentials_op,
+    session_op,
+    user_session_op,
+)
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -43,7 +46,7 @@ from pyamplify.auth.results import (
     SignOutResult,
     SignUpResult,
 )
-from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
+from pyamplify.auth.session import AuthSession, CachedSession
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call
 
@@ -96,8 +99,7 @@ class Auth:
         self._core = AuthCore(config, store=store, profile=profile, clock=clock)
         self._identity = identity_core_of(self._core)
         self._transport = transport
-        self._refresh_lock = threading.Lock()
-        self._identity_lock = threading.Lock()
+        self._locks = {REFRESH: threading.Lock(), IDENTITY: threading.Lock()}
         self._transport_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -125,8 +127,19 @@ class Auth:
                 transport = self._transport
         return transport.send(call)
 
-    def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._send)
+    def _perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Call):
+            return self._send(effect)
+        if isinstance(effect, Blocking):
+            return effect.fn(*effect.args)
+        if isinstance(effect, Exclusive):
+            with self._locks[effect.name]:
+                return self._run(effect.body)
+        with self._core.store.lock(effect.key):
+            return self._run(effect.body)
+
+    def _run(self, op: Op[T]) -> T:
+        return run_sync(op, self._perform)
 
     def close(self) -> None:
         """Close the HTTP connections (the session stays in the store)."""
@@ -264,38 +277,20 @@ class Auth:
         credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
         single-flight way; identity-pool failures come back as ``credentials_error``.
         """
-        core = self._core
-        cached = core.cached if core.loaded else core.load()
-        identity = self._identity
-        if identity is None:
-            if cached is None:
-                return SIGNED_OUT
-            if not force_refresh and core.clock() < cached.refresh_at:
-                return cached.session
-            return self._refresh(cached, force_refresh)
-        if not force_refresh:
-            remembered = identity.hit(cached)
-            if remembered is not None:
-                return remembered
-        return self._with_credentials(identity, self._user_session(force_refresh), force_refresh)
+        known = answer_from_memory(self._core, self._identity, force_refresh)
+        if known is not None:
+            return known
+        return self._run(session_op(self._core, self._identity, force_refresh))
 
     def _user_session(self, force_refresh: bool = False) -> AuthSession:
         """The user-pool part of the session alone (no identity-pool calls)."""
-        core = self._core
-        cached = core.cached if core.loaded else core.load()
-        if cached is None:
-            return SIGNED_OUT
-        if not force_refresh and core.clock() < cached.refresh_at:
-            return cached.session
-        return self._refresh(cached, force_refresh)
+        return self._run(user_session_op(self._core, force_refresh))
 
     def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
         """The AWS credentials of the signed-in user, else of a guest; raises the reason
         (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
         are none."""
-        if self._identity is None:
-            raise no_identity_pool(self._core.config)
-        return credentials_or_raise(self.fetch_auth_session(force_refresh))
+        return self._run(aws_credentials_op(self._core, self._identity, force_refresh))
 
     def boto3_session(self, region_name: str | None = None) -> Any:
         """A ``boto3.Session`` whose credentials are this object's identity-pool credentials
@@ -305,101 +300,6 @@ class Auth:
         from pyamplify.aws.boto3_session import boto3_session
 
         return boto3_session(self, region_name)
-
-    def _with_credentials(
-        self, identity: IdentityCore, user: AuthSession, force: bool
-    ) -> AuthSession:
-        core = self._core
-        expired = core.take_expired()
-        seen = identity.memo
-        with self._identity_lock:
-            tokens = core.cached
-            if not force:
-                settled = identity.settled(tokens, seen)
-                if settled is not None:
-                    return settled
-            with core.store.lock(identity.key):
-                return self._credentials_locked(identity, user, tokens, expired, force, seen)
-
-    def _credentials_locked(
-        self,
-        identity: IdentityCore,
-        user: AuthSession,
-        tokens: CachedSession | None,
-        expired: str | None,
-        force: bool,
-        seen: Memo | None,
-    ) -> AuthSession:
-        user = identity.align(user, tokens)
-        principal = identity.principal(user, tokens)
-        record = identity.read()
-        if expired is not None and principal.login is None:
-            record = identity.expired(record, expired)
-            identity.write(record)
-        refusal = identity.refusal(record, principal)
-        if refusal is not None:
-            return identity.remember(tokens, user, None, refusal)
-        if identity.usable(record.current, principal, force, seen):
-            return identity.remember(tokens, user, record.current)
-        flow = credentials_flow(
-            identity.identity_pool_id, principal.logins, record.identity_of(principal.login)
-        )
-        try:
-            answer = self._run(flow)
-        except PyamplifyError as error:
-            return identity.remember(tokens, user, None, error)
-        record, current = identity.fetched(record, principal, answer)
-        identity.write(record)
-        return identity.remember(tokens, user, current)
-
-    def _refresh(self, seen: CachedSession, force: bool) -> AuthSession:
-        core = self._core
-        with self._refresh_lock:
-            cached = core.cached
-            if cached is None:
-                return SIGNED_OUT
-            if core.settled_while_waiting(cached, seen, force):
-                return cached.session
-            with core.store.lock(core.key):
-                return self._refresh_locked(cached, force)
-
-    def _refresh_locked(self, cached: CachedSession, force: bool) -> AuthSession:
-        core = self._core
-        stored = core.read_store()
-        if stored is None:  # signed out by another Auth object or process
-            core.signed_out(cached.stored.username)
-            return SIGNED_OUT
-        if stored.tokens.access_token.token != cached.stored.tokens.access_token.token:
-            adopted = core.adopt(stored)  # refreshed by another process: use its tokens
-            assert adopted is not None
-            if force or core.is_fresh(adopted):
-                return adopted.session
-            cached = adopted
-        refresh_token = cached.stored.tokens.refresh_token
-        if not refresh_token:
-            core.store.delete(core.key)
-            return core.expired(cached.stored.username, None)
-        try:
-            result = self._run(
-                refresh_flow(
-                    core.context,
-                    refresh_token,
-                    device_key=cached.stored.device_key,
-                )
-            )
-            fresh = core.stored_from_authentication(
-                result,
-                login_id=cached.stored.login_id,
-                auth_flow_type=cached.stored.auth_flow_type,
-                previous=cached.stored,
-            )
-        except PyamplifyError as error:
-            if not core.refresh_failed(error, cached.stored.username):
-                raise
-            core.store.delete(core.key)
-            return core.expired(cached.stored.username, error)
-        core.store.save(core.key, fresh.to_dict())
-        return core.refreshed(fresh)
 
     def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""

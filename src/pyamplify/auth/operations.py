@@ -1,0 +1,229 @@
+"""Every multi-step Auth operation, written once for ``Auth`` and ``AsyncAuth``.
+
+An operation is a sans-I/O generator like a flow (:mod:`pyamplify.auth.flows`), one level up: it
+runs flows with ``yield from`` and yields the effects of :mod:`pyamplify.auth.effects` for store
+work and locks. It decides everything (is the session fresh, did another process refresh it,
+is a refresh failure the end of the session, may guest credentials be handed out, what does
+sign-out clear); the two drivers only carry the effects out, one blocking (``Auth``) and one
+with ``await`` (``AsyncAuth``). State lives in :class:`~pyamplify.auth._core.AuthCore` and
+:class:`~pyamplify.auth._identity_core.IdentityCore`; the rules they hold are used from here.
+
+The session refresh is a single flight at two levels, as the nesting shows: the object's
+``REFRESH`` lock (its threads or tasks wait, then take the winner's result), then the store's lock
+on the session key (other objects and processes wait, then adopt the tokens the winner saved).
+Identity-pool credentials follow the same pattern with the ``IDENTITY`` lock and their own key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyamplify.auth._core import credentials_or_raise
+from pyamplify.auth._identity_core import no_identity_pool
+from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Exclusive, Op, StoreLocked
+from pyamplify.auth.errors import AlreadySignedInError, SignedOutError
+from pyamplify.auth.flows import (
+    refresh_flow,
+)
+from pyamplify.auth.identity_flows import credentials_flow
+from pyamplify.auth.results import AuthUser, SignInDetails
+from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
+from pyamplify.errors import PyamplifyError
+
+if TYPE_CHECKING:
+    from pyamplify.auth._core import AuthCore
+    from pyamplify.auth._identity_core import IdentityCore, Memo
+    from pyamplify.auth.credentials import AWSCredentials, IdentityRecord
+
+
+def already_signed_in(cached: CachedSession, profile: str) -> AlreadySignedInError:
+    """The error for ``sign_in`` while someone is signed in (Amplify refuses it too)."""
+    return AlreadySignedInError(
+        f"{cached.stored.login_id!r} is already signed in on profile {profile!r}; sign out "
+        "first (sign_out() / `pyamplify auth sign-out`) or use another profile"
+    )
+
+
+def signed_out_error(profile: str) -> SignedOutError:
+    """The error for operations that need a signed-in user."""
+    return SignedOutError(
+        f"no user is signed in on profile {profile!r}; sign in first "
+        "(sign_in() / `pyamplify auth sign-in`)"
+    )
+
+
+def user_of(cached: CachedSession) -> AuthUser:
+    """``get_current_user``'s answer for a session."""
+    stored = cached.stored
+    return AuthUser(
+        username=stored.username,
+        user_id=stored.user_sub or "",
+        sign_in_details=SignInDetails(stored.login_id, stored.auth_flow_type),
+    )
+
+
+# ---------------------------------------------------------------------- the session
+def answer_from_memory(
+    core: AuthCore, identity: IdentityCore | None, force: bool
+) -> AuthSession | None:
+    """``fetch_auth_session``'s answer when memory alone gives it (no generator, no I/O: the
+    cache hit stays a clock read and a comparison), else ``None``: run :func:`session_op`."""
+    if force or not core.loaded:
+        return None
+    cached = core.cached
+    if identity is not None:
+        return identity.hit(cached)
+    if cached is None:
+        return SIGNED_OUT
+    return cached.session if core.clock() < cached.refresh_at else None
+
+
+def current_op(core: AuthCore) -> Op[CachedSession | None]:
+    """The in-memory session, reading the store first if this object has not yet."""
+    if core.loaded:
+        return core.cached
+    cached: CachedSession | None = yield Blocking(core.load)
+    return cached
+
+
+def session_op(core: AuthCore, identity: IdentityCore | None, force: bool) -> Op[AuthSession]:
+    """``fetch_auth_session``: the user-pool session (refreshed when due or forced) and, with an
+    identity pool, the identity id and AWS credentials."""
+    if identity is None:
+        return (yield from user_session_op(core, force))
+    if not force:
+        remembered = identity.hit((yield from current_op(core)))
+        if remembered is not None:
+            return remembered
+    user = yield from user_session_op(core, force)
+    return (yield from credentials_op(core, identity, user, force))
+
+
+def aws_credentials_op(
+    core: AuthCore, identity: IdentityCore | None, force: bool
+) -> Op[AWSCredentials]:
+    """``fetch_aws_credentials``: the session's credentials, or the reason there are none."""
+    if identity is None:
+        raise no_identity_pool(core.config)
+    return credentials_or_raise((yield from session_op(core, identity, force)))
+
+
+def user_session_op(core: AuthCore, force: bool = False) -> Op[AuthSession]:
+    """The user-pool part of the session alone (no identity-pool calls)."""
+    cached = yield from current_op(core)
+    if cached is None:
+        return SIGNED_OUT
+    if not force and core.clock() < cached.refresh_at:
+        return cached.session
+    session: AuthSession = yield Exclusive(REFRESH, _refresh_turn(core, cached, force))
+    return session
+
+
+def _refresh_turn(core: AuthCore, seen: CachedSession, force: bool) -> Op[AuthSession]:
+    """Holding the object's refresh lock: use what a waited-for refresh left, else refresh."""
+    cached = core.cached
+    if cached is None:
+        return SIGNED_OUT
+    if core.settled_while_waiting(cached, seen, force):
+        return cached.session
+    session: AuthSession = yield StoreLocked(core.key, _refresh_locked(core, cached, force))
+    return session
+
+
+def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[AuthSession]:
+    """Holding the store lock: adopt another process's refresh or sign-out, else refresh."""
+    stored = yield Blocking(core.read_store)
+    if stored is None:  # signed out by another Auth object or process
+        core.signed_out(cached.stored.username)
+        return SIGNED_OUT
+    if stored.tokens.access_token.token != cached.stored.tokens.access_token.token:
+        adopted = core.adopt(stored)  # refreshed by another process: use its tokens
+        assert adopted is not None
+        if force or core.is_fresh(adopted):
+            return adopted.session
+        cached = adopted
+    refresh_token = cached.stored.tokens.refresh_token
+    if not refresh_token:
+        yield Blocking(core.store.delete, core.key)
+        return core.expired(cached.stored.username, None)
+    try:
+        result = yield from refresh_flow(
+            core.context, refresh_token, device_key=cached.stored.device_key
+        )
+        fresh = core.stored_from_authentication(
+            result,
+            login_id=cached.stored.login_id,
+            auth_flow_type=cached.stored.auth_flow_type,
+            previous=cached.stored,
+        )
+    except PyamplifyError as error:
+        if not core.refresh_failed(error, cached.stored.username):
+            raise
+        yield Blocking(core.store.delete, core.key)
+        return core.expired(cached.stored.username, error)
+    yield Blocking(core.store.save, core.key, fresh.to_dict())
+    return core.refreshed(fresh)
+
+
+# ---------------------------------------------------------------------- identity pool
+def credentials_op(
+    core: AuthCore, identity: IdentityCore, user: AuthSession, force: bool
+) -> Op[AuthSession]:
+    """``user`` with the identity id and AWS credentials (or ``credentials_error``), fetched in
+    a single flight: the object's identity lock, then the store lock on the identity record."""
+    expired = core.take_expired()
+    seen = identity.memo
+    body = _credentials_turn(core, identity, user, expired, force, seen)
+    session: AuthSession = yield Exclusive(IDENTITY, body)
+    return session
+
+
+def _credentials_turn(
+    core: AuthCore,
+    identity: IdentityCore,
+    user: AuthSession,
+    expired: str | None,
+    force: bool,
+    seen: Memo | None,
+) -> Op[AuthSession]:
+    """Holding the object's identity lock: use what a waited-for fetch left, else fetch."""
+    tokens = core.cached
+    if not force:
+        settled = identity.settled(tokens, seen)
+        if settled is not None:
+            return settled
+    body = _credentials_locked(identity, user, tokens, expired, force, seen)
+    session: AuthSession = yield StoreLocked(identity.key, body)
+    return session
+
+
+def _credentials_locked(
+    identity: IdentityCore,
+    user: AuthSession,
+    tokens: CachedSession | None,
+    expired: str | None,
+    force: bool,
+    seen: Memo | None,
+) -> Op[AuthSession]:
+    """Holding the store lock on the identity record: serve, refuse or fetch credentials."""
+    user = identity.align(user, tokens)
+    principal = identity.principal(user, tokens)
+    record: IdentityRecord = yield Blocking(identity.read)
+    if expired is not None and principal.login is None:
+        record = identity.expired(record, expired)
+        yield Blocking(identity.write, record)
+    refusal = identity.refusal(record, principal)
+    if refusal is not None:
+        return identity.remember(tokens, user, None, refusal)
+    if identity.usable(record.current, principal, force, seen):
+        return identity.remember(tokens, user, record.current)
+    flow = credentials_flow(
+        identity.identity_pool_id, principal.logins, record.identity_of(principal.login)
+    )
+    try:
+        answer = yield from flow
+    except PyamplifyError as error:
+        return identity.remember(tokens, user, None, error)
+    record, current = identity.fetched(record, principal, answer)
+    yield Blocking(identity.write, record)
+    return identity.remember(tokens, user, current)
