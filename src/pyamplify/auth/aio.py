@@ -1,9 +1,11 @@
 """``AsyncAuth``: the same API as :class:`~pyamplify.auth.Auth`, as coroutines.
 
-The flows are the very same generators, run by :func:`run_async` over an httpx ``AsyncClient``.
-Blocking store I/O runs on threads. A refresh is a single flight among this object's tasks (an
-``asyncio.Lock`` per event loop) and, through the store's lock held by a helper thread, among
-all threads, ``Auth``/``AsyncAuth`` objects and processes that share the store.
+A thin driver over the very same flows and operations (:mod:`pyamplify.auth.operations`), run by
+:func:`run_async`: calls are awaited on an httpx ``AsyncClient`` (one per event loop), the
+object's locks are ``asyncio.Lock`` objects (one per event loop), and blocking store work runs off
+the loop: on the helper thread that holds the store's lock (:mod:`pyamplify.auth._held_lock`),
+or else on a worker thread. So a refresh is a single flight among this object's tasks and, through
+the store lock, among all threads, ``Auth``/``AsyncAuth`` objects and processes sharing the store.
 """
 
 from __future__ import annotations
@@ -15,30 +17,13 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyamplify.auth import operations as ops
 from pyamplify.auth._core import AuthCore, identity_core_of
 from pyamplify.auth._held_lock import ThreadHeldLock
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_async
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
-from pyamplify.auth.errors import NoSignInInProgressError
 from pyamplify.auth.events import EventHub
-from pyamplify.auth.flows import (
-    SignInOutcome,
-    confirm_sign_in_flow,
-    confirm_sign_up_flow,
-    get_user_flow,
-    global_sign_out_flow,
-    resend_sign_up_code_flow,
-    revoke_token_flow,
-    sign_in_flow,
-    sign_up_flow,
-)
-from pyamplify.auth.operations import (
-    answer_from_memory,
-    aws_credentials_op,
-    session_op,
-    user_session_op,
-)
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -46,9 +31,7 @@ from pyamplify.auth.results import (
     SignOutResult,
     SignUpResult,
 )
-from pyamplify.auth.session import AuthSession, CachedSession
-from pyamplify.auth.sync import already_signed_in, signed_out_error, user_of
-from pyamplify.errors import PyamplifyError
+from pyamplify.auth.session import AuthSession
 from pyamplify.wire.call import Call
 
 if TYPE_CHECKING:
@@ -148,12 +131,6 @@ class AsyncAuth:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _current(self) -> CachedSession | None:
-        core = self._core
-        if core.loaded:
-            return core.cached
-        return await asyncio.to_thread(core.load)
-
     # ------------------------------------------------------------------ sign-up
     async def sign_up(
         self,
@@ -165,16 +142,9 @@ class AsyncAuth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
         """Register a new user; the result's next step says whether a code must be confirmed."""
-        return await self._run(
-            sign_up_flow(
-                self._core.context,
-                username,
-                password,
-                attributes=attributes,
-                validation_data=validation_data,
-                client_metadata=client_metadata,
-            )
-        )
+        core = self._core
+        op = ops.sign_up_op(core, username, password, attributes, validation_data, client_metadata)
+        return await self._run(op)
 
     async def confirm_sign_up(
         self,
@@ -185,23 +155,15 @@ class AsyncAuth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
         """Confirm a sign-up with the code the user received."""
-        flow = confirm_sign_up_flow(
-            self._core.context,
-            username,
-            code,
-            force_alias_creation=force_alias_creation,
-            client_metadata=client_metadata,
-        )
-        return await self._run(flow)
+        core = self._core
+        op = ops.confirm_sign_up_op(core, username, code, force_alias_creation, client_metadata)
+        return await self._run(op)
 
     async def resend_sign_up_code(
         self, username: str, *, client_metadata: Mapping[str, str] | None = None
     ) -> CodeDeliveryDetails | None:
         """Send the sign-up confirmation code again; returns where it went."""
-        flow = resend_sign_up_code_flow(
-            self._core.context, username, client_metadata=client_metadata
-        )
-        return await self._run(flow)
+        return await self._run(ops.resend_sign_up_code_op(self._core, username, client_metadata))
 
     # ------------------------------------------------------------------ sign-in
     async def sign_in(
@@ -213,20 +175,10 @@ class AsyncAuth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignInResult:
         """Start signing in; ``result.next_step`` says what (if anything) comes next."""
-        cached = await self._current()
-        if cached is not None:
-            raise already_signed_in(cached, self._core.profile)
-        outcome = await self._run(
-            sign_in_flow(
-                self._core.context,
-                username,
-                password,
-                flow_type=self._core.sign_in_flow_type(flow),
-                client_metadata=client_metadata,
-                now=self._core.now,
-            )
+        core = self._core
+        return await self._run(
+            ops.sign_in_op(core, self._identity, username, password, flow, client_metadata)
         )
-        return await self._finish_sign_in(outcome)
 
     async def confirm_sign_in(
         self,
@@ -236,30 +188,10 @@ class AsyncAuth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignInResult:
         """Answer the pending next step (a new password, a code, a challenge answer)."""
-        pending = self._core.pending
-        if pending is None:
-            raise NoSignInInProgressError(
-                "no sign-in is waiting for a next step; call sign_in() first"
-            )
-        outcome = await self._run(
-            confirm_sign_in_flow(
-                self._core.context,
-                pending,
-                challenge_response,
-                attributes=attributes,
-                client_metadata=client_metadata,
-            )
+        op = ops.confirm_sign_in_op(
+            self._core, self._identity, challenge_response, attributes, client_metadata
         )
-        return await self._finish_sign_in(outcome)
-
-    async def _finish_sign_in(self, outcome: SignInOutcome) -> SignInResult:
-        stored = self._core.signed_in_record(outcome)
-        if stored is not None:
-            await asyncio.to_thread(self._core.save_locked, stored)
-            if self._identity is not None:
-                await asyncio.to_thread(self._identity.clear_locked)
-            self._core.signed_in(stored)
-        return outcome.result
+        return await self._run(op)
 
     # ------------------------------------------------------------------ session
     async def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
@@ -269,71 +201,27 @@ class AsyncAuth:
         credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
         single-flight way; identity-pool failures come back as ``credentials_error``.
         """
-        known = answer_from_memory(self._core, self._identity, force_refresh)
+        known = ops.answer_from_memory(self._core, self._identity, force_refresh)
         if known is not None:
             return known
-        return await self._run(session_op(self._core, self._identity, force_refresh))
+        return await self._run(ops.session_op(self._core, self._identity, force_refresh))
 
     async def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
         """The AWS credentials of the signed-in user, else of a guest; raises the reason
         (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
         are none."""
-        return await self._run(aws_credentials_op(self._core, self._identity, force_refresh))
-
-    async def _user_session(self, force_refresh: bool = False) -> AuthSession:
-        """The user-pool part of the session alone (no identity-pool calls)."""
-        return await self._run(user_session_op(self._core, force_refresh))
+        return await self._run(ops.aws_credentials_op(self._core, self._identity, force_refresh))
 
     async def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""
-        await self._user_session()
-        cached = self._core.cached
-        if cached is None:
-            raise signed_out_error(self._core.profile)
-        return user_of(cached)
+        return await self._run(ops.current_user_op(self._core))
 
     async def fetch_user_attributes(self) -> dict[str, str]:
         """The user's attributes as Cognito holds them now (GetUser)."""
-        session = await self._user_session()
-        if session.tokens is None:
-            raise signed_out_error(self._core.profile)
-        response = await self._run(get_user_flow(session.tokens.access_token.token))
-        return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+        return await self._run(ops.user_attributes_op(self._core))
 
     # ------------------------------------------------------------------ sign-out
     async def sign_out(self, global_sign_out: bool = False) -> SignOutResult:
         """Sign out: revoke the refresh token (or sign out everywhere with ``global_sign_out``)
         and clear the local session, which happens even when the server steps fail."""
-        core = self._core
-        cached = await self._current()
-        core.pending = None
-        if cached is None:
-            if self._identity is not None:
-                await asyncio.to_thread(self._identity.clear_locked)
-            return SignOutResult()
-        revoke_error: PyamplifyError | None = None
-        global_error: PyamplifyError | None = None
-        if global_sign_out:
-            access = cached.stored.tokens.access_token.token
-            try:
-                session = await self._user_session()
-                if session.tokens is not None:
-                    access = session.tokens.access_token.token
-            except PyamplifyError:
-                pass  # a transient refresh failure: try with the token we have
-            try:
-                await self._run(global_sign_out_flow(access))
-            except PyamplifyError as error:
-                global_error = error
-        else:
-            tokens = (core.cached or cached).stored.tokens
-            if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
-                try:
-                    await self._run(revoke_token_flow(core.context, tokens.refresh_token))
-                except PyamplifyError as error:
-                    revoke_error = error
-        await asyncio.to_thread(core.erase_locked)
-        if self._identity is not None:
-            await asyncio.to_thread(self._identity.clear_locked)
-        core.signed_out(cached.stored.username)
-        return SignOutResult(True, revoke_error, global_error)
+        return await self._run(ops.sign_out_op(self._core, self._identity, global_sign_out))

@@ -16,17 +16,34 @@ Identity-pool credentials follow the same pattern with the ``IDENTITY`` lock and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pyamplify.auth._core import credentials_or_raise
 from pyamplify.auth._identity_core import no_identity_pool
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Exclusive, Op, StoreLocked
-from pyamplify.auth.errors import AlreadySignedInError, SignedOutError
+from pyamplify.auth.errors import AlreadySignedInError, NoSignInInProgressError, SignedOutError
 from pyamplify.auth.flows import (
+    SignInOutcome,
+    confirm_sign_in_flow,
+    confirm_sign_up_flow,
+    get_user_flow,
+    global_sign_out_flow,
     refresh_flow,
+    resend_sign_up_code_flow,
+    revoke_token_flow,
+    sign_in_flow,
+    sign_up_flow,
 )
 from pyamplify.auth.identity_flows import credentials_flow
-from pyamplify.auth.results import AuthUser, SignInDetails
+from pyamplify.auth.results import (
+    AuthUser,
+    CodeDeliveryDetails,
+    SignInDetails,
+    SignInResult,
+    SignOutResult,
+    SignUpResult,
+)
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
 from pyamplify.errors import PyamplifyError
 
@@ -60,6 +77,173 @@ def user_of(cached: CachedSession) -> AuthUser:
         user_id=stored.user_sub or "",
         sign_in_details=SignInDetails(stored.login_id, stored.auth_flow_type),
     )
+
+
+# ---------------------------------------------------------------------- sign-up
+def sign_up_op(
+    core: AuthCore,
+    username: str,
+    password: str | None,
+    attributes: Mapping[str, str] | None,
+    validation_data: Mapping[str, str] | None,
+    client_metadata: Mapping[str, str] | None,
+) -> Op[SignUpResult]:
+    """``sign_up``: the SignUp flow for this app client."""
+    return (
+        yield from sign_up_flow(
+            core.context,
+            username,
+            password,
+            attributes=attributes,
+            validation_data=validation_data,
+            client_metadata=client_metadata,
+        )
+    )
+
+
+def confirm_sign_up_op(
+    core: AuthCore,
+    username: str,
+    code: str,
+    force_alias_creation: bool,
+    client_metadata: Mapping[str, str] | None,
+) -> Op[SignUpResult]:
+    """``confirm_sign_up``: the ConfirmSignUp flow for this app client."""
+    return (
+        yield from confirm_sign_up_flow(
+            core.context,
+            username,
+            code,
+            force_alias_creation=force_alias_creation,
+            client_metadata=client_metadata,
+        )
+    )
+
+
+def resend_sign_up_code_op(
+    core: AuthCore, username: str, client_metadata: Mapping[str, str] | None
+) -> Op[CodeDeliveryDetails | None]:
+    """``resend_sign_up_code``: the ResendConfirmationCode flow for this app client."""
+    ctx = core.context
+    return (yield from resend_sign_up_code_flow(ctx, username, client_metadata=client_metadata))
+
+
+# ---------------------------------------------------------------------- sign-in
+def sign_in_op(
+    core: AuthCore,
+    identity: IdentityCore | None,
+    username: str,
+    password: str | None,
+    flow: str | None,
+    client_metadata: Mapping[str, str] | None,
+) -> Op[SignInResult]:
+    """``sign_in``: refused over a signed-in profile, else the sign-in flow and its result."""
+    cached = yield from current_op(core)
+    if cached is not None:
+        raise already_signed_in(cached, core.profile)
+    outcome = yield from sign_in_flow(
+        core.context,
+        username,
+        password,
+        flow_type=core.sign_in_flow_type(flow),
+        client_metadata=client_metadata,
+        now=core.now,
+    )
+    return (yield from _finish_sign_in(core, identity, outcome))
+
+
+def confirm_sign_in_op(
+    core: AuthCore,
+    identity: IdentityCore | None,
+    challenge_response: str,
+    attributes: Mapping[str, str] | None,
+    client_metadata: Mapping[str, str] | None,
+) -> Op[SignInResult]:
+    """``confirm_sign_in``: answer the pending challenge and take the result."""
+    pending = core.pending
+    if pending is None:
+        raise NoSignInInProgressError("no sign-in is waiting for a next step; call sign_in() first")
+    outcome = yield from confirm_sign_in_flow(
+        core.context,
+        pending,
+        challenge_response,
+        attributes=attributes,
+        client_metadata=client_metadata,
+    )
+    return (yield from _finish_sign_in(core, identity, outcome))
+
+
+def _finish_sign_in(
+    core: AuthCore, identity: IdentityCore | None, outcome: SignInOutcome
+) -> Op[SignInResult]:
+    """Keep a finished sign-in (store, memory, event; the previous principal's credentials
+    cleared) or remember the pending next step."""
+    stored = core.signed_in_record(outcome)
+    if stored is not None:
+        yield Blocking(core.save_locked, stored)
+        if identity is not None:
+            yield Blocking(identity.clear_locked)
+        core.signed_in(stored)
+    return outcome.result
+
+
+# ---------------------------------------------------------------------- the user
+def current_user_op(core: AuthCore) -> Op[AuthUser]:
+    """``get_current_user``: the signed-in user (refreshing the session first if it is due)."""
+    yield from user_session_op(core)
+    cached = core.cached
+    if cached is None:
+        raise signed_out_error(core.profile)
+    return user_of(cached)
+
+
+def user_attributes_op(core: AuthCore) -> Op[dict[str, str]]:
+    """``fetch_user_attributes``: the attributes as Cognito holds them now (GetUser)."""
+    session = yield from user_session_op(core)
+    if session.tokens is None:
+        raise signed_out_error(core.profile)
+    response = yield from get_user_flow(session.tokens.access_token.token)
+    return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+
+
+# ---------------------------------------------------------------------- sign-out
+def sign_out_op(
+    core: AuthCore, identity: IdentityCore | None, global_sign_out: bool
+) -> Op[SignOutResult]:
+    """``sign_out``: revoke the refresh token (or GlobalSignOut with a fresh access token), then
+    clear the local session whatever the server said; server failures go into the result."""
+    cached = yield from current_op(core)
+    core.pending = None
+    if cached is None:
+        if identity is not None:
+            yield Blocking(identity.clear_locked)
+        return SignOutResult()
+    revoke_error: PyamplifyError | None = None
+    global_error: PyamplifyError | None = None
+    if global_sign_out:
+        access = cached.stored.tokens.access_token.token
+        try:
+            session = yield from user_session_op(core)
+            if session.tokens is not None:
+                access = session.tokens.access_token.token
+        except PyamplifyError:
+            pass  # a transient refresh failure: try with the token we have
+        try:
+            yield from global_sign_out_flow(access)
+        except PyamplifyError as error:
+            global_error = error
+    else:
+        tokens = (core.cached or cached).stored.tokens
+        if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
+            try:
+                yield from revoke_token_flow(core.context, tokens.refresh_token)
+            except PyamplifyError as error:
+                revoke_error = error
+    yield Blocking(core.erase_locked)
+    if identity is not None:
+        yield Blocking(identity.clear_locked)
+    core.signed_out(cached.stored.username)
+    return SignOutResult(True, revoke_error, global_error)
 
 
 # ---------------------------------------------------------------------- the session

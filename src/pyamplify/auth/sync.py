@@ -1,10 +1,11 @@
 """``Auth``: the Amplify Auth category for ordinary (blocking) Python.
 
-Every method runs a flow from :mod:`pyamplify.auth.flows` with :func:`run_sync`. The session
-lives in memory and in the credential store; ``fetch_auth_session`` answers from memory while the
-tokens are fresh (one clock read) and otherwise refreshes them in a single flight: one thread of
-this object refreshes, the others wait for its result, and the store's inter-process lock makes
-other ``Auth`` objects and other processes wait too and then adopt the refreshed tokens.
+A thin driver: every method runs a flow (:mod:`pyamplify.auth.flows`) or an operation
+(:mod:`pyamplify.auth.operations`, shared with ``AsyncAuth``) with :func:`run_sync`, performing
+its effects where it stands: calls over the pooled httpx transport, store work in the calling
+thread, the object's locks as ``threading.Lock`` objects and the store's lock as a ``with`` block.
+``fetch_auth_session`` answers from memory while the tokens are fresh (one clock read); otherwise
+the operation refreshes them in a single flight across threads, objects and processes.
 """
 
 from __future__ import annotations
@@ -15,39 +16,20 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyamplify.auth import operations as ops
 from pyamplify.auth._core import AuthCore, identity_core_of
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
-from pyamplify.auth.errors import AlreadySignedInError, NoSignInInProgressError, SignedOutError
 from pyamplify.auth.events import EventHub
-from pyamplify.auth.flows import (
-    SignInOutcome,
-    confirm_sign_in_flow,
-    confirm_sign_up_flow,
-    get_user_flow,
-    global_sign_out_flow,
-    resend_sign_up_code_flow,
-    revoke_token_flow,
-    sign_in_flow,
-    sign_up_flow,
-)
-from pyamplify.auth.operations import (
-    answer_from_memory,
-    aws_credentials_op,
-    session_op,
-    user_session_op,
-)
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
-    SignInDetails,
     SignInResult,
     SignOutResult,
     SignUpResult,
 )
-from pyamplify.auth.session import AuthSession, CachedSession
-from pyamplify.errors import PyamplifyError
+from pyamplify.auth.session import AuthSession
 from pyamplify.wire.call import Call
 
 if TYPE_CHECKING:
@@ -56,32 +38,6 @@ if TYPE_CHECKING:
     from pyamplify.wire.transport import SyncTransport
 
 T = TypeVar("T")
-
-
-def already_signed_in(cached: CachedSession, profile: str) -> AlreadySignedInError:
-    """The error for ``sign_in`` while someone is signed in (Amplify refuses it too)."""
-    return AlreadySignedInError(
-        f"{cached.stored.login_id!r} is already signed in on profile {profile!r}; sign out "
-        "first (sign_out() / `pyamplify auth sign-out`) or use another profile"
-    )
-
-
-def signed_out_error(profile: str) -> SignedOutError:
-    """The error for operations that need a signed-in user."""
-    return SignedOutError(
-        f"no user is signed in on profile {profile!r}; sign in first "
-        "(sign_in() / `pyamplify auth sign-in`)"
-    )
-
-
-def user_of(cached: CachedSession) -> AuthUser:
-    """``get_current_user``'s answer for a session."""
-    stored = cached.stored
-    return AuthUser(
-        username=stored.username,
-        user_id=stored.user_sub or "",
-        sign_in_details=SignInDetails(stored.login_id, stored.auth_flow_type),
-    )
 
 
 class Auth:
@@ -158,9 +114,6 @@ class Auth:
     ) -> None:
         self.close()
 
-    def _current(self) -> CachedSession | None:
-        return self._core.cached if self._core.loaded else self._core.load()
-
     # ------------------------------------------------------------------ sign-up
     def sign_up(
         self,
@@ -172,17 +125,9 @@ class Auth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
         """Register a new user; the result's next step says whether a code must be confirmed."""
-        ctx = self._core.context
-        return self._run(
-            sign_up_flow(
-                ctx,
-                username,
-                password,
-                attributes=attributes,
-                validation_data=validation_data,
-                client_metadata=client_metadata,
-            )
-        )
+        core = self._core
+        op = ops.sign_up_op(core, username, password, attributes, validation_data, client_metadata)
+        return self._run(op)
 
     def confirm_sign_up(
         self,
@@ -193,23 +138,15 @@ class Auth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
         """Confirm a sign-up with the code the user received."""
-        flow = confirm_sign_up_flow(
-            self._core.context,
-            username,
-            code,
-            force_alias_creation=force_alias_creation,
-            client_metadata=client_metadata,
-        )
-        return self._run(flow)
+        core = self._core
+        op = ops.confirm_sign_up_op(core, username, code, force_alias_creation, client_metadata)
+        return self._run(op)
 
     def resend_sign_up_code(
         self, username: str, *, client_metadata: Mapping[str, str] | None = None
     ) -> CodeDeliveryDetails | None:
         """Send the sign-up confirmation code again; returns where it went."""
-        flow = resend_sign_up_code_flow(
-            self._core.context, username, client_metadata=client_metadata
-        )
-        return self._run(flow)
+        return self._run(ops.resend_sign_up_code_op(self._core, username, client_metadata))
 
     # ------------------------------------------------------------------ sign-in
     def sign_in(
@@ -221,20 +158,10 @@ class Auth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignInResult:
         """Start signing in; ``result.next_step`` says what (if anything) comes next."""
-        cached = self._current()
-        if cached is not None:
-            raise already_signed_in(cached, self._core.profile)
-        outcome = self._run(
-            sign_in_flow(
-                self._core.context,
-                username,
-                password,
-                flow_type=self._core.sign_in_flow_type(flow),
-                client_metadata=client_metadata,
-                now=self._core.now,
-            )
+        core = self._core
+        return self._run(
+            ops.sign_in_op(core, self._identity, username, password, flow, client_metadata)
         )
-        return self._finish_sign_in(outcome)
 
     def confirm_sign_in(
         self,
@@ -244,30 +171,10 @@ class Auth:
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignInResult:
         """Answer the pending next step (a new password, a code, a challenge answer)."""
-        pending = self._core.pending
-        if pending is None:
-            raise NoSignInInProgressError(
-                "no sign-in is waiting for a next step; call sign_in() first"
-            )
-        outcome = self._run(
-            confirm_sign_in_flow(
-                self._core.context,
-                pending,
-                challenge_response,
-                attributes=attributes,
-                client_metadata=client_metadata,
-            )
+        op = ops.confirm_sign_in_op(
+            self._core, self._identity, challenge_response, attributes, client_metadata
         )
-        return self._finish_sign_in(outcome)
-
-    def _finish_sign_in(self, outcome: SignInOutcome) -> SignInResult:
-        stored = self._core.signed_in_record(outcome)
-        if stored is not None:
-            self._core.save_locked(stored)
-            if self._identity is not None:
-                self._identity.clear_locked()
-            self._core.signed_in(stored)
-        return outcome.result
+        return self._run(op)
 
     # ------------------------------------------------------------------ session
     def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
@@ -277,20 +184,16 @@ class Auth:
         credentials (the signed-in user's, else a guest's), fetched and refreshed in the same
         single-flight way; identity-pool failures come back as ``credentials_error``.
         """
-        known = answer_from_memory(self._core, self._identity, force_refresh)
+        known = ops.answer_from_memory(self._core, self._identity, force_refresh)
         if known is not None:
             return known
-        return self._run(session_op(self._core, self._identity, force_refresh))
-
-    def _user_session(self, force_refresh: bool = False) -> AuthSession:
-        """The user-pool part of the session alone (no identity-pool calls)."""
-        return self._run(user_session_op(self._core, force_refresh))
+        return self._run(ops.session_op(self._core, self._identity, force_refresh))
 
     def fetch_aws_credentials(self, force_refresh: bool = False) -> AWSCredentials:
         """The AWS credentials of the signed-in user, else of a guest; raises the reason
         (Cognito's typed error, ``SessionExpiredError``, ``NoIdentityPoolError``…) when there
         are none."""
-        return self._run(aws_credentials_op(self._core, self._identity, force_refresh))
+        return self._run(ops.aws_credentials_op(self._core, self._identity, force_refresh))
 
     def boto3_session(self, region_name: str | None = None) -> Any:
         """A ``boto3.Session`` whose credentials are this object's identity-pool credentials
@@ -303,54 +206,14 @@ class Auth:
 
     def get_current_user(self) -> AuthUser:
         """The signed-in user (refreshing the session first if it is due)."""
-        self._user_session()
-        cached = self._core.cached
-        if cached is None:
-            raise signed_out_error(self._core.profile)
-        return user_of(cached)
+        return self._run(ops.current_user_op(self._core))
 
     def fetch_user_attributes(self) -> dict[str, str]:
         """The user's attributes as Cognito holds them now (GetUser)."""
-        session = self._user_session()
-        if session.tokens is None:
-            raise signed_out_error(self._core.profile)
-        response = self._run(get_user_flow(session.tokens.access_token.token))
-        return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+        return self._run(ops.user_attributes_op(self._core))
 
     # ------------------------------------------------------------------ sign-out
     def sign_out(self, global_sign_out: bool = False) -> SignOutResult:
         """Sign out: revoke the refresh token (or sign out everywhere with ``global_sign_out``)
         and clear the local session, which happens even when the server steps fail."""
-        core = self._core
-        cached = self._current()
-        core.pending = None
-        if cached is None:
-            if self._identity is not None:
-                self._identity.clear_locked()
-            return SignOutResult()
-        revoke_error: PyamplifyError | None = None
-        global_error: PyamplifyError | None = None
-        if global_sign_out:
-            access = cached.stored.tokens.access_token.token
-            try:
-                session = self._user_session()
-                if session.tokens is not None:
-                    access = session.tokens.access_token.token
-            except PyamplifyError:
-                pass  # a transient refresh failure: try with the token we have
-            try:
-                self._run(global_sign_out_flow(access))
-            except PyamplifyError as error:
-                global_error = error
-        else:
-            tokens = (core.cached or cached).stored.tokens
-            if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
-                try:
-                    self._run(revoke_token_flow(core.context, tokens.refresh_token))
-                except PyamplifyError as error:
-                    revoke_error = error
-        core.erase_locked()
-        if self._identity is not None:
-            self._identity.clear_locked()
-        core.signed_out(cached.stored.username)
-        return SignOutResult(True, revoke_error, global_error)
+        return self._run(ops.sign_out_op(self._core, self._identity, global_sign_out))
