@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.auth import operations as ops
-from pyamplify.auth._core import AuthCore, identity_core_of
+from pyamplify.auth._base import AuthBase
+from pyamplify.auth._core import AuthCore
 from pyamplify.auth._held_lock import ThreadHeldLock
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_async
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
-from pyamplify.auth.events import EventHub
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -42,8 +42,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class AsyncAuth:
+class AsyncAuth(AuthBase):
     """Sign users in to one Cognito user pool and keep their session (asyncio API)."""
+
+    _public_name = "AsyncAuth"
 
     def __init__(
         self,
@@ -54,27 +56,13 @@ class AsyncAuth:
         clock: Callable[[], float] | None = None,
         transport: AsyncTransport | None = None,
     ) -> None:
-        self._core = AuthCore(config, store=store, profile=profile, clock=clock)
-        self._identity = identity_core_of(self._core)
+        super().__init__(AuthCore(config, store=store, profile=profile, clock=clock))
         self._transport = transport
         self._transport_loop: asyncio.AbstractEventLoop | None = None
         self._given_transport = transport is not None
         self._locks: dict[str, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]]
         self._locks = {REFRESH: weakref.WeakKeyDictionary(), IDENTITY: weakref.WeakKeyDictionary()}
         self._locks_guard = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"AsyncAuth({self._core.describe()}, profile={self._core.profile!r})"
-
-    @property
-    def events(self) -> EventHub:
-        """The event hub: ``auth.events.subscribe(callback) -> unsubscribe``."""
-        return self._core.events
-
-    @property
-    def config(self) -> AuthConfig:
-        """The configuration this object was built from."""
-        return self._core.config
 
     # ------------------------------------------------------------------ plumbing
     def _transport_now(self) -> AsyncTransport:

@@ -17,11 +17,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.auth import operations as ops
-from pyamplify.auth._core import AuthCore, identity_core_of
+from pyamplify.auth._base import AuthBase
+from pyamplify.auth._core import AuthCore
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
-from pyamplify.auth.events import EventHub
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class Auth:
+class Auth(AuthBase):
     """Sign users in to one Cognito user pool and keep their session (blocking API)."""
+
+    _public_name = "Auth"
 
     def __init__(
         self,
@@ -52,24 +54,10 @@ class Auth:
         clock: Callable[[], float] | None = None,
         transport: SyncTransport | None = None,
     ) -> None:
-        self._core = AuthCore(config, store=store, profile=profile, clock=clock)
-        self._identity = identity_core_of(self._core)
+        super().__init__(AuthCore(config, store=store, profile=profile, clock=clock))
         self._transport = transport
         self._locks = {REFRESH: threading.Lock(), IDENTITY: threading.Lock()}
         self._transport_lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"Auth({self._core.describe()}, profile={self._core.profile!r})"
-
-    @property
-    def events(self) -> EventHub:
-        """The event hub: ``auth.events.subscribe(callback) -> unsubscribe``."""
-        return self._core.events
-
-    @property
-    def config(self) -> AuthConfig:
-        """The configuration this object was built from."""
-        return self._core.config
 
     # ------------------------------------------------------------------ plumbing
     def _send(self, call: Call) -> dict[str, Any]:
