@@ -1,5 +1,6 @@
 """The state and rules ``Auth`` and ``AsyncAuth`` share; no I/O happens here except through
-the store methods, which the async twin runs on a thread.
+the store methods, which the operations (:mod:`pyamplify.auth.operations`) ask the drivers to
+run (the async twin runs them on a thread).
 
 One ``AuthCore`` serves one (user pool, app client, profile): the in-memory copy of the
 session, the sign-in waiting for a next step, the event hub, and the decisions (is the session

@@ -2,8 +2,9 @@
 
 When the configuration has an identity pool, ``fetch_auth_session`` also returns an identity id
 and AWS credentials: for the signed-in user through the user-pool ``Logins``, else for a guest.
-This module decides, without doing I/O itself (the store calls are made by the sync or async
-twin), which credentials may be used, when new ones must be fetched, and what is remembered:
+This module decides, without doing I/O itself (its store methods run as effects of
+:func:`~pyamplify.auth.operations.credentials_op`), which credentials may be used, when new ones
+must be fetched, and what is remembered:
 
 * In memory, a :class:`Memo` of the last answer, valid until the tokens or the credentials are
   due, so a cache hit stays one clock read and one comparison.
