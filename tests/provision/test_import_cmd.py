@@ -17,6 +17,7 @@ from pyamplify.config import load_config
 from .e2e import (
     OAUTH_CLIENT,
     PASSWORD,
+    SRP_FLOWS,
     make_identity_pool,
     make_pool,
     make_user,
@@ -335,8 +336,8 @@ def test_standard_aws_environment_variables_work(
 
 def test_oidc_provider_keeps_the_oauth_block(idp: Any, cli: Runner) -> None:
     prefix = f"oidc{os.getpid()}"
-    hosted = {**OAUTH_CLIENT, "SupportedIdentityProviders": ["CorpOIDC", "Google"]}
-    pool = make_pool(idp, {"web": hosted}, domain=prefix)
+    pool = make_pool(idp, {}, domain=prefix)
+    # Cognito refuses a client naming a provider the pool lacks, so the providers come first.
     idp.create_identity_provider(
         UserPoolId=pool.pool_id,
         ProviderName="CorpOIDC",
@@ -348,11 +349,20 @@ def test_oidc_provider_keeps_the_oauth_block(idp: Any, cli: Runner) -> None:
             "attributes_request_method": "GET",
         },
     )
+    idp.create_identity_provider(
+        UserPoolId=pool.pool_id,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails={"client_id": "g", "client_secret": "g", "authorize_scopes": "openid"},
+    )
+    hosted = {**OAUTH_CLIENT, "SupportedIdentityProviders": ["CorpOIDC", "Google"]}
+    idp.create_user_pool_client(
+        UserPoolId=pool.pool_id, ClientName="web", ExplicitAuthFlows=SRP_FLOWS, **hosted
+    )
     code, out, err = cli("import", "auth", "--user-pool-id", pool.pool_id, "--yes", "--json")
     assert code == 0, err
     document = json.loads(out)
-    # CorpOIDC's type comes from ListIdentityProviders; Google was never created, so its type
-    # is known from its name only.
+    # The types come from ListIdentityProviders; the configuration can name only social ones.
     assert document["identity_providers"] == {"CorpOIDC": "OIDC", "Google": "social"}
     auth = document["config"]["auth"]["plugins"]["awsCognitoAuthPlugin"]["Auth"]["Default"]
     assert auth["OAuth"]["WebDomain"] == f"{prefix}.auth.us-east-1.amazoncognito.com"

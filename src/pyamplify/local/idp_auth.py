@@ -360,24 +360,16 @@ def _check_refresh_secret_hash(
     token: str,
     secret_hash: str | None,
 ) -> None:
-    """SECRET_HASH on refresh is computed with the token owner's username (or an alias)."""
+    """SECRET_HASH on refresh must use the token owner's *internal* username, as on AWS.
+
+    That is the ``sub`` in pools with email or phone as username; a hash of the typed email or
+    an alias is refused with "Unable to verify secret hash" (NabuCasa/pycognito#18).
+    """
     origin = family_of_refresh_token(backend, token)
     family = backend.store.get_family(origin) if origin else None
     if family is None:
         raise errors.NotAuthorizedException(errors.INVALID_REFRESH_TOKEN)
-    user = backend.store.get_user(pool["Id"], family[2])
-    names = [family[2]]
-    if user is not None:
-        names += [user.attributes[a] for a in ("email", "phone_number") if a in user.attributes]
-    last: errors.CognitoError | None = None
-    for name in names:
-        try:
-            check_secret_hash(client, name, secret_hash)
-            return
-        except errors.NotAuthorizedException as error:
-            last = error
-    assert last is not None
-    raise last
+    check_secret_hash(client, family[2], secret_hash)
 
 
 # ---------------------------------------------------------------------- operations

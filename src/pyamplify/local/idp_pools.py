@@ -1,8 +1,12 @@
-"""Management of user pools, app clients and domains (SigV4 operations).
+"""Management of user pools and app clients (SigV4 operations).
 
 Pools and clients are stored as the shapes DescribeUserPool / DescribeUserPoolClient return.
 UpdateUserPool and UpdateUserPoolClient behave like AWS's: settings left out of the request go
 back to their defaults (a well-known trap that a faithful emulator must reproduce).
+
+:data:`OPERATIONS` is the table of every pool-management operation, so it also carries those
+of the pool's parts kept in their own modules: domains (:mod:`.idp_domains`) and the MFA
+configuration (:mod:`.idp_pool_mfa`), which DescribeUserPool reports too.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-from pyamplify.local import errors
-from pyamplify.local.backend import ACCOUNT_ID, Backend
+from pyamplify.local import errors, idp_domains, idp_pool_mfa, idp_provider_store
+from pyamplify.local.backend import Backend
 from pyamplify.local.idp_common import (
     STANDARD_ATTRIBUTES,
     int_param,
@@ -190,9 +194,18 @@ def _pool_settings(body: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+#: AWS's refusal of an MFA pool without SMS settings (aws-cloudformation roadmap #769).
+MFA_NEEDS_SMS = (
+    "SMS configuration and Auto verification for phone_number are required when MFA is "
+    "required/optional"
+)
+
+
 def create_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """CreateUserPool."""
+    """CreateUserPool (MFA ON/OPTIONAL needs SmsConfiguration: SMS is the only factor here)."""
     name = str_param(body, "PoolName")
+    if body.get("MfaConfiguration") in ("ON", "OPTIONAL") and not body.get("SmsConfiguration"):
+        raise errors.InvalidParameterException(MFA_NEEDS_SMS)
     if body.get("UsernameAttributes") and body.get("AliasAttributes"):
         raise errors.InvalidParameterException(
             "UsernameAttributes and AliasAttributes cannot both be set; choose one way of "
@@ -219,12 +232,14 @@ def create_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe(backend: Backend, pool: dict[str, Any]) -> dict[str, Any]:
-    """A stored pool with its live fields (user count, domain)."""
+    """A stored pool with its live fields (user count, prefix ``Domain``, ``CustomDomain``)."""
     result = dict(pool)
     result["EstimatedNumberOfUsers"] = backend.store.count_users(pool["Id"])
-    domain = backend.store.domain_of_pool(pool["Id"])
-    if domain is not None:
-        result["Domain"] = domain
+    prefix, custom = idp_domains.pool_domains(backend, pool["Id"])
+    if prefix is not None:
+        result["Domain"] = prefix
+    if custom is not None:
+        result["CustomDomain"] = custom
     return result
 
 
@@ -276,6 +291,11 @@ def list_user_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 def update_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPool: omitted settings return to their defaults, as on AWS."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    if body.get("MfaConfiguration") == "ON" and pool.get("MfaConfiguration") != "ON":
+        # Observed (aws-cloudformation roadmap #1176); SetUserPoolMfaConfig can do it.
+        raise errors.InvalidParameterException(
+            "Cannot turn MFA functionality ON, once the user pool has been created."
+        )
     now = backend.now()
     kept: dict[str, Any] = {
         key: pool[key]
@@ -308,6 +328,8 @@ def delete_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
             "Deactivate it with UpdateUserPool first."
         )
     backend.store.delete_pool(pool["Id"])
+    idp_pool_mfa.forget(backend, pool["Id"])
+    idp_provider_store.forget_pool(backend, pool["Id"])
     backend.keys.forget(pool["Id"])
     return {}
 
@@ -397,6 +419,21 @@ def _client_settings(body: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def _check_identity_providers(backend: Backend, pool_id: str, settings: dict[str, Any]) -> None:
+    """Every SupportedIdentityProviders entry is COGNITO or a provider of the pool, as on AWS."""
+    named = settings.get("SupportedIdentityProviders") or []
+    unknown = [name for name in named if name != "COGNITO"]
+    if not unknown:
+        return
+    existing = idp_provider_store.provider_names(backend, pool_id)
+    for name in unknown:
+        if name not in existing:
+            # AWS's text (lgallard/terraform-aws-cognito-user-pool#71).
+            raise errors.InvalidParameterException(
+                f"The provider {name} does not exist for User Pool {pool_id}."
+            )
+
+
 def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateUserPoolClient (GenerateSecret gives a 51-character secret)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -405,6 +442,7 @@ def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     client_id = _random_id(string.ascii_lowercase + string.digits, 26)
     client: dict[str, Any] = {"UserPoolId": pool["Id"], "ClientId": client_id}
     client.update(_client_settings(body))
+    _check_identity_providers(backend, pool["Id"], client)
     if body.get("GenerateSecret"):
         client["ClientSecret"] = _random_id(string.ascii_lowercase + string.digits, 51)
     client["CreationDate"] = now
@@ -444,6 +482,7 @@ def update_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     now = backend.now()
     updated: dict[str, Any] = {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]}
     settings = _client_settings(body)
+    _check_identity_providers(backend, pool["Id"], settings)
     settings.setdefault("ClientName", client["ClientName"])
     updated.update(settings)
     if "ClientSecret" in client:
@@ -463,55 +502,6 @@ def delete_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {}
 
 
-# ---------------------------------------------------------------------- domains
-
-
-def create_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """CreateUserPoolDomain (a prefix domain; custom domains are recorded as given)."""
-    domain = str_param(body, "Domain")
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    if backend.store.get_domain(domain) is not None:
-        raise errors.InvalidParameterException("Domain already associated with another user pool.")
-    if backend.store.domain_of_pool(pool["Id"]) is not None:
-        raise errors.InvalidParameterException(
-            f"User pool {pool['Id']} already has a domain configured."
-        )
-    version = body.get("ManagedLoginVersion") or 1
-    description: dict[str, Any] = {
-        "UserPoolId": pool["Id"],
-        "AWSAccountId": ACCOUNT_ID,
-        "Domain": domain,
-        "S3Bucket": "aws-cognito-prod-local-assets",
-        "CloudFrontDistribution": f"{domain}.local.cloudfront.net",
-        "Version": "20250101000000",
-        "Status": "ACTIVE",
-        "ManagedLoginVersion": version,
-    }
-    result: dict[str, Any] = {"ManagedLoginVersion": version}
-    if isinstance(body.get("CustomDomainConfig"), dict):
-        description["CustomDomainConfig"] = body["CustomDomainConfig"]
-        result["CloudFrontDomain"] = description["CloudFrontDistribution"]
-    backend.store.put_domain(domain, pool["Id"], description)
-    return result
-
-
-def describe_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DescribeUserPoolDomain (an unknown domain gives an empty description, as on AWS)."""
-    description = backend.store.get_domain(str_param(body, "Domain"))
-    return {"DomainDescription": description or {}}
-
-
-def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DeleteUserPoolDomain."""
-    domain = str_param(body, "Domain")
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    description = backend.store.get_domain(domain)
-    if description is None or description["UserPoolId"] != pool["Id"]:
-        raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
-    backend.store.delete_domain(domain)
-    return {}
-
-
 OPERATIONS: dict[str, Operation] = {
     "CreateUserPool": create_user_pool,
     "DescribeUserPool": describe_user_pool,
@@ -524,7 +514,6 @@ OPERATIONS: dict[str, Operation] = {
     "ListUserPoolClients": list_user_pool_clients,
     "UpdateUserPoolClient": update_user_pool_client,
     "DeleteUserPoolClient": delete_user_pool_client,
-    "CreateUserPoolDomain": create_user_pool_domain,
-    "DescribeUserPoolDomain": describe_user_pool_domain,
-    "DeleteUserPoolDomain": delete_user_pool_domain,
+    **idp_domains.OPERATIONS,
+    **idp_pool_mfa.OPERATIONS,
 }

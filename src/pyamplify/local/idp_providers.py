@@ -3,7 +3,7 @@
 Stored as given (the local Cognito does not federate yet): enough for management tools such as
 ``pyamplify import auth`` to see each provider's type, as ``amplify import auth`` reads them
 through ``ListIdentityProviders``. OIDC discovery is not performed; ``ProviderDetails`` are kept
-as sent. The table lives in the store's database (``Store.ensure_schema``).
+as sent. The table lives in the store's database (:mod:`.idp_provider_store`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp_common import pool_or_error, str_param
 from pyamplify.local.idp_pools import Operation, paginate
+from pyamplify.local.idp_provider_store import SCHEMA, load_provider
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS identity_providers (
-    pool_id TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
-    PRIMARY KEY (pool_id, name));
-"""
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
 
 
@@ -30,18 +26,10 @@ class DuplicateProviderException(errors.CognitoError):
     code: ClassVar[str] = "DuplicateProviderException"
 
 
-def _load(backend: Backend, pool_id: str, name: str) -> dict[str, Any] | None:
-    backend.store.ensure_schema(SCHEMA)
-    row = backend.store.query_one(
-        "SELECT config FROM identity_providers WHERE pool_id = ? AND name = ?", (pool_id, name)
-    )
-    return None if row is None else dict(json.loads(row[0]))
-
-
 def _provider_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
     name = str_param(body, "ProviderName")
-    provider = _load(backend, pool["Id"], name)
+    provider = load_provider(backend, pool["Id"], name)
     if provider is None:
         raise errors.ResourceNotFoundException(f"Identity provider {name} does not exist.")
     return provider
@@ -56,7 +44,7 @@ def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
         raise errors.InvalidParameterException(
             f"ProviderType {kind[:50]!r} is not one of {', '.join(PROVIDER_TYPES)}."
         )
-    if _load(backend, pool["Id"], name) is not None:
+    if load_provider(backend, pool["Id"], name) is not None:
         raise DuplicateProviderException(
             f"A provider with the name {name} already exists in this user pool."
         )

@@ -35,6 +35,32 @@ def _id_token_attributes(client: dict[str, Any], user: UserRecord) -> dict[str, 
     return claims
 
 
+def group_role_claims(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """``cognito:roles`` and ``cognito:preferred_role`` for a user's groups, as Cognito sets them.
+
+    ``cognito:roles`` lists every group role (by precedence). The preferred role is the role of
+    the group with the lowest ``Precedence`` among those with a role, a number beating none.
+    Groups tied there (equal numbers, or all without one) prefer nothing unless they share the
+    same role: then the claim is left out, and an identity pool's Token role mapping falls back
+    to its ``AmbiguousRoleResolution`` (CreateGroup's ``Precedence`` documentation).
+    """
+    with_roles = [group for group in groups if group.get("RoleArn")]
+    if not with_roles:
+        return {}
+    roles = list(dict.fromkeys(str(group["RoleArn"]) for group in with_roles))
+    claims: dict[str, Any] = {"cognito:roles": roles}
+
+    def rank(group: dict[str, Any]) -> float:
+        precedence = group.get("Precedence")
+        return float("inf") if precedence is None else float(precedence)
+
+    best = min(rank(group) for group in with_roles)
+    tied = {str(group["RoleArn"]) for group in with_roles if rank(group) == best}
+    if len(tied) == 1:
+        claims["cognito:preferred_role"] = tied.pop()
+    return claims
+
+
 def issue_tokens(
     backend: Backend,
     pool: dict[str, Any],
@@ -65,10 +91,7 @@ def issue_tokens(
     if groups:
         group_claims["cognito:groups"] = [group["GroupName"] for group in groups]
     id_claims: dict[str, Any] = {"sub": user.sub, **group_claims}
-    roles = [group["RoleArn"] for group in groups if group.get("RoleArn")]
-    if roles:
-        id_claims["cognito:preferred_role"] = roles[0]
-        id_claims["cognito:roles"] = roles
+    id_claims.update(group_role_claims(groups))
     id_claims.update(_id_token_attributes(client, user))
     id_claims.update(
         {

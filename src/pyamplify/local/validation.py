@@ -37,9 +37,17 @@ def load_model(service: str, version: str) -> dict[str, Any] | None:
     return model
 
 
+#: Shapes the live service accepts more widely than the published model: ``DomainType`` is also
+#: a custom domain such as ``auth.example.com`` (AWS's own examples); ``idp_domains`` checks it.
+_LIVE_SHAPES: dict[str, dict[str, Any]] = {"DomainType": {"type": "string", "min": 1}}
+
+
 def idp_model() -> dict[str, Any] | None:
     """The cognito-idp model, or ``None`` when botocore is not installed."""
-    return load_model("cognito-idp", "2016-04-18")
+    model = load_model("cognito-idp", "2016-04-18")
+    if model is not None:
+        model["shapes"].update(_LIVE_SHAPES)
+    return model
 
 
 def unsigned_operations(model: Mapping[str, Any]) -> frozenset[str]:
