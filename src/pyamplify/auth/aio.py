@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from pyamplify.wire.transport import AsyncTransport
 
 T = TypeVar("T")
+#: One asyncio lock per event loop (an ``asyncio.Lock`` belongs to the loop it first waits on).
+_LoopLocks = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
 
 
 class AsyncAuth(AuthBase):
@@ -60,8 +62,9 @@ class AsyncAuth(AuthBase):
         self._transport = transport
         self._transport_loop: asyncio.AbstractEventLoop | None = None
         self._given_transport = transport is not None
-        self._locks: dict[str, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]]
-        self._locks = {REFRESH: weakref.WeakKeyDictionary(), IDENTITY: weakref.WeakKeyDictionary()}
+        self._locks: dict[str, _LoopLocks] = {
+            name: weakref.WeakKeyDictionary() for name in (REFRESH, IDENTITY)
+        }
         self._locks_guard = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
@@ -81,6 +84,7 @@ class AsyncAuth(AuthBase):
         return await self._transport_now().send(call)
 
     async def _perform(self, effect: Effect, held: ThreadHeldLock | None) -> Any:
+        """Carry out one effect of an operation; ``held``: the store lock's thread, if held."""
         if isinstance(effect, Call):
             return await self._send(effect)
         if isinstance(effect, Blocking):
@@ -95,6 +99,7 @@ class AsyncAuth(AuthBase):
             return await self._run(effect.body, holder)
 
     async def _run(self, op: Op[T], held: ThreadHeldLock | None = None) -> T:
+        """Run a flow or an operation to its result."""
         return await run_async(op, lambda effect: self._perform(effect, held))
 
     def _loop_lock(self, name: str) -> asyncio.Lock:

@@ -72,6 +72,7 @@ class Auth(AuthBase):
         return transport.send(call)
 
     def _perform(self, effect: Effect) -> Any:
+        """Carry out one effect of an operation, here in the calling thread."""
         if isinstance(effect, Call):
             return self._send(effect)
         if isinstance(effect, Blocking):
@@ -83,6 +84,7 @@ class Auth(AuthBase):
             return self._run(effect.body)
 
     def _run(self, op: Op[T]) -> T:
+        """Run a flow or an operation to its result."""
         return run_sync(op, self._perform)
 
     def close(self) -> None:
