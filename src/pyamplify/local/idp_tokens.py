@@ -40,21 +40,25 @@ def group_role_claims(groups: list[dict[str, Any]]) -> dict[str, Any]:
 
     ``cognito:roles`` lists every group role (by precedence). The preferred role is the role of
     the group with the lowest ``Precedence`` among those with a role, a number beating none.
-    Groups tied there (equal numbers, or all without one) prefer nothing unless they share the
-    same role: then the claim is left out, and an identity pool's Token role mapping falls back
-    to its ``AmbiguousRoleResolution`` (CreateGroup's ``Precedence`` documentation).
+    When groups with different roles tie there (equal numbers, or none has a number) the claim
+    is left out, so an identity pool's Token role mapping falls back to its
+    ``AmbiguousRoleResolution``; tied groups sharing one role still name it (CreateGroup's
+    ``Precedence`` documentation).
     """
-    with_roles = [group for group in groups if group.get("RoleArn")]
-    if not with_roles:
-        return {}
-    roles = list(dict.fromkeys(str(group["RoleArn"]) for group in with_roles))
-    claims: dict[str, Any] = {"cognito:roles": roles}
 
     def rank(group: dict[str, Any]) -> float:
         precedence = group.get("Precedence")
         return float("inf") if precedence is None else float(precedence)
 
-    best = min(rank(group) for group in with_roles)
+    with_roles = sorted(
+        (group for group in groups if group.get("RoleArn")),
+        key=lambda group: (rank(group), str(group.get("GroupName", ""))),
+    )
+    if not with_roles:
+        return {}
+    roles = list(dict.fromkeys(str(group["RoleArn"]) for group in with_roles))
+    claims: dict[str, Any] = {"cognito:roles": roles}
+    best = rank(with_roles[0])
     tied = {str(group["RoleArn"]) for group in with_roles if rank(group) == best}
     if len(tied) == 1:
         claims["cognito:preferred_role"] = tied.pop()
