@@ -1,0 +1,81 @@
+"""``pyamplify import auth`` keeps a pool's custom domain as the OAuth WebDomain, end to end.
+
+The pool is set up through boto3 against the local Cognito as it would be in AWS: a Hosted UI
+client, a prefix domain and a custom domain (``CustomDomainConfig``). DescribeUserPool reports
+them as ``Domain`` and ``CustomDomain``; the Amplify CLI writes the custom one, and so must we.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import boto3_client
+from pyamplify.config import load_config
+
+from .e2e import OAUTH_CLIENT, make_pool, run
+
+pytestmark = pytest.mark.e2e
+
+Runner = Callable[..., tuple[int, str, str]]
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
+
+
+@pytest.fixture(scope="module")
+def idp(local_cognito: Any) -> Any:
+    """boto3 cognito-idp at the module's local Cognito."""
+    return boto3_client("cognito-idp", local_cognito.url, local_cognito.region)
+
+
+@pytest.fixture
+def cli(local_cognito: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> Runner:
+    """``cli("import", "auth", ...)`` in tmp_path, pointed at the local Cognito."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        args = list(argv)
+        if args[:2] == ["import", "auth"]:
+            args += ["--endpoint-url", local_cognito.url]
+        return run(monkeypatch, capsys, *args)
+
+    return invoke
+
+
+def _hosted_pool(idp: Any, *, prefix: bool) -> tuple[str, str, str | None]:
+    """A pool with a Hosted UI client and a custom domain (plus a prefix domain if asked)."""
+    tag = secrets.token_hex(4)
+    prefix_domain = f"login-{tag}" if prefix else None
+    pool = make_pool(idp, {"web": OAUTH_CLIENT}, domain=prefix_domain)
+    custom = f"auth-{tag}.example.com"
+    idp.create_user_pool_domain(
+        UserPoolId=pool.pool_id, Domain=custom, CustomDomainConfig={"CertificateArn": CERTIFICATE}
+    )
+    return pool.pool_id, custom, prefix_domain
+
+
+def test_custom_domain_wins_over_the_prefix_domain(idp: Any, cli: Runner) -> None:
+    pool_id, custom, prefix = _hosted_pool(idp, prefix=True)
+    described = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert (described["Domain"], described["CustomDomain"]) == (prefix, custom)
+    code, _, err = cli("import", "auth", "--user-pool-id", pool_id, "--yes")
+    assert code == 0, err
+    config = load_config("amplifyconfiguration.json")
+    assert config.oauth is not None
+    assert config.oauth.web_domain == custom
+    assert config.oauth.sign_in_redirect_uris == tuple(OAUTH_CLIENT["CallbackURLs"])
+    assert cli("config", "check", "amplifyconfiguration.json")[0] == 0
+
+
+def test_custom_domain_alone_in_gen2(idp: Any, cli: Runner) -> None:
+    pool_id, custom, _ = _hosted_pool(idp, prefix=False)
+    code, out, err = cli(
+        "import", "auth", "--user-pool-id", pool_id, "--yes", "--json", "--format", "gen2"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["config"]["auth"]["oauth"]["domain"] == custom
