@@ -182,3 +182,17 @@ def test_async_transport_behaves_the_same(server: ScriptedServer) -> None:
 
     asyncio.run(scenario())
     assert len(server.requests) == 4
+
+
+def test_sync_transport_does_not_load_asyncio() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from pyamplify.wire.transport import SyncTransport\n"
+        "SyncTransport('http://127.0.0.1:9').close()\n"
+        "print('asyncio' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

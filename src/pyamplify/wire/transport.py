@@ -9,7 +9,6 @@ exponential backoff (the scheme AWS SDKs use); everything else is raised at once
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
@@ -189,9 +188,11 @@ class AsyncTransport:
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         signer: Signer | None = None,
     ) -> None:
+        import asyncio  # here, not at module level: sync users never pay for asyncio
+
         self._signer = signer
         self._endpoints = _as_endpoints(endpoints)
         self._retry = retry or RetryPolicy()
@@ -200,7 +201,7 @@ class AsyncTransport:
             headers={"User-Agent": USER_AGENT},
             trust_env=not _all_loopback(self._endpoints),
         )
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
 
     async def send(self, call: Call) -> dict[str, Any]:
         """Perform ``call`` and return its JSON result, or raise its typed error."""
