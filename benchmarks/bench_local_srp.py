@@ -2,19 +2,25 @@
 
 Each server runs in its own process on a loopback port. Distinct users sign in with
 USER_SRP_AUTH (InitiateAuth + RespondToAuthChallenge PASSWORD_VERIFIER) from several client
-processes at once; every client computes the real SRP client half (pyamplify.srp's maths, its
-two fixed-base powers from the local Cognito's table so the load generator leaves more of the
-two cores to the server) against both servers, so the client cost is the same and the
-difference is the server. Prints medians over trials: sign-ins/s, the server's CPU per sign-in (from
-/proc/<pid>/stat), and the ratio to moto.
+processes at once. Every client computes the real SRP client half with pyamplify.srp's maths
+(its two fixed-base powers ``g^a`` and ``g^x`` from the local Cognito's table) and speaks
+HTTP/1.1 with keep-alive through the standard library's ``http.client`` (``--client httpx``
+uses httpx instead, as earlier versions of this script did). The load generator shares the two
+cores with the server, so the leaner it is, the more of the machine the server gets; the same
+client drives both servers, so the difference between them is the server.
 
-Run: ``.venv/bin/python benchmarks/bench_local_srp.py [--users 240] [--clients 4] [--trials 3]``
+Prints medians over trials: sign-ins/s, the server's CPU per sign-in (user + system, from
+/proc/<pid>/stat), the clients' CPU per sign-in (``time.process_time`` in each worker), the
+load average, and the ratios to moto.
+
+Run: ``.venv/bin/python benchmarks/bench_local_srp.py [--users 400] [--clients 4] [--trials 3]``
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import http.client
 import json
 import multiprocessing
 import os
@@ -25,9 +31,11 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -58,10 +66,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_local() -> tuple[subprocess.Popen[bytes], str]:
+def start_local(extra: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
+    command = [sys.executable, "-m", "pyamplify", "local", "start", "--ephemeral"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "pyamplify", "local", "start", "--ephemeral", "--port", str(port)],
+        [*command, "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -70,7 +79,7 @@ def start_local() -> tuple[subprocess.Popen[bytes], str]:
     return process, url
 
 
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+def start_moto(extra: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     executable = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
     port = free_port()
     process = subprocess.Popen(
@@ -90,25 +99,68 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def call(http: httpx.Client, operation: str, body: dict[str, Any], signed: bool = False) -> Any:
+class Caller(Protocol):
+    def __call__(self, operation: str, body: dict[str, Any], signed: bool = False) -> Any: ...
+
+
+def _headers(operation: str, signed: bool) -> dict[str, str]:
     headers = {
         "X-Amz-Target": f"{TARGET}.{operation}",
         "Content-Type": "application/x-amz-json-1.1",
     }
     if signed:
         headers.update(SIGNED)
-    response = http.post("/", content=json.dumps(body), headers=headers)
-    if response.status_code != 200:
-        raise RuntimeError(f"{operation}: {response.status_code} {response.text[:200]}")
-    return response.json()
+    return headers
+
+
+class StdlibCaller:
+    """JSON 1.1 calls over one keep-alive ``http.client`` connection."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+
+    def __call__(self, operation: str, body: dict[str, Any], signed: bool = False) -> Any:
+        # A bytes body goes out in the same send() as the headers (no Nagle stall).
+        payload = json.dumps(body).encode()
+        self.connection.request("POST", "/", body=payload, headers=_headers(operation, signed))
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{operation}: {response.status} {data[:200]!r}")
+        return json.loads(data)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class HttpxCaller:
+    """JSON 1.1 calls through one ``httpx.Client`` (connection pool, keep-alive)."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=60)
+
+    def __call__(self, operation: str, body: dict[str, Any], signed: bool = False) -> Any:
+        response = self.http.post(
+            "/", content=json.dumps(body), headers=_headers(operation, signed)
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"{operation}: {response.status_code} {response.text[:200]}")
+        return response.json()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+CALLERS = {"http.client": StdlibCaller, "httpx": HttpxCaller}
 
 
 def provision(url: str, users: int) -> tuple[str, str, list[str]]:
     """A pool, a client and ``users`` confirmed users."""
-    with httpx.Client(base_url=url, timeout=30) as http:
-        pool_id = call(http, "CreateUserPool", {"PoolName": "bench"}, True)["UserPool"]["Id"]
+    call = StdlibCaller(url)
+    try:
+        pool_id = call("CreateUserPool", {"PoolName": "bench"}, True)["UserPool"]["Id"]
         client_id = call(
-            http,
             "CreateUserPoolClient",
             {
                 "UserPoolId": pool_id,
@@ -120,19 +172,13 @@ def provision(url: str, users: int) -> tuple[str, str, list[str]]:
         names = []
         for index in range(users):
             name = f"user{index:05d}"
-            call(
-                http,
-                "AdminCreateUser",
-                {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"},
-                True,
-            )
-            call(
-                http,
-                "AdminSetUserPassword",
-                {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD, "Permanent": True},
-                True,
-            )
+            created = {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"}
+            call("AdminCreateUser", created, True)
+            password = {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD}
+            call("AdminSetUserPassword", {**password, "Permanent": True}, True)
             names.append(name)
+    finally:
+        call.close()
     return pool_id, client_id, names
 
 
@@ -161,99 +207,129 @@ def _is_base64(text: str) -> bool:
     return True
 
 
-def sign_in_many(job: tuple[str, str, str, list[str]]) -> int:
-    """Worker: sign each user in with SRP; return how many got tokens."""
-    url, pool_id, client_id, names = job
+def sign_in(call: Caller, pool_name: str, client_id: str, name: str) -> bool:
+    """One SRP sign-in; whether it ended with tokens."""
+    eph = client_ephemeral()
+    started = call(
+        "InitiateAuth",
+        {
+            "ClientId": client_id,
+            "AuthFlow": "USER_SRP_AUTH",
+            "AuthParameters": {"USERNAME": name, "SRP_A": eph.srp_a},
+        },
+    )
+    params = started["ChallengeParameters"]
+    user_id = params.get("USER_ID_FOR_SRP", name)
+    block = params["SECRET_BLOCK"]
+    if not _is_base64(block):  # moto sends a UUID; sign its bytes (moto never checks)
+        block = base64.b64encode(block.encode()).decode()
+    key = client_key(eph, params["SRP_B"], params["SALT"], pool_name, user_id)
+    timestamp = srp.format_timestamp(datetime.now(timezone.utc))
+    signature = srp.compute_signature(key, pool_name, user_id, block, timestamp)
+    body: dict[str, Any] = {
+        "ClientId": client_id,
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeResponses": {
+            "USERNAME": params.get("USERNAME", name),
+            "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SIGNATURE": signature,
+            "TIMESTAMP": timestamp,
+        },
+    }
+    if "Session" in started:  # moto wants its session back; AWS sends none
+        body["Session"] = started["Session"]
+    result = call("RespondToAuthChallenge", body)
+    return "AuthenticationResult" in result
+
+
+def sign_in_many(job: tuple[str, str, str, str, list[str]]) -> tuple[int, float]:
+    """Worker: sign each user in with SRP; (how many got tokens, CPU seconds spent)."""
+    client_kind, url, pool_id, client_id, names = job
     pool_name = srp.pool_name_of(pool_id)
-    done = 0
-    with httpx.Client(base_url=url, timeout=60) as http:
-        for name in names:
-            eph = client_ephemeral()
-            started = call(
-                http,
-                "InitiateAuth",
-                {
-                    "ClientId": client_id,
-                    "AuthFlow": "USER_SRP_AUTH",
-                    "AuthParameters": {"USERNAME": name, "SRP_A": eph.srp_a},
-                },
-            )
-            params = started["ChallengeParameters"]
-            user_id = params.get("USER_ID_FOR_SRP", name)
-            block = params["SECRET_BLOCK"]
-            if not _is_base64(block):  # moto sends a UUID; sign its bytes (moto never checks)
-                block = base64.b64encode(block.encode()).decode()
-            key = client_key(eph, params["SRP_B"], params["SALT"], pool_name, user_id)
-            timestamp = srp.format_timestamp(datetime.now(timezone.utc))
-            signature = srp.compute_signature(key, pool_name, user_id, block, timestamp)
-            body: dict[str, Any] = {
-                "ClientId": client_id,
-                "ChallengeName": "PASSWORD_VERIFIER",
-                "ChallengeResponses": {
-                    "USERNAME": params.get("USERNAME", name),
-                    "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-                    "PASSWORD_CLAIM_SIGNATURE": signature,
-                    "TIMESTAMP": timestamp,
-                },
-            }
-            if "Session" in started:  # moto wants its session back; AWS sends none
-                body["Session"] = started["Session"]
-            result = call(http, "RespondToAuthChallenge", body)
-            done += "AuthenticationResult" in result
-    return done
+    call = CALLERS[client_kind](url)
+    started = time.process_time()
+    try:
+        done = sum(sign_in(call, pool_name, client_id, name) for name in names)
+    finally:
+        call.close()
+    return done, time.process_time() - started
+
+
+@dataclass(frozen=True)
+class Trial:
+    rate: float
+    server_ms: float
+    client_ms: float
 
 
 def run_trial(
-    process: subprocess.Popen[bytes], url: str, users: int, clients: int
-) -> tuple[float, float]:
-    """One trial on fresh users: (sign-ins per second, server CPU ms per sign-in)."""
+    process: subprocess.Popen[bytes], url: str, users: int, clients: int, client_kind: str
+) -> Trial:
+    """One trial on fresh users (a new pool: its signing keys are made during the warm-up)."""
     pool_id, client_id, names = provision(url, users)
-    jobs = [(url, pool_id, client_id, names[i::clients]) for i in range(clients)]
+    jobs = [(client_kind, url, pool_id, client_id, names[i::clients]) for i in range(clients)]
+    warm_up = [(client_kind, url, pool_id, client_id, names[:1])] * clients
     with multiprocessing.get_context("spawn").Pool(clients) as workers:
-        workers.map(sign_in_many, [(url, pool_id, client_id, names[:1])] * clients)  # warm up
+        workers.map(sign_in_many, warm_up)
         cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
-        signed_in = sum(workers.map(sign_in_many, jobs))
+        results = workers.map(sign_in_many, jobs)
         elapsed = time.perf_counter() - started
         cpu_used = cpu_seconds(process.pid) - cpu_before
+    signed_in = sum(done for done, _ in results)
     if signed_in != users:
         raise RuntimeError(f"only {signed_in} of {users} sign-ins succeeded")
-    return users / elapsed, 1000 * cpu_used / users
+    client_cpu = sum(cpu for _, cpu in results)
+    return Trial(users / elapsed, 1000 * cpu_used / users, 1000 * client_cpu / users)
 
 
-def measure(name: str, starter: Any, users: int, clients: int, trials: int) -> tuple[float, float]:
-    process, url = starter()
+def measure(name: str, starter: Any, extra: list[str], args: argparse.Namespace) -> Trial:
+    process, url = starter(extra)
     try:
-        results = [run_trial(process, url, users, clients) for _ in range(trials)]
+        trials = [
+            run_trial(process, url, args.users, args.clients, args.client)
+            for _ in range(args.trials)
+        ]
     finally:
         process.terminate()
         process.wait(timeout=20)
-    rate = statistics.median(r[0] for r in results)
-    cpu = statistics.median(r[1] for r in results)
-    print(f"  {name:<28} {rate:8.1f} sign-ins/s   {cpu:6.2f} ms server CPU per sign-in")
-    return rate, cpu
+    result = Trial(
+        statistics.median(t.rate for t in trials),
+        statistics.median(t.server_ms for t in trials),
+        statistics.median(t.client_ms for t in trials),
+    )
+    rates = ", ".join(f"{t.rate:.0f}" for t in trials)
+    print(
+        f"  {name:<28} {result.rate:7.1f} sign-ins/s ({rates})  server {result.server_ms:5.2f} ms"
+        f"  client {result.client_ms:5.2f} ms CPU per sign-in  load {os.getloadavg()[0]:.2f}"
+    )
+    return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=240, help="sign-ins per trial")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--users", type=int, default=400, help="sign-ins per trial")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--client", choices=sorted(CALLERS), default="http.client")
+    parser.add_argument("--no-moto", action="store_true", help="skip the moto_server run")
+    parser.add_argument(
+        "--local-arg", action="append", default=[], help="extra `pyamplify local start` argument"
+    )
     args = parser.parse_args()
     print(
         f"SRP sign-ins (InitiateAuth + RespondToAuthChallenge), {args.users} distinct users, "
-        f"{args.clients} client processes, median of {args.trials} trials, "
-        f"{os.cpu_count()} CPUs, gmpy2: {srp.powmod is not srp._python_powmod}"
+        f"{args.clients} client processes ({args.client}), median of {args.trials} trials, "
+        f"{os.cpu_count()} CPUs, gmpy2: {srp.powmod is not srp._python_powmod}, "
+        f"load {os.getloadavg()[0]:.2f}"
     )
-    local_rate, local_cpu = measure(
-        "pyamplify local (real SRP)", start_local, args.users, args.clients, args.trials
-    )
-    moto_rate, moto_cpu = measure(
-        "moto_server (fake SRP)", start_moto, args.users, args.clients, args.trials
-    )
+    local = measure("pyamplify local (real SRP)", start_local, args.local_arg, args)
+    if args.no_moto:
+        return
+    moto = measure("moto_server (fake SRP)", start_moto, [], args)
     print(
-        f"  ratio local/moto: {local_rate / moto_rate:.2f}x throughput, "
-        f"{local_cpu / moto_cpu:.2f}x server CPU per sign-in"
+        f"  ratio local/moto: {local.rate / moto.rate:.2f}x throughput, "
+        f"{local.server_ms / moto.server_ms:.2f}x server CPU per sign-in"
     )
 
 
