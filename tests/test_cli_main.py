@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -51,3 +53,60 @@ def test_closed_pipe_is_not_reported_as_an_error() -> None:
         os.close(write_end)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+SECRET = "Sup3r-Secret-Passw0rd!"
+
+
+def _failing_command(error: Exception) -> Callable[[], argparse.ArgumentParser]:
+    """A parser whose only command raises ``error`` as a bug deep in a command would."""
+
+    def build() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog="pyamplify")
+        parser.add_argument("--debug", action="store_true")
+        commands = parser.add_subparsers(dest="command")
+
+        def run(args: argparse.Namespace) -> int:
+            raise error
+
+        commands.add_parser("boom").set_defaults(func=run)
+        return parser
+
+    return build
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError(f"invalid literal for int() with base 10: {SECRET!r}"),
+        KeyError(SECRET),
+        RuntimeError(f"Illegal header value b'{SECRET}'"),
+        OSError(f"socket said {SECRET}"),
+    ],
+    ids=["ValueError", "KeyError", "RuntimeError", "OSError-without-errno"],
+)
+def test_unexpected_errors_are_named_without_their_message(
+    error: Exception, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("pyamplify.cli.main.build_parser", _failing_command(error))
+    assert main(["boom"]) == 1
+    captured = capsys.readouterr()
+    assert SECRET not in captured.out + captured.err
+    assert f"error: unexpected {type(error).__name__}\n" in captured.err
+    assert "--debug" in captured.err
+
+
+def test_unexpected_os_errors_keep_their_reason_and_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error = PermissionError(13, "Permission denied", "/tmp/sessions")
+    monkeypatch.setattr("pyamplify.cli.main.build_parser", _failing_command(error))
+    assert main(["boom"]) == 1
+    err = capsys.readouterr().err
+    assert "error: unexpected PermissionError: Permission denied: '/tmp/sessions'" in err
+
+
+def test_debug_re_raises_unexpected_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pyamplify.cli.main.build_parser", _failing_command(KeyError("k")))
+    with pytest.raises(KeyError):
+        main(["--debug", "boom"])

@@ -112,11 +112,25 @@ def _main(argv: list[str]) -> int:
         if args.debug:
             raise
         print(
-            f"error: unexpected {type(error).__name__}: {error}\n"
+            f"error: unexpected {_describe_unexpected(error)}\n"
             "This is a bug in pyamplify; run again with --debug for the traceback and report it.",
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _describe_unexpected(error: Exception) -> str:
+    """Name an unexpected error without its message, which may quote secrets.
+
+    An exception we did not write can carry anything it was given: ``int()`` quotes its input,
+    ``KeyError`` its key, an HTTP library the header or body it choked on. Only an operating
+    system error's own parts (its ``strerror`` and file name) are known to be safe to show.
+    """
+    kind = type(error).__name__
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename!r}" if error.filename is not None else ""
+        return f"{kind}: {error.strerror}{where}"
+    return kind
 
 
 if __name__ == "__main__":  # pragma: no cover
