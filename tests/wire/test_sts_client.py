@@ -72,3 +72,13 @@ def test_a_non_sts_answer_is_a_protocol_error(
             guest_credentials, region="us-east-1", url=local_cognito.url + "/_local/outbox"
         )
     assert sts_endpoint("eu-west-1") == "https://sts.eu-west-1.amazonaws.com/"
+
+
+def test_a_token_httpx_refuses_to_send_is_not_quoted(local_cognito: Any) -> None:
+    from pyamplify.wire.errors import ConnectError
+
+    token = "token-line\nSECRET-PART-OF-THE-TOKEN"
+    credentials = AwsCredentials("ASIAEXAMPLE", "secret-key", token)
+    with pytest.raises(ConnectError, match="LocalProtocolError") as caught:
+        get_caller_identity(credentials, region="us-east-1", url=local_cognito.url)
+    assert "SECRET-PART-OF-THE-TOKEN" not in str(caught.value)

@@ -196,3 +196,20 @@ def test_sync_transport_does_not_load_asyncio() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_header_httpx_refuses_is_not_quoted_in_the_error(server: ScriptedServer) -> None:
+    from pyamplify.wire.errors import NetworkError
+    from pyamplify.wire.sigv4 import AwsCredentials
+    from pyamplify.wire.transport import Signer
+
+    token = "session-token-line\nSECRET-PART-OF-THE-TOKEN"
+    signer = Signer(AwsCredentials("ASIAEXAMPLE", "secret-key", token), "us-east-1")
+    transport = SyncTransport(
+        server.url, retry=RetryPolicy(max_attempts=1), sleep=_no_sleep, signer=signer
+    )
+    with pytest.raises(NetworkError, match="LocalProtocolError") as caught:
+        transport.send(idp("ListUserPools", {"MaxResults": 1}))
+    assert "SECRET-PART-OF-THE-TOKEN" not in str(caught.value)
+    assert "secret-key" not in str(caught.value)
+    assert server.requests == []

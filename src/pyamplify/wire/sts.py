@@ -55,6 +55,7 @@ def get_caller_identity(
     import httpx
 
     from pyamplify.wire.errors import ConnectError, ProtocolError
+    from pyamplify.wire.transport import transport_error_reason
 
     endpoint = url or sts_endpoint(region)
     headers = sign(
@@ -68,7 +69,8 @@ def get_caller_identity(
     try:
         response = httpx.post(endpoint, content=_BODY, headers=headers, timeout=timeout)
     except httpx.TransportError as error:
-        raise ConnectError(f"GetCallerIdentity to {endpoint} failed: {error}") from None
+        reason = transport_error_reason(error)
+        raise ConnectError(f"GetCallerIdentity to {endpoint} failed: {reason}") from None
     root = _xml(response.content)
     if response.status_code != 200:
         code = _text(root, ".//Code") if root is not None else ""

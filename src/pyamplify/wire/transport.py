@@ -117,18 +117,31 @@ def _result(call: Call, response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-def _network_error(call: Call, url: str, error: httpx.TransportError) -> NetworkError:
+def transport_error_reason(error: httpx.TransportError) -> str:
+    """``error`` for a message: its type and text, except text that may quote our request.
+
+    httpx (h11 below it) words a request it refuses to send as ``Illegal header value b'…'``,
+    quoting the header, which may be ``X-Amz-Security-Token`` or ``Authorization``; the other
+    transport errors describe the connection or the server's answer.
+    """
     kind = type(error).__name__
+    if isinstance(error, httpx.LocalProtocolError):
+        return f"{kind}: the request is not valid HTTP (a header holds a character it may not)"
+    return f"{kind}: {error}"
+
+
+def _network_error(call: Call, url: str, error: httpx.TransportError) -> NetworkError:
     if isinstance(error, httpx.TimeoutException):
         return RequestTimeoutError(
-            f"{call.operation} to {url} timed out ({kind}); the session is unchanged, try again"
+            f"{call.operation} to {url} timed out ({type(error).__name__}); "
+            "the session is unchanged, try again"
         )
     if isinstance(error, httpx.ConnectError):
         return ConnectError(
             f"could not connect to {url} for {call.operation} ({error}); check the network "
             "and the configured endpoint"
         )
-    return NetworkError(f"{call.operation} to {url} failed: {kind}: {error}")
+    return NetworkError(f"{call.operation} to {url} failed: {transport_error_reason(error)}")
 
 
 class SyncTransport:
