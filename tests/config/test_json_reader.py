@@ -147,3 +147,29 @@ def test_valid_json_parses_exactly_as_the_standard_library_does(
     parsed = parse_json(text, "f")
     assert parsed.value == json.loads(text)
     assert parsed.warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a minified Gen 1 file: the whole document is the offending line
+        '{"auth":{"plugins":{"awsCognitoAuthPlugin":{"CognitoUserPool":{"Default":{'
+        '"AppClientSecret":"s3cretValue4Client","Region":"us-east-1"}}} }}}x',
+        '{"auth": {"user_pool_client_secret": "s3cretValue4Client" "region": "us-east-1"}}',
+        '{"AppClientSecret": "s3cretValue4Client\\"still\\u0041secret" "x": 1}',
+        '{"appclientsecret": "s3cretValue4Client',  # unterminated, any spelling of the key
+    ],
+)
+def test_the_offending_line_never_shows_a_secret(text: str) -> None:
+    message = syntax_problem(text)
+    assert "s3cretValue4Client" not in message
+    assert "still" not in message
+    assert "******************" in message  # masked in place, so the caret stays aligned
+
+
+def test_a_masked_secret_keeps_the_caret_under_the_right_column() -> None:
+    text = '{"AppClientSecret": "abcdef" "Region": "us-east-1"}'
+    shown, caret = syntax_problem(text).split("\n")[-3:-1]
+    assert shown == '    {"AppClientSecret": "******" "Region": "us-east-1"}'
+    assert shown[caret.index("^")] == '"'
+    assert caret.index("^") - 4 == text.index('"Region"')

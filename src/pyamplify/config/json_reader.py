@@ -37,6 +37,9 @@ _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _EXAMPLE_MEMBER = '"Region": "us-east-1"'
 _BOM = "\ufeff"
+#: The string value of a member whose key names a secret (``AppClientSecret``,
+#: ``user_pool_client_secret``, a misspelling of either), up to its closing quote or line end.
+_SECRET_MEMBER = re.compile(r'("[^"\n]*secret[^"\n]*"\s*:\s*")((?:[^"\\\n]|\\.)*)', re.IGNORECASE)
 
 
 @dataclass
@@ -143,6 +146,11 @@ def parse_json(text: str, source: str) -> ParsedJson:
     return ParsedJson(value, parser.lines, parser.warnings)
 
 
+def _mask_secrets(line: str) -> str:
+    """``line`` with every secret's characters shown as ``*`` (same length: the caret stays)."""
+    return _SECRET_MEMBER.sub(lambda match: match.group(1) + "*" * len(match.group(2)), line)
+
+
 def _describe(char: str) -> str:
     """Name a character for a message (``'x'``, or its code point when it is invisible)."""
     if char.isprintable() and not char.isspace():
@@ -177,7 +185,7 @@ class _Parser:
         """The offending line with a caret under ``column`` (shortened around it if long)."""
         lines = self.text.split("\n")
         content = lines[line - 1] if line - 1 < len(lines) else ""
-        content = content.replace("\t", " ").rstrip("\r")
+        content = _mask_secrets(content.replace("\t", " ").rstrip("\r"))
         start = max(0, column - 60)
         snippet = content[start : start + 100]
         prefix = "…" if start else ""
