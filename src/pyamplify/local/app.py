@@ -31,6 +31,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
@@ -100,24 +101,70 @@ def is_signed(headers: Mapping[str, str]) -> bool:
     return authorization.startswith("AWS4-HMAC-SHA256") or "x-amz-security-token" in headers
 
 
-def error_response(error: errors.CognitoError) -> Response:
+#: A rendered answer: HTTP status, raw ASGI headers, body.
+RawResponse = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+# Starlette's JSONResponse rendering (compact, UTF-8, no NaN), with one encoder made once.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_CORS_RAW = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in _CORS.items()
+]
+_AMZ_JSON_RAW = AMZ_JSON.encode("latin-1")
+
+
+def _raw_json(
+    status: int,
+    payload: Any,
+    before_cors: list[tuple[bytes, bytes]],
+    after_cors: list[tuple[bytes, bytes]],
+) -> RawResponse:
+    """A JSON 1.1 answer with headers in the order Starlette's ``JSONResponse`` sends them."""
+    body = _JSON_ENCODER.encode(payload).encode("utf-8")
+    headers = [
+        (b"x-amzn-requestid", str(uuid.uuid4()).encode("latin-1")),
+        *before_cors,
+        *_CORS_RAW,
+        *after_cors,
+        (b"content-length", str(len(body)).encode("latin-1")),
+        (b"content-type", _AMZ_JSON_RAW),
+    ]
+    return status, headers, body
+
+
+def raw_error(error: errors.CognitoError) -> RawResponse:
     """Render a Cognito error exactly as AWS does on the wire."""
-    headers = {
-        "x-amzn-RequestId": str(uuid.uuid4()),
-        "x-amzn-ErrorType": f"{error.code}:",
-        **_CORS,
-    }
+    message: list[tuple[bytes, bytes]] = []
     if all(" " <= char <= "~" for char in error.message):  # HTTP header values: printable
-        headers["x-amzn-ErrorMessage"] = error.message
-    return JSONResponse(
-        error.body(), status_code=error.status, headers=headers, media_type=AMZ_JSON
-    )
+        message.append((b"x-amzn-errormessage", error.message.encode("latin-1")))
+    error_type = [(b"x-amzn-errortype", f"{error.code}:".encode("latin-1"))]
+    return _raw_json(error.status, error.body(), error_type, message)
+
+
+def raw_success(payload: dict[str, Any]) -> RawResponse:
+    """A successful JSON 1.1 answer."""
+    return _raw_json(200, payload, [], [])
+
+
+def _as_response(raw: RawResponse) -> Response:
+    status, headers, body = raw
+    response = Response(body, status_code=status)
+    response.raw_headers = headers
+    return response
+
+
+def error_response(error: errors.CognitoError) -> Response:
+    """Render a Cognito error exactly as AWS does on the wire (as a Starlette response)."""
+    return _as_response(raw_error(error))
 
 
 def json_response(payload: dict[str, Any]) -> Response:
-    """A successful JSON 1.1 response."""
-    headers = {"x-amzn-RequestId": str(uuid.uuid4()), **_CORS}
-    return JSONResponse(payload, headers=headers, media_type=AMZ_JSON)
+    """A successful JSON 1.1 response (as a Starlette response)."""
+    return _as_response(raw_success(payload))
+
+
+def _internal_error() -> RawResponse:
+    LOG.exception("local Cognito bug while serving a request")
+    return raw_error(errors.InternalErrorException("The local Cognito failed; see its log."))
 
 
 class Dispatcher:
@@ -127,26 +174,32 @@ class Dispatcher:
         self.backend = backend
         self.registry = registry
 
+    def answer_target(
+        self, target: str, raw: bytes, headers: Mapping[str, str], client_host: str | None
+    ) -> RawResponse:
+        """Answer a JSON 1.1 call (``X-Amz-Target`` present); never raises."""
+        try:
+            info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
+            return raw_success(self._target(target, raw, info))
+        except errors.CognitoError as error:
+            return raw_error(error)
+        except Exception:  # the one place a bug becomes Cognito's only 5xx
+            return _internal_error()
+
     async def __call__(self, request: Request) -> Response:
         try:
             raw = await request.body()
             headers = {key.lower(): value for key, value in request.headers.items()}
-            info = RequestInfo(
-                headers=headers,
-                signed=is_signed(headers),
-                client_host=request.client.host if request.client else None,
-            )
+            client_host = request.client.host if request.client else None
             target = headers.get("x-amz-target")
-            if target is None:
-                return self._query(raw, headers, info)
-            return json_response(self._target(target, raw, info))
+            if target is not None:
+                return _as_response(self.answer_target(target, raw, headers, client_host))
+            info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
+            return self._query(raw, headers, info)
         except errors.CognitoError as error:
             return error_response(error)
         except Exception:  # the one place a bug becomes Cognito's only 5xx
-            LOG.exception("local Cognito bug while serving a request")
-            return error_response(
-                errors.InternalErrorException("The local Cognito failed; see its log.")
-            )
+            return _as_response(_internal_error())
 
     def _target(self, target: str, raw: bytes, info: RequestInfo) -> dict[str, Any]:
         prefix, _, operation = target.partition(".")
@@ -266,7 +319,55 @@ def _local_routes(backend: Backend) -> list[BaseRoute]:
     ]
 
 
-def build_app(backend: Backend, registry: ServiceRegistry | None = None) -> Starlette:
+class LocalCognitoApp:
+    """The ASGI entry point: JSON 1.1 calls go straight to the dispatcher, the rest to Starlette.
+
+    ``POST /`` with an ``X-Amz-Target`` header is always a JSON 1.1 call (no route of ours or of
+    an extension takes it: the query protocol has no target), and it is nearly all the traffic.
+    Answering it here skips Starlette's middleware stack, router and response objects, which
+    cost more per call than the operations' own Python code.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, routes: ASGIApp) -> None:
+        self.dispatcher = dispatcher
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1")
+                for name, value in scope["headers"]
+            }
+            target = headers.get("x-amz-target")
+            if target is not None:
+                raw = await _read_body(receive)
+                if raw is None:
+                    return  # the client went away before sending its whole body
+                client = scope.get("client")
+                status, raw_headers, body = self.dispatcher.answer_target(
+                    target, raw, headers, client[0] if client else None
+                )
+                await send(
+                    {"type": "http.response.start", "status": status, "headers": raw_headers}
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.routes(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or ``None`` if the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def build_app(backend: Backend, registry: ServiceRegistry | None = None) -> LocalCognitoApp:
     """The local Cognito's ASGI app with its services, extensions and routes."""
     registry = registry or ServiceRegistry()
     registry.register_target(IDP_TARGET_PREFIX, IdentityProviderService(backend))
@@ -284,4 +385,4 @@ def build_app(backend: Backend, registry: ServiceRegistry | None = None) -> Star
         *_well_known(backend),
         *_local_routes(backend),
     ]
-    return Starlette(routes=routes)
+    return LocalCognitoApp(dispatcher, Starlette(routes=routes))
