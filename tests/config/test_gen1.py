@@ -175,6 +175,17 @@ def test_wrong_json_types_are_named(gen1: Doc, load: Loader) -> None:
     ]
 
 
+def test_a_secret_of_the_wrong_json_type_is_not_shown(gen1: Doc, load: Loader) -> None:
+    put(gen1, (*USER_POOL, "AppClientSecret"), 987654321987654321)
+    put(gen1, (*OAUTH, "AppClientSecret"), ["s3cr3tvalue0123456789"])
+    problems = load.problems(gen1)
+    assert [p.message for p in problems] == [
+        "must be a string, not a number",
+        "must be a string, not an array",
+    ]
+    assert "987654321" not in str(problems) and "s3cr3tvalue" not in str(problems)
+
+
 def test_missing_keys_are_named_with_a_case_hint(gen1: Doc, load: Loader) -> None:
     default = gen1["auth"]["plugins"]["awsCognitoAuthPlugin"]["CognitoUserPool"]["Default"]
     default["poolId"] = default.pop("PoolId")

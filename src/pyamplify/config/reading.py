@@ -101,11 +101,9 @@ class DocumentReader:
         else:
             wrong = not isinstance(value, kind)
         if wrong:
-            self.problem(
-                child,
-                f"must be {kind_name}, not {json_type_name(value)} ({show_value(value)})",
-                example,
-            )
+            # A secret in the wrong type (a number, a list) is still a secret: never shown.
+            shown = "" if "secret" in key.lower() else f" ({show_value(value)})"
+            self.problem(child, f"must be {kind_name}, not {json_type_name(value)}{shown}", example)
             return None
         return value
 
