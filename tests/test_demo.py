@@ -64,3 +64,13 @@ def test_demo_walks_through_every_step_in_seconds(
     record = store.load(key)
     assert record is not None and record["guest_identity_id"] and record["expired_login"] is None
     assert record["current"]["login"] is None
+
+
+def test_a_local_pool_repr_never_shows_its_client_secret() -> None:
+    from pyamplify.cli.demo_cmd import LocalPool
+    from pyamplify.config import AuthConfig, UserPoolConfig
+
+    config = AuthConfig(UserPoolConfig("us-east-1_abc", "client1", "us-east-1", "s3cretvalue99"))
+    pool = LocalPool("us-east-1_abc", "client1", "s3cretvalue99", config)
+    assert repr(pool) == "LocalPool('us-east-1_abc', 'client1', <client secret>)"
+    assert "s3cretvalue99" not in str(pool)

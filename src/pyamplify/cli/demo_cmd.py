@@ -61,6 +61,10 @@ class LocalPool(NamedTuple):
     client_secret: str | None
     config: AuthConfig
 
+    def __repr__(self) -> str:
+        secret = ", <client secret>" if self.client_secret else ""
+        return f"LocalPool({self.pool_id!r}, {self.client_id!r}{secret})"
+
 
 def provision_pool(
     url: str,
