@@ -2,10 +2,11 @@
 
 Three of the server's exponentiations have the fixed base ``g = 2``: ``g^b`` for each SRP_B,
 and ``g^x`` for each verifier made (SignUp, AdminSetUserPassword) or checked
-(USER_PASSWORD_AUTH, ChangePassword). A table of ``g^(d * 16^i) mod N`` (64 rows of 16, built
-once per process in a few milliseconds) turns a 256-bit exponentiation into at most 64 modular
-multiplications, about three times faster than ``powmod``. The maths and its checks stay in
-:mod:`pyamplify.srp`; this module only computes the same numbers faster.
+(USER_PASSWORD_AUTH, ChangePassword). A table of ``g^(d * 256^i) mod N`` (32 rows of 256, one
+per byte of the exponent: about 3 MB, built once per process in ~50 ms on first use) turns a
+256-bit exponentiation into at most 32 modular multiplications, about seven times faster than
+``powmod`` (4-bit windows, 64 multiplications, were half as fast). The maths and its checks stay
+in :mod:`pyamplify.srp`; this module only computes the same numbers faster.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 from pyamplify import srp
 
-_WINDOW_BITS = 4
+_WINDOW_BITS = 8  # one table row per exponent byte
 _TABLE_BITS = srp.PRIVATE_EXPONENT_BITS
+_TABLE_BYTES = _TABLE_BITS // 8
 
 
 def _integer_type() -> Callable[[int], Any]:
@@ -50,14 +52,9 @@ def g_pow(exponent: int) -> int:
         return srp.powmod(srp.G, exponent, srp.N)
     modulus, rows = _table()
     result = rows[0][0]
-    mask = (1 << _WINDOW_BITS) - 1
-    row = 0
-    while exponent:
-        digit = exponent & mask
+    for row, digit in zip(rows, exponent.to_bytes(_TABLE_BYTES, "little"), strict=True):
         if digit:
-            result = result * rows[row][digit] % modulus
-        exponent >>= _WINDOW_BITS
-        row += 1
+            result = result * row[digit] % modulus
     return int(result)
 
 
