@@ -310,3 +310,30 @@ def test_interactive_sign_in_prompts_without_echo(
     assert "Signed in as dennis" in child.before
     assert PASSWORD not in child.before  # the terminal never echoed it
     assert run(monkeypatch, capsys, "auth", "whoami", "--config", str(config_file))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("--password", "Hunter2-Secret"),
+        ("--password=Hunter2-Secret",),
+        ("-pHunter2-Secret",),
+        ("--pass=Hunter2-Secret",),  # an abbreviation argparse would call ambiguous, quoting it
+        ("Hunter2-Secret",),  # the password typed where nothing asks for it
+        ("--password-stdin", "Hunter2-Secret"),
+    ],
+)
+def test_a_password_on_the_command_line_is_refused_without_being_repeated(
+    words: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    code, out, err = run(monkeypatch, capsys, "auth", "sign-in", "ken", *words)
+    assert code == 2
+    assert "Hunter2-Secret" not in out + err
+    assert "--password-stdin" in err
+
+
+def test_other_commands_still_name_their_unrecognized_arguments(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    code, _, err = run(monkeypatch, capsys, "config", "check", "--no-such-option")
+    assert code == 2 and "unrecognized arguments: --no-such-option" in err

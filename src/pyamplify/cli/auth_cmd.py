@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from pyamplify.auth.results import CodeDeliveryDetails
 
 
+class _RefusePasswordOption(argparse.Action):
+    """``--password VALUE`` is refused without repeating VALUE (argparse would quote it)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            "passwords are never taken on the command line (it lands in shell history and "
+            "process lists); type it at the prompt or pipe it in with --password-stdin"
+        )
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``auth`` command group and its subcommands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -37,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--password-stdin",
         action="store_true",
         help="read the password (and any later secret) as lines on stdin instead of prompting",
+    )
+    secret_input.add_argument(
+        "--password", "-p", nargs="?", action=_RefusePasswordOption, help=argparse.SUPPRESS
     )
 
     group = subparsers.add_parser(
@@ -133,6 +152,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="output format (default: process; --json means json)",
     )
     credentials.set_defaults(func=run_credentials)
+    for command in commands.choices.values():
+        # No abbreviations: argparse quotes an ambiguous ``--pass=<the password>`` back.
+        command.allow_abbrev = False
 
 
 # --------------------------------------------------------------------------- input and output

@@ -83,7 +83,9 @@ def _main(argv: list[str]) -> int:
     _tolerant(sys.stderr)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            parser.error(_unrecognized(args, extras))
     except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 on --help
         return int(exit_request.code or 0)
     func = getattr(args, "func", None)
@@ -117,6 +119,21 @@ def _main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _unrecognized(args: argparse.Namespace, extras: list[str]) -> str:
+    """argparse's "unrecognized arguments" message, except that ``auth`` words are not quoted.
+
+    A stray word after ``pyamplify auth sign-in NAME`` is most likely the password typed
+    where it is not asked for; printing it would copy it into terminal scroll-back and CI logs.
+    """
+    if getattr(args, "command", None) != "auth":
+        return f"unrecognized arguments: {' '.join(extras)}"
+    count = f"{len(extras)} unrecognized argument{'s' if len(extras) > 1 else ''}"
+    return (
+        f"{count} (not repeated here in case it is a secret); passwords are never taken on the "
+        "command line: type it at the prompt or pipe it in with --password-stdin"
+    )
 
 
 def _describe_unexpected(error: Exception) -> str:
