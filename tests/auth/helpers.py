@@ -1,10 +1,16 @@
-"""Shared test helpers for the auth room: unsigned JWTs with chosen claims."""
+"""Shared test helpers for the auth room: unsigned JWTs with chosen claims, and a flow driver
+that records the calls a flow makes."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
+
+from pyamplify.auth.drivers import run_sync
+from pyamplify.auth.flows import Flow
+from pyamplify.wire.call import Call
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -28,3 +34,18 @@ def authentication_result(
         "ExpiresIn": int(lifetime),
         "TokenType": "Bearer",
     }
+
+
+def drive(flow: Flow[Any], answer: Callable[[Call], dict[str, Any]]) -> tuple[Any, list[Call]]:
+    """Run ``flow`` against ``answer`` and return its result and every call it made.
+
+    ``answer`` stands in for Cognito: it returns a call's result or raises its error, which
+    :func:`run_sync` throws into the flow as a transport's error would be.
+    """
+    calls: list[Call] = []
+
+    def send(call: Call) -> dict[str, Any]:
+        calls.append(call)
+        return answer(call)
+
+    return run_sync(flow, send), calls

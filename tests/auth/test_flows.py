@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
 from pyamplify import srp
-from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
 from pyamplify.auth.flows import (
     ClientContext,
-    Flow,
     confirm_sign_in_flow,
     confirm_sign_up_flow,
     refresh_flow,
@@ -37,23 +34,12 @@ from pyamplify.wire.errors import (
     UserNotConfirmedException,
 )
 
-from .helpers import authentication_result
+from .helpers import authentication_result, drive
 
 POOL = "us-east-1_TestPool1"
 CTX = ClientContext(POOL, "client123")
 SECRET_CTX = ClientContext(POOL, "client123", "s3cr3t")
 NOW = datetime(2026, 11, 5, 9, 3, 7, tzinfo=timezone.utc)
-
-
-def drive(flow: Flow[Any], answer: Callable[[Call], dict[str, Any]]) -> tuple[Any, list[Call]]:
-    """Run ``flow`` against ``answer`` and return its result and every call it made."""
-    calls: list[Call] = []
-
-    def send(call: Call) -> dict[str, Any]:
-        calls.append(call)
-        return answer(call)
-
-    return run_sync(flow, send), calls
 
 
 def test_sign_up_needing_confirmation() -> None:

@@ -15,7 +15,6 @@ from pyamplify.auth.credentials import (
     credentials_refresh_at,
     iso8601,
 )
-from pyamplify.auth.flows import Flow
 from pyamplify.auth.identity_flows import credentials_flow, parse_credentials
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call
@@ -25,6 +24,8 @@ from pyamplify.wire.errors import (
     ResourceNotFoundException,
 )
 
+from .helpers import drive
+
 POOL = "us-east-1:11111111-2222-3333-4444-555555555555"
 LOGINS = {"cognito-idp.us-east-1.amazonaws.com/us-east-1_abc": "id-token"}
 WIRE = {
@@ -33,23 +34,6 @@ WIRE = {
     "SessionToken": "token==",
     "Expiration": 1_800_000_000,
 }
-
-
-def drive(flow: Flow[Any], answer: Callable[[Call], dict[str, Any]]) -> tuple[Any, list[Call]]:
-    """Run ``flow``, answering each call with ``answer(call)`` (or throwing what it raises)."""
-    calls: list[Call] = []
-    try:
-        call = next(flow)
-        while True:
-            calls.append(call)
-            try:
-                response = answer(call)
-            except PyamplifyError as error:
-                call = flow.throw(error)
-            else:
-                call = flow.send(response)
-    except StopIteration as done:
-        return done.value, calls
 
 
 def cognito(identity_id: str = "us-east-1:new") -> Callable[[Call], dict[str, Any]]:
