@@ -2,9 +2,9 @@
 
 Not a test module (no ``test_`` prefix): plain functions over boto3 clients, used with the
 ``local_cognito`` / ``cognito_idp`` / ``new_user_pool`` / ``new_user`` fixtures of
-``tests/conftest.py``. Each test module declares its own ``clock`` and ``cognito_identity``
-fixtures from :func:`installed_clock` and :func:`identity_client` (importing fixtures would
-shadow names).
+``tests/conftest.py``. ``tests/local/conftest.py`` turns :func:`installed_clock` and
+:func:`identity_client` into the ``clock`` and ``cognito_identity`` fixtures (importing
+fixtures into each module would shadow names).
 """
 
 from __future__ import annotations

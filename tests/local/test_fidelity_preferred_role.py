@@ -9,21 +9,18 @@ HTTP, then the role an identity pool hands out, read back through STS GetCallerI
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.clock import ManualClock
 from pyamplify.local.identity_roles import role_name
 from pyamplify.local.idp_tokens import group_role_claims
 
 from .identity_fixtures import (
     AUTH_ROLE,
-    identity_client,
-    installed_clock,
     new_identity_pool,
     new_signed_in,
     sts_client,
@@ -80,21 +77,6 @@ def test_roles_are_listed_by_precedence() -> None:
 
 
 # ---------------------------------------------------------------------- over loopback
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    return new_user_pool()
 
 
 @pytest.fixture

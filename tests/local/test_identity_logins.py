@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
 
 from .identity_fixtures import (
     PASSWORD,
-    identity_client,
-    installed_clock,
     new_identity_pool,
     new_signed_in,
     provider_name,
@@ -38,21 +35,6 @@ def _get_credentials(client: Any, pool_id: str, logins: dict[str, str]) -> Any:
 
 
 CALLS = pytest.mark.parametrize("call", [_get_id, _get_credentials], ids=["GetId", "GetCreds"])
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    return new_user_pool()
 
 
 @pytest.fixture(scope="module")

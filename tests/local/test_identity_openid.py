@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -12,24 +11,9 @@ import pytest
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
 
-from .identity_fixtures import identity_client, installed_clock, new_identity_pool, new_signed_in
+from .identity_fixtures import new_identity_pool, new_signed_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    return new_user_pool()
 
 
 def _verify(local_cognito: LocalCognito, token: str, audience: str, now: float) -> dict[str, Any]:

@@ -6,20 +6,17 @@ GetCallerIdentity (boto3, real SigV4 signing) with the minted credentials.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.clock import ManualClock
 from pyamplify.local.identity_roles import role_name, rule_matches
 
 from .identity_fixtures import (
     AUTH_ROLE,
     UNAUTH_ROLE,
-    identity_client,
-    installed_clock,
     new_identity_pool,
     new_signed_in,
     sts_client,
@@ -65,16 +62,6 @@ def test_role_name_is_the_last_path_segment() -> None:
 
 
 # ---------------------------------------------------------------------- over loopback
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
 
 
 @pytest.fixture(scope="module")

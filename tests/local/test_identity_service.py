@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,8 +17,6 @@ from pyamplify.local.clock import ManualClock
 from .identity_fixtures import (
     AUTH_ROLE,
     UNAUTH_ROLE,
-    identity_client,
-    installed_clock,
     new_identity_pool,
     new_signed_in,
     provider_name,
@@ -28,21 +26,6 @@ from .identity_fixtures import (
 pytestmark = pytest.mark.e2e
 
 ID_PATTERN = re.compile(r"us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    return new_user_pool()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -20,8 +20,6 @@ from pyamplify.local.clock import ManualClock
 from pyamplify.local.identity_credentials import TTL_TAG
 
 from .identity_fixtures import (
-    identity_client,
-    installed_clock,
     new_identity_pool,
     new_signed_in,
     sts_client,
@@ -31,21 +29,6 @@ pytestmark = pytest.mark.e2e
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 QUERY = "Action=GetCallerIdentity&Version=2011-06-15"
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
-    yield from installed_clock(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def cognito_identity(local_cognito: LocalCognito) -> Any:
-    return identity_client(local_cognito)
-
-
-@pytest.fixture(scope="module")
-def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    return new_user_pool()
 
 
 @pytest.fixture
