@@ -10,7 +10,7 @@ Secrets are masked in every ``repr``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -80,12 +80,21 @@ def _check_fields(
     }
 
 
-def _pool_region_problem(
-    problems: list[ConfigProblem], where: str, pool_id: str, region_in_id: str | None, region: str
+def _check_pool(
+    pool: UserPoolConfig | IdentityPoolConfig,
+    region_of: Callable[[str], str | None],
+    *rules: _FieldRule,
 ) -> None:
-    message = v.region_mismatch_problem(pool_id, region_in_id, region)
-    if message is not None:
-        problems.append(ConfigProblem("<code>", where, message, f'"{region_in_id}"'))
+    """Check a pool's fields by ``rules``, then that the region inside its id is its region."""
+    problems: list[ConfigProblem] = []
+    ok = _check_fields(pool, problems, *rules)
+    if ok["pool_id"] and ok["region"]:
+        region_in_id = region_of(pool.pool_id)
+        message = v.region_mismatch_problem(pool.pool_id, region_in_id, pool.region)
+        if message is not None:
+            where = f"{type(pool).__name__}.region"
+            problems.append(ConfigProblem("<code>", where, message, f'"{region_in_id}"'))
+    _raise_if(problems)
 
 
 @dataclass(frozen=True, repr=False)
@@ -99,25 +108,15 @@ class UserPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        problems: list[ConfigProblem] = []
-        ok = _check_fields(
+        _check_pool(
             self,
-            problems,
+            v.region_of_user_pool_id,
             ("pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, False),
             ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
             ("region", v.region_problem, v.REGION_EXAMPLE, False),
             ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
             ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
         )
-        if ok["pool_id"] and ok["region"]:
-            _pool_region_problem(
-                problems,
-                "UserPoolConfig.region",
-                self.pool_id,
-                v.region_of_user_pool_id(self.pool_id),
-                self.region,
-            )
-        _raise_if(problems)
 
     def __repr__(self) -> str:
         return _masked_repr(self, ("app_client_secret",))
@@ -132,23 +131,13 @@ class IdentityPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        problems: list[ConfigProblem] = []
-        ok = _check_fields(
+        _check_pool(
             self,
-            problems,
+            v.region_of_identity_pool_id,
             ("pool_id", v.identity_pool_id_problem, v.IDENTITY_POOL_ID_EXAMPLE, False),
             ("region", v.region_problem, v.REGION_EXAMPLE, False),
             ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
         )
-        if ok["pool_id"] and ok["region"]:
-            _pool_region_problem(
-                problems,
-                "IdentityPoolConfig.region",
-                self.pool_id,
-                v.region_of_identity_pool_id(self.pool_id),
-                self.region,
-            )
-        _raise_if(problems)
 
 
 def split_redirect_uris(value: str) -> tuple[str, ...]:
