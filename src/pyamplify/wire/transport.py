@@ -94,10 +94,6 @@ class Signer:
         )
 
 
-def _headers(signer: Signer | None, call: Call, url: str, body: bytes) -> dict[str, str]:
-    return call.headers() if signer is None else signer.headers(call, url, body)
-
-
 def _result(call: Call, response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 200:
         raise error_from_response(
@@ -144,6 +140,61 @@ def _network_error(call: Call, url: str, error: httpx.TransportError) -> Network
     return NetworkError(f"{call.operation} to {url} failed: {transport_error_reason(error)}")
 
 
+class _Attempts:
+    """One call's attempts, shared by both transports: what to send, and what each answer means.
+
+    A transport only performs the POST (blocking or awaited) and the pause between attempts;
+    everything else (signing, turning answers into results or typed errors, whether and how long
+    to wait before trying again) happens here, once.
+    """
+
+    def __init__(
+        self,
+        call: Call,
+        endpoints: Mapping[str, str],
+        signer: Signer | None,
+        retry: RetryPolicy,
+    ) -> None:
+        self.call = call
+        self.url = _endpoint_for(endpoints, call)
+        self.body = call.body()
+        self._signer = signer
+        self._retry = retry
+        self._attempt = 0
+
+    def headers(self) -> dict[str, str]:
+        """Start the next attempt: its headers, re-signed each time (fresh ``X-Amz-Date``)."""
+        self._attempt += 1
+        call = self.call
+        if self._signer is None:
+            return call.headers()
+        return self._signer.headers(call, self.url, self.body)
+
+    def result(self, answer: httpx.Response | httpx.TransportError) -> dict[str, Any] | None:
+        """The call's JSON result; ``None`` to try again; raises a typed error otherwise."""
+        try:
+            if isinstance(answer, httpx.TransportError):
+                raise _network_error(self.call, self.url, answer)
+            return _result(self.call, answer)
+        except PyamplifyError as error:
+            if not self._retry.should_retry(error, self._attempt):
+                raise
+        return None
+
+    def delay(self) -> float:
+        """Seconds to wait before the next attempt."""
+        return self._retry.delay(self._attempt)
+
+
+def _client_options(endpoints: Mapping[str, str], timeout: float) -> dict[str, Any]:
+    """The ``httpx.Client`` / ``AsyncClient`` settings both transports use."""
+    return {
+        "timeout": timeout,
+        "headers": {"User-Agent": USER_AGENT},
+        "trust_env": not _all_loopback(endpoints),
+    }
+
+
 class SyncTransport:
     """Sends calls with an ``httpx.Client`` (connection pooling, timeouts) and retries."""
 
@@ -160,31 +211,23 @@ class SyncTransport:
         self._signer = signer
         self._endpoints = _as_endpoints(endpoints)
         self._retry = retry or RetryPolicy()
-        self._client = client or httpx.Client(
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
-            trust_env=not _all_loopback(self._endpoints),
-        )
+        self._client = client or httpx.Client(**_client_options(self._endpoints, timeout))
         self._sleep = sleep
 
     def send(self, call: Call) -> dict[str, Any]:
         """Perform ``call`` and return its JSON result, or raise its typed error."""
-        url = _endpoint_for(self._endpoints, call)
-        body = call.body()
-        attempt = 0
+        attempts = _Attempts(call, self._endpoints, self._signer, self._retry)
         while True:
-            attempt += 1
-            headers = _headers(self._signer, call, url, body)  # re-signed: fresh X-Amz-Date
+            headers = attempts.headers()
+            answer: httpx.Response | httpx.TransportError
             try:
-                try:
-                    response = self._client.post(url, content=body, headers=headers)
-                except httpx.TransportError as error:
-                    raise _network_error(call, url, error) from None
-                return _result(call, response)
-            except PyamplifyError as error:
-                if not self._retry.should_retry(error, attempt):
-                    raise
-            self._sleep(self._retry.delay(attempt))
+                answer = self._client.post(attempts.url, content=attempts.body, headers=headers)
+            except httpx.TransportError as error:
+                answer = error
+            result = attempts.result(answer)
+            if result is not None:
+                return result
+            self._sleep(attempts.delay())
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -209,31 +252,25 @@ class AsyncTransport:
         self._signer = signer
         self._endpoints = _as_endpoints(endpoints)
         self._retry = retry or RetryPolicy()
-        self._client = client or httpx.AsyncClient(
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
-            trust_env=not _all_loopback(self._endpoints),
-        )
+        self._client = client or httpx.AsyncClient(**_client_options(self._endpoints, timeout))
         self._sleep = sleep or asyncio.sleep
 
     async def send(self, call: Call) -> dict[str, Any]:
         """Perform ``call`` and return its JSON result, or raise its typed error."""
-        url = _endpoint_for(self._endpoints, call)
-        body = call.body()
-        attempt = 0
+        attempts = _Attempts(call, self._endpoints, self._signer, self._retry)
         while True:
-            attempt += 1
-            headers = _headers(self._signer, call, url, body)  # re-signed: fresh X-Amz-Date
+            headers = attempts.headers()
+            answer: httpx.Response | httpx.TransportError
             try:
-                try:
-                    response = await self._client.post(url, content=body, headers=headers)
-                except httpx.TransportError as error:
-                    raise _network_error(call, url, error) from None
-                return _result(call, response)
-            except PyamplifyError as error:
-                if not self._retry.should_retry(error, attempt):
-                    raise
-            await self._sleep(self._retry.delay(attempt))
+                answer = await self._client.post(
+                    attempts.url, content=attempts.body, headers=headers
+                )
+            except httpx.TransportError as error:
+                answer = error
+            result = attempts.result(answer)
+            if result is not None:
+                return result
+            await self._sleep(attempts.delay())
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
