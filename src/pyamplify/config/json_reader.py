@@ -316,26 +316,13 @@ class _Parser:
                 )
             self.lines[child] = self.line_at(key_position)
             result[key] = self._value(child, depth)
-            self._skip_whitespace()
-            char = self._peek()
-            if char == "}":
-                self.pos += 1
-                return result
-            if char != ",":
-                found = _describe(char) if char else "the end of the file"
-                raise _SyntaxProblem(
-                    self.pos,
-                    path,
-                    f"expected ',' or '}}' after the value of {printable(repr(key))} "
-                    f"but found {found} (a missing comma?)",
-                    '{"PoolId": "us-east-1_AbCdEfGhI", "Region": "us-east-1"}',
-                )
-            comma = self.pos
-            self.pos += 1
-            self._skip_whitespace()
-            if self._peek() == "}":
-                self._trailing_comma(comma, path, "}")
-                self.pos += 1
+            if self._container_ends(
+                path,
+                "}",
+                f"the value of {printable(repr(key))}",
+                " (a missing comma?)",
+                '{"PoolId": "us-east-1_AbCdEfGhI", "Region": "us-east-1"}',
+            ):
                 return result
 
     def _array(self, path: JsonPath, depth: int) -> list[Any]:
@@ -351,26 +338,38 @@ class _Parser:
             self._skip_whitespace()
             self.lines[child] = self.line_at(self.pos)
             result.append(self._value(child, depth))
-            self._skip_whitespace()
-            char = self._peek()
-            if char == "]":
-                self.pos += 1
+            if self._container_ends(path, "]", "an array item", "", '["openid", "email"]'):
                 return result
-            if char != ",":
-                found = _describe(char) if char else "the end of the file"
-                raise _SyntaxProblem(
-                    self.pos,
-                    path,
-                    f"expected ',' or ']' after an array item but found {found}",
-                    '["openid", "email"]',
-                )
-            comma = self.pos
+
+    def _container_ends(
+        self, path: JsonPath, close: str, after: str, hint: str, example: str
+    ) -> bool:
+        """After a member or item: consume ``close`` (True) or ``,`` (False: more follow).
+
+        A comma right before ``close`` is the trailing comma the Amplify docs once published:
+        accepted with a warning, and the container ends there.
+        """
+        self._skip_whitespace()
+        char = self._peek()
+        if char == close:
             self.pos += 1
-            self._skip_whitespace()
-            if self._peek() == "]":
-                self._trailing_comma(comma, path, "]")
-                self.pos += 1
-                return result
+            return True
+        if char != ",":
+            found = _describe(char) if char else "the end of the file"
+            raise _SyntaxProblem(
+                self.pos,
+                path,
+                f"expected ',' or '{close}' after {after} but found {found}{hint}",
+                example,
+            )
+        comma = self.pos
+        self.pos += 1
+        self._skip_whitespace()
+        if self._peek() != close:
+            return False
+        self._trailing_comma(comma, path, close)
+        self.pos += 1
+        return True
 
     def _string(self, path: JsonPath) -> str:
         start = self.pos
