@@ -519,25 +519,29 @@ def _guarded(report: DoctorReport, check: str, read: Callable[[], Any]) -> Any:
         return None
 
 
+def _read_existing(report: DoctorReport, missing: Finding, read: Callable[[], Any]) -> Any:
+    """Read the pool ``missing.check`` is about; ``None`` (and a finding) if absent or denied."""
+    try:
+        return _guarded(report, missing.check, read)
+    except AwsResourceNotFound:
+        report.add(missing.check, [missing])
+        return None
+
+
 def _user_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport) -> None:
     assert config.user_pool is not None
     pool_id = config.user_pool.pool_id
-    try:
-        pool = _guarded(report, "user-pool", lambda: read_user_pool(api, pool_id))
-    except AwsResourceNotFound:
-        report.add(
+    pool = _read_existing(
+        report,
+        Finding(
             "user-pool",
-            [
-                Finding(
-                    "user-pool",
-                    f"user pool {pool_id} does not exist in region {config.user_pool.region} "
-                    "(it was deleted, or the id or region is wrong).",
-                    "Check PoolId and Region in the file (Cognito console: User pools), or "
-                    "import an existing pool with `pyamplify import auth --force`.",
-                )
-            ],
-        )
-        pool = None
+            f"user pool {pool_id} does not exist in region {config.user_pool.region} "
+            "(it was deleted, or the id or region is wrong).",
+            "Check PoolId and Region in the file (Cognito console: User pools), or "
+            "import an existing pool with `pyamplify import auth --force`.",
+        ),
+        lambda: read_user_pool(api, pool_id),
+    )
     if pool is None:
         report.skip([*_POOL_CHECKS, *_OAUTH_CHECKS], "the user pool could not be read")
         return
@@ -577,23 +581,17 @@ def _user_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport)
 def _identity_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport) -> None:
     assert config.identity_pool is not None
     pool_id = config.identity_pool.pool_id
-    try:
-        identity_pool = _guarded(report, "identity-pool", lambda: read_identity_pool(api, pool_id))
-    except AwsResourceNotFound:
-        report.add(
+    identity_pool = _read_existing(
+        report,
+        Finding(
             "identity-pool",
-            [
-                Finding(
-                    "identity-pool",
-                    f"identity pool {pool_id} does not exist in region "
-                    f"{config.identity_pool.region} (it was deleted, or the id or region is "
-                    "wrong).",
-                    "Check the identity pool's PoolId and Region in the file (Cognito console: "
-                    "Identity pools), or import again with `pyamplify import auth --force`.",
-                )
-            ],
-        )
-        identity_pool = None
+            f"identity pool {pool_id} does not exist in region "
+            f"{config.identity_pool.region} (it was deleted, or the id or region is wrong).",
+            "Check the identity pool's PoolId and Region in the file (Cognito console: "
+            "Identity pools), or import again with `pyamplify import auth --force`.",
+        ),
+        lambda: read_identity_pool(api, pool_id),
+    )
     if identity_pool is None:
         report.skip(_IDENTITY_CHECKS, "the identity pool could not be read")
         return
