@@ -52,14 +52,7 @@ def _check(args: argparse.Namespace) -> int:
 
     try:
         config, warnings = load_config_with_warnings(args.path)
-    except ConfigError as error:
-        if args.json:
-            _print_json(_error_document(error))
-        else:
-            _print_errors(error)
-        return 1
-    # Endpoint overrides come from the environment and can be wrong too: resolve them now.
-    try:
+        # Endpoint overrides come from the environment and can be wrong too: resolve them now.
         summary = describe(config)
     except ConfigError as error:
         if args.json:
