@@ -3,34 +3,25 @@ where the point is that the session outlives the process (sign-in here, whoami t
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pyamplify.cli.demo_cmd import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, provision_pool
-from pyamplify.cli.main import main
 from pyamplify.config import write_config
 from pyamplify.wire.call import idp
 from pyamplify.wire.sigv4 import AwsCredentials
 from pyamplify.wire.transport import Signer, SyncTransport
 
+from .helpers import run, run_process
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Corr3ct-Horse-Battery"
-
-
-@pytest.fixture(scope="module")
-def cognito() -> Iterator[Any]:
-    local = pytest.importorskip("pyamplify.local")
-    with local.LocalCognito() as server:
-        yield server
 
 
 @pytest.fixture
@@ -42,32 +33,6 @@ def config_file(cognito: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     path = tmp_path / "amplifyconfiguration.json"
     write_config(pool.config, path, include_secret=True)
     return path
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    *argv: str,
-    stdin: str = "",
-) -> tuple[int, str, str]:
-    """Run the command in-process with ``stdin`` (not a terminal)."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_process(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run ``pyamplify`` in a new process (inheriting the test's PYAMPLIFY_* settings)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pyamplify", *argv],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ),
-        check=False,
-    )
 
 
 def _latest_code(cognito: Any, config: Path, username: str) -> str:

@@ -3,13 +3,8 @@ as the separate process the AWS CLI would start."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +13,15 @@ import pytest
 from pyamplify.auth import Auth
 from pyamplify.cli import credentials_fast
 from pyamplify.cli.demo_cmd import provision_identity_pool, provision_pool
-from pyamplify.cli.main import main
 from pyamplify.config import write_config
 from pyamplify.storage import FileStore, data_dir, session_key
 from pyamplify.storage import default as storage_default
 
+from .helpers import run, run_process
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Corr3ct-Horse-Battery"
-
-
-@pytest.fixture(scope="module")
-def cognito() -> Iterator[Any]:
-    local = pytest.importorskip("pyamplify.local")
-    with local.LocalCognito() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -50,26 +39,6 @@ def make_config(cognito: Any, tmp_path: Path, *, identity: bool = True) -> Path:
     path = tmp_path / "amplifyconfiguration.json"
     write_config(config, path, include_secret=True)
     return path
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = ""
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_process(*argv: str, python_flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *python_flags, "-m", "pyamplify", *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ),
-        check=False,
-    )
 
 
 def sign_up_and_in(
