@@ -1,14 +1,20 @@
-"""Shared pieces for the storage tests: a worker that hammers a store from another process."""
+"""Shared pieces for the storage tests: a worker that hammers a store from another process,
+a thread and a process that hold a lock while the test tries to take it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from pyamplify.storage import CredentialStore
 
 #: Runs in a child process: increments a counter under ``lock`` (or only reads, without it)
 #: and reports what it saw as one JSON line. The store is rebuilt from a JSON spec.
@@ -89,3 +95,39 @@ def start_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def keyring_file(tmp_path: Path) -> Path:
     """Where a keyrings.alt plaintext backend keeps its entries for one test."""
     return tmp_path / "keyring_pass.cfg"
+
+
+@contextlib.contextmanager
+def held_by_another_thread(store: CredentialStore, key: str) -> Iterator[None]:
+    """While inside, another thread holds ``store.lock(key)`` (taken twice: it is re-entrant)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.lock(key), store.lock(key):
+            entered.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert entered.wait(30)
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+def start_file_locker(directory: Path, key: str) -> subprocess.Popen[str]:
+    """A process holding ``FileStore(directory).lock(key)`` until a line arrives on its stdin."""
+    script = (
+        "import sys\n"
+        "from pyamplify.storage import FileStore\n"
+        f"with FileStore({str(directory)!r}).lock({key!r}):\n"
+        "    print('locked', flush=True)\n"
+        "    sys.stdin.readline()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+    return child

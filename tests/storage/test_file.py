@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 
 from pyamplify.storage import FileStore, StorageError, StoreLockTimeout, session_key
 
-from .conftest import start_workers
+from .conftest import held_by_another_thread, start_file_locker, start_workers
 
 KEY = session_key("us-east-1_abc", "client123", "alice")
 SECRET = "eyJSECRET-REFRESH-TOKEN-do-not-log"
@@ -205,42 +203,18 @@ def test_repr_names_the_directory_only(tmp_path: Path) -> None:
 def test_lock_is_reentrant_for_its_thread_and_excludes_others(tmp_path: Path) -> None:
     holder = FileStore(tmp_path)
     other = FileStore(tmp_path, lock_timeout=0.05)  # another object, same files: same lock
-    entered = threading.Event()
-    release = threading.Event()
-
-    def hold() -> None:
-        with holder.lock(KEY), holder.lock(KEY):
-            entered.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert entered.wait(30)
+    with held_by_another_thread(holder, KEY):
         with pytest.raises(StoreLockTimeout, match="could not lock"), other.lock(KEY):
             pass
         with other.lock(session_key("us-east-1_abc", "client123", "bob")):
             pass  # other keys are independent
-    finally:
-        release.set()
-        thread.join()
     with other.lock(KEY):
         pass
 
 
 def test_lock_excludes_another_process(tmp_path: Path) -> None:
-    script = (
-        "import sys\n"
-        "from pyamplify.storage import FileStore\n"
-        f"with FileStore({str(tmp_path)!r}).lock({KEY!r}):\n"
-        "    print('locked', flush=True)\n"
-        "    sys.stdin.readline()\n"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    child = start_file_locker(tmp_path, KEY)
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         with pytest.raises(StoreLockTimeout), FileStore(tmp_path, lock_timeout=0.1).lock(KEY):
             pass
     finally:
@@ -250,17 +224,7 @@ def test_lock_excludes_another_process(tmp_path: Path) -> None:
 
 
 def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
-    script = (
-        "import sys\n"
-        "from pyamplify.storage import FileStore\n"
-        f"with FileStore({str(tmp_path)!r}).lock({KEY!r}):\n"
-        "    print('locked', flush=True)\n"
-        "    sys.stdin.readline()\n"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+    child = start_file_locker(tmp_path, KEY)
     child.kill()
     child.wait(30)
     with FileStore(tmp_path, lock_timeout=5).lock(KEY):

@@ -8,6 +8,8 @@ import pytest
 
 from pyamplify.storage import MemoryStore, StorageError, StoreLockTimeout
 
+from .conftest import held_by_another_thread
+
 KEY = "session/us-east-1_abc/client123/default"
 
 
@@ -40,24 +42,11 @@ def test_repr_shows_no_content() -> None:
 
 def test_lock_is_reentrant_and_excludes_other_threads() -> None:
     store = MemoryStore(lock_timeout=0.05)
-    entered, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with store.lock(KEY), store.lock(KEY):
-            entered.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert entered.wait(30)
+    with held_by_another_thread(store, KEY):
         with pytest.raises(StoreLockTimeout), store.lock(KEY):
             pass
         with store.lock("another"):
             pass
-    finally:
-        release.set()
-        thread.join()
 
 
 def test_threads_lose_no_update() -> None:
