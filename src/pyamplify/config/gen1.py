@@ -122,21 +122,8 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject) -> UserPoolConfig | N
     pool_id = reader.string(
         default, path, "PoolId", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, required=True
     )
-    client_id = reader.string(
-        default,
-        path,
-        "AppClientId",
-        v.app_client_id_problem,
-        v.APP_CLIENT_ID_EXAMPLE,
-        required=True,
-    )
-    secret = reader.string(
-        default,
-        path,
-        "AppClientSecret",
-        v.app_client_secret_problem,
-        v.APP_CLIENT_SECRET_EXAMPLE,
-        required=False,
+    client_id, secret, secret_ok = reader.app_client(
+        default, path, "AppClientId", "AppClientSecret", required=True
     )
     region = reader.string(
         default, path, "Region", v.region_problem, v.REGION_EXAMPLE, required=True
@@ -150,7 +137,7 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject) -> UserPoolConfig | N
     if mismatch is not None:
         reader.problem((*path, "Region"), mismatch, f'"{v.region_of_user_pool_id(pool_id)}"')
         return None
-    if default.get("AppClientSecret") is not None and secret is None:
+    if not secret_ok:
         return None
     return UserPoolConfig(pool_id, client_id, region, secret, endpoint)
 
@@ -255,21 +242,8 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
     domain = reader.string(
         oauth, path, "WebDomain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=False
     )
-    client_id = reader.string(
-        oauth,
-        path,
-        "AppClientId",
-        v.app_client_id_problem,
-        v.APP_CLIENT_ID_EXAMPLE,
-        required=False,
-    )
-    secret = reader.string(
-        oauth,
-        path,
-        "AppClientSecret",
-        v.app_client_secret_problem,
-        v.APP_CLIENT_SECRET_EXAMPLE,
-        required=False,
+    client_id, secret, secret_ok = reader.app_client(
+        oauth, path, "AppClientId", "AppClientSecret", required=False
     )
     sign_in = _redirect_uris(reader, oauth, path, "SignInRedirectURI")
     sign_out = _redirect_uris(reader, oauth, path, "SignOutRedirectURI")
@@ -291,7 +265,7 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
         or sign_in is None
         or sign_out is None
         or scopes is None
-        or (oauth.get("AppClientSecret") is not None and secret is None)
+        or not secret_ok
     ):
         return None
     return OAuthConfig(

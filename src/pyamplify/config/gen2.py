@@ -134,21 +134,8 @@ def _user_pool(
     pool_id = reader.string(
         auth, path, "user_pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, required=True
     )
-    client_id = reader.string(
-        auth,
-        path,
-        "user_pool_client_id",
-        v.app_client_id_problem,
-        v.APP_CLIENT_ID_EXAMPLE,
-        required=True,
-    )
-    secret = reader.string(
-        auth,
-        path,
-        "user_pool_client_secret",
-        v.app_client_secret_problem,
-        v.APP_CLIENT_SECRET_EXAMPLE,
-        required=False,
+    client_id, secret, secret_ok = reader.app_client(
+        auth, path, "user_pool_client_id", "user_pool_client_secret", required=True
     )
     endpoint = reader.string(
         auth, path, "user_pool_endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
@@ -162,7 +149,7 @@ def _user_pool(
             (*path, "user_pool_id"), mismatch.replace("Region", "aws_region"), f'"{region}_…"'
         )
         return None
-    if auth.get("user_pool_client_secret") is not None and secret is None:
+    if not secret_ok:
         return None
     return UserPoolConfig(pool_id, client_id, region, secret, endpoint)
 

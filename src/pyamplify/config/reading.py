@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pyamplify.config import validate as v
 from pyamplify.config.errors import ConfigProblem, ConfigWarning, JsonPath, format_path, show_value
 from pyamplify.config.json_reader import ParsedJson
 from pyamplify.config.validate import Check, is_placeholder, placeholder_message
@@ -129,6 +130,28 @@ class DocumentReader:
         if value is None:
             return None
         return self.checked((*path, key), value, check, example)
+
+    def app_client(
+        self, obj: JsonObject, path: JsonPath, id_key: str, secret_key: str, *, required: bool
+    ) -> tuple[str | None, str | None, bool]:
+        """An app client id and its optional secret, and whether a written secret was usable.
+
+        Both file formats write the pair side by side (``AppClientId`` / ``AppClientSecret``,
+        ``user_pool_client_id`` / ``user_pool_client_secret``) under the same rules.
+        """
+        client_id = self.string(
+            obj, path, id_key, v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, required=required
+        )
+        secret = self.string(
+            obj,
+            path,
+            secret_key,
+            v.app_client_secret_problem,
+            v.APP_CLIENT_SECRET_EXAMPLE,
+            required=False,
+        )
+        secret_ok = secret is not None or obj.get(secret_key) is None
+        return client_id, secret, secret_ok
 
     def checked(self, path: JsonPath, value: str, check: Check, example: str) -> str | None:
         """``value`` when it is no placeholder and passes ``check``; else record why."""
