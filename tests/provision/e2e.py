@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ PASSWORD = "Corr3ct-Horse-Battery!"
 AUTH_ROLE = "arn:aws:iam::123456789012:role/CognitoAuthenticated"
 UNAUTH_ROLE = "arn:aws:iam::123456789012:role/CognitoUnauthenticated"
 SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+#: The ``cli`` fixture: ``cli(*argv, stdin="")`` -> (exit code, stdout, stderr).
+Runner = Callable[..., tuple[int, str, str]]
 
 
 @dataclass(frozen=True)

@@ -9,41 +9,17 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import boto3_client
 from pyamplify.config import load_config
 
-from .e2e import OAUTH_CLIENT, make_pool, run
+from .e2e import OAUTH_CLIENT, Runner, make_pool
 
 pytestmark = pytest.mark.e2e
 
-Runner = Callable[..., tuple[int, str, str]]
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
-
-
-@pytest.fixture(scope="module")
-def idp(local_cognito: Any) -> Any:
-    """boto3 cognito-idp at the module's local Cognito."""
-    return boto3_client("cognito-idp", local_cognito.url, local_cognito.region)
-
-
-@pytest.fixture
-def cli(local_cognito: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> Runner:
-    """``cli("import", "auth", ...)`` in tmp_path, pointed at the local Cognito."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        args = list(argv)
-        if args[:2] == ["import", "auth"]:
-            args += ["--endpoint-url", local_cognito.url]
-        return run(monkeypatch, capsys, *args)
-
-    return invoke
 
 
 def _hosted_pool(idp: Any, *, prefix: bool) -> tuple[str, str, str | None]:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from conftest import boto3_client
 from pyamplify.config import (
     AuthConfig,
     IdentityPoolConfig,
@@ -24,18 +23,6 @@ from .e2e import OAUTH_CLIENT, make_identity_pool, make_pool, run
 
 pytestmark = pytest.mark.e2e
 REGION = "us-east-1"
-
-
-@pytest.fixture(scope="module")
-def idp(local_cognito: Any) -> Any:
-    """boto3 cognito-idp at the module's local Cognito."""
-    return boto3_client("cognito-idp", local_cognito.url, local_cognito.region)
-
-
-@pytest.fixture(scope="module")
-def identity(local_cognito: Any) -> Any:
-    """boto3 cognito-identity at the module's local Cognito."""
-    return boto3_client("cognito-identity", local_cognito.url, local_cognito.region)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import boto3_client
 from pyamplify.config import load_config
 
 from .e2e import (
     OAUTH_CLIENT,
     PASSWORD,
     SRP_FLOWS,
+    Runner,
     make_identity_pool,
     make_pool,
     make_user,
@@ -25,34 +24,6 @@ from .e2e import (
 )
 
 pytestmark = pytest.mark.e2e
-
-Runner = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="module")
-def idp(local_cognito: Any) -> Any:
-    """boto3 cognito-idp at the module's local Cognito."""
-    return boto3_client("cognito-idp", local_cognito.url, local_cognito.region)
-
-
-@pytest.fixture(scope="module")
-def identity(local_cognito: Any) -> Any:
-    """boto3 cognito-identity at the module's local Cognito."""
-    return boto3_client("cognito-identity", local_cognito.url, local_cognito.region)
-
-
-@pytest.fixture
-def cli(local_cognito: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> Runner:
-    """``cli("import", "auth", ...)`` in tmp_path, with --endpoint-url for import and doctor."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        args = list(argv)
-        if args[:2] == ["import", "auth"] or args[:1] == ["doctor"]:
-            args += ["--endpoint-url", local_cognito.url]
-        return run(monkeypatch, capsys, *args, stdin=stdin)
-
-    return invoke
 
 
 def test_gen1_import_is_accepted_by_config_check_and_signs_in(idp: Any, cli: Runner) -> None:

@@ -8,38 +8,17 @@ against the local Cognito, exactly as in AWS.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import boto3_client
 from pyamplify.config import load_config
 
-from .e2e import make_pool, run
+from .e2e import Runner, make_pool
 
 pytestmark = pytest.mark.e2e
 
-Runner = Callable[..., tuple[int, str, str]]
 SMS = {"SnsCallerArn": "arn:aws:iam::123456789012:role/CognitoSms", "ExternalId": "import-mfa"}
-
-
-@pytest.fixture(scope="module")
-def idp(local_cognito: Any) -> Any:
-    """boto3 cognito-idp at the module's local Cognito."""
-    return boto3_client("cognito-idp", local_cognito.url, local_cognito.region)
-
-
-@pytest.fixture
-def cli(local_cognito: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> Runner:
-    """``cli("import", "auth", ...)`` in tmp_path, pointed at the local Cognito."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        return run(monkeypatch, capsys, *argv, "--endpoint-url", local_cognito.url)
-
-    return invoke
 
 
 def _import(cli: Runner, pool_id: str) -> dict[str, Any]:
