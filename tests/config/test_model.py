@@ -152,6 +152,27 @@ def test_an_unsafe_environment_endpoint_is_refused(monkeypatch: pytest.MonkeyPat
     assert "plain http to another machine" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "shown"),
+    [
+        ("https://admin:Hunter2-pw@cognito.example.com", '"https://…@cognito.example.com"'),
+        ("admin:Hunter2-pw@cognito.example.com/x", '"…@cognito.example.com/x"'),
+        ("http://u:Hunter2-pw@127.0.0.1:9229/", '"http://…@127.0.0.1:9229/"'),
+    ],
+)
+def test_an_endpoint_s_password_is_never_shown(
+    endpoint: str, shown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        dataclasses.replace(POOL, endpoint=endpoint)
+    assert "Hunter2-pw" not in str(caught.value)
+    assert shown in str(caught.value)
+    monkeypatch.setenv(GLOBAL_ENV, endpoint)
+    with pytest.raises(ConfigError) as from_environment:
+        AuthConfig(user_pool=POOL).user_pool_endpoint_url()
+    assert "Hunter2-pw" not in str(from_environment.value)
+
+
 def test_asking_for_an_absent_pool_s_endpoint_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="no user pool"):
         AuthConfig(identity_pool=IDENTITY).user_pool_endpoint_url()

@@ -216,13 +216,23 @@ def _host_port_problem(rest: str) -> tuple[str | None, str]:
     return None, host
 
 
+def _without_user_info(value: str) -> str:
+    """``value`` with a ``user:password@`` before the host shown as ``…@`` (a password)."""
+    scheme, separator, rest = value.partition("://")
+    authority, slash, tail = rest.partition("/") if separator else value.partition("/")
+    if "@" not in authority:
+        return value
+    host = authority.rsplit("@", 1)[1]
+    return f"{scheme}{separator}…@{host}{slash}{tail}" if separator else f"…@{host}{slash}{tail}"
+
+
 def endpoint_url(value: str) -> tuple[str | None, str | None]:
     """Resolve an ``Endpoint`` to a URL ending in ``/``; returns (url, None) or (None, problem).
 
     As in Amplify a bare host name means ``https://host``; ``https://host[:port]`` is accepted;
     plain ``http://`` only to this machine (127.0.0.1, localhost, [::1]) for the local Cognito.
     """
-    shown = show_value(value)
+    shown = show_value(_without_user_info(value))
     if value != value.strip() or not value:
         return None, f"{shown} must be a host name with no spaces around it"
     scheme, separator, rest = value.partition("://")
