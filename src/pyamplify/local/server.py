@@ -23,6 +23,7 @@ import uvicorn
 from pyamplify.errors import PyamplifyError
 from pyamplify.local.app import ServiceRegistry, build_app
 from pyamplify.local.backend import Backend
+from pyamplify.local.http_protocol import http_protocol
 from pyamplify.local.store import Store
 
 _START_TIMEOUT = 10.0
@@ -125,9 +126,7 @@ class LocalCognito:
         app = build_app(self._backend, self.registry)
         config = uvicorn.Config(
             app,
-            # h11, not httptools even when installed: httptools refuses odd header bytes (DEL,
-            # some obs-text) with a plain-text 400, where the local Cognito answers like Cognito.
-            http="h11",
+            http=http_protocol(),
             log_level="warning",
             access_log=False,
             lifespan="off",
