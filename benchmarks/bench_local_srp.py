@@ -4,10 +4,11 @@ Each server runs in its own process on a loopback port. Distinct users sign in w
 USER_SRP_AUTH (InitiateAuth + RespondToAuthChallenge PASSWORD_VERIFIER) from several client
 processes at once. Every client computes the real SRP client half with pyamplify.srp's maths
 (its two fixed-base powers ``g^a`` and ``g^x`` from the local Cognito's table) and speaks
-HTTP/1.1 with keep-alive through the standard library's ``http.client`` (``--client httpx``
-uses httpx instead, as earlier versions of this script did). The load generator shares the two
-cores with the server, so the leaner it is, the more of the machine the server gets; the same
-client drives both servers, so the difference between them is the server.
+HTTP/1.1 with keep-alive over a plain socket, request and response written and parsed by hand
+(``--client http.client`` uses the standard library's client, ``--client httpx`` httpx, as
+earlier versions of this script did). The load generator shares the two cores with the server,
+so the leaner it is, the more of the machine the server gets; the same client drives both
+servers, so the difference between them is the server.
 
 Prints medians over trials: sign-ins/s, the server's CPU per sign-in (user + system, from
 /proc/<pid>/stat), the clients' CPU per sign-in (``time.process_time`` in each worker), the
@@ -134,6 +135,67 @@ class StdlibCaller:
         self.connection.close()
 
 
+class SocketCaller:
+    """JSON 1.1 calls over one keep-alive socket with HTTP/1.1 written and read by hand.
+
+    The leanest honest client: it sends a complete request (Host, Content-Length, the target)
+    in one ``sendall`` and reads the status line, every header and exactly Content-Length bytes
+    of body; a ``Connection: close`` answer (moto's server sends one every time) makes the next
+    call connect again. Responses without Content-Length are refused, not guessed.
+    """
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.address = (parts.hostname or "", parts.port or 80)
+        self.host = f"{self.address[0]}:{self.address[1]}".encode()
+        self.sock: socket.socket | None = None
+        self.reader: Any = None
+
+    def _connect(self) -> tuple[socket.socket, Any]:
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address, timeout=60)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.reader = self.sock.makefile("rb")
+        return self.sock, self.reader
+
+    def __call__(self, operation: str, body: dict[str, Any], signed: bool = False) -> Any:
+        payload = json.dumps(body).encode()
+        lines = [b"POST / HTTP/1.1", b"Host: " + self.host]
+        lines += [
+            f"{name}: {value}".encode() for name, value in _headers(operation, signed).items()
+        ]
+        lines += [b"Content-Length: " + str(len(payload)).encode(), b"", b""]
+        sock, reader = self._connect()
+        sock.sendall(b"\r\n".join(lines) + payload)
+        status_line = reader.readline()
+        if not status_line.startswith(b"HTTP/1."):
+            raise RuntimeError(f"{operation}: not an HTTP response: {status_line[:100]!r}")
+        status = int(status_line.split()[1])
+        length: int | None = None
+        close = False
+        while (line := reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
+        if length is None:
+            raise RuntimeError(f"{operation}: response without Content-Length")
+        data = reader.read(length)
+        if close:
+            self.close()
+        if status != 200:
+            raise RuntimeError(f"{operation}: {status} {data[:200]!r}")
+        return json.loads(data)
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.reader.close()
+            self.sock.close()
+        self.sock = self.reader = None
+
+
 class HttpxCaller:
     """JSON 1.1 calls through one ``httpx.Client`` (connection pool, keep-alive)."""
 
@@ -152,7 +214,7 @@ class HttpxCaller:
         self.http.close()
 
 
-CALLERS = {"http.client": StdlibCaller, "httpx": HttpxCaller}
+CALLERS = {"socket": SocketCaller, "http.client": StdlibCaller, "httpx": HttpxCaller}
 
 
 def provision(url: str, users: int) -> tuple[str, str, list[str]]:
@@ -255,55 +317,73 @@ def sign_in_many(job: tuple[str, str, str, str, list[str]]) -> tuple[int, float]
     return done, time.process_time() - started
 
 
+def machine_speed() -> float:
+    """Milliseconds per 3072-bit ``powmod`` with a 256-bit exponent, best of a few: the host's
+    speed right now (a shared VM's varies by tens of percent from minute to minute)."""
+    base, exponent = srp.N - 12345, (1 << 255) | secrets.randbits(255)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(10):
+            srp.powmod(base, exponent, srp.N)
+        best = min(best, (time.perf_counter() - started) / 10)
+    return best * 1000
+
+
 @dataclass(frozen=True)
 class Trial:
     rate: float
     server_ms: float
     client_ms: float
+    speed_ms: float
 
 
-def run_trial(
-    process: subprocess.Popen[bytes], url: str, users: int, clients: int, client_kind: str
-) -> Trial:
+def run_trial(server: Server, args: argparse.Namespace) -> Trial:
     """One trial on fresh users (a new pool: its signing keys are made during the warm-up)."""
-    pool_id, client_id, names = provision(url, users)
-    jobs = [(client_kind, url, pool_id, client_id, names[i::clients]) for i in range(clients)]
-    warm_up = [(client_kind, url, pool_id, client_id, names[:1])] * clients
+    pool_id, client_id, names = provision(server.url, args.users)
+    clients, kind, url = args.clients, args.client, server.url
+    jobs = [(kind, url, pool_id, client_id, names[i::clients]) for i in range(clients)]
+    warm_up = [(kind, url, pool_id, client_id, names[:1])] * clients
     with multiprocessing.get_context("spawn").Pool(clients) as workers:
         workers.map(sign_in_many, warm_up)
-        cpu_before = cpu_seconds(process.pid)
+        speed = machine_speed()
+        cpu_before = cpu_seconds(server.process.pid)
         started = time.perf_counter()
         results = workers.map(sign_in_many, jobs)
         elapsed = time.perf_counter() - started
-        cpu_used = cpu_seconds(process.pid) - cpu_before
+        cpu_used = cpu_seconds(server.process.pid) - cpu_before
     signed_in = sum(done for done, _ in results)
-    if signed_in != users:
-        raise RuntimeError(f"only {signed_in} of {users} sign-ins succeeded")
+    if signed_in != args.users:
+        raise RuntimeError(f"only {signed_in} of {args.users} sign-ins succeeded")
     client_cpu = sum(cpu for _, cpu in results)
-    return Trial(users / elapsed, 1000 * cpu_used / users, 1000 * client_cpu / users)
+    users = args.users
+    return Trial(users / elapsed, 1000 * cpu_used / users, 1000 * client_cpu / users, speed)
 
 
-def measure(name: str, starter: Any, extra: list[str], args: argparse.Namespace) -> Trial:
-    process, url = starter(extra)
-    try:
-        trials = [
-            run_trial(process, url, args.users, args.clients, args.client)
-            for _ in range(args.trials)
-        ]
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-    result = Trial(
-        statistics.median(t.rate for t in trials),
-        statistics.median(t.server_ms for t in trials),
-        statistics.median(t.client_ms for t in trials),
-    )
-    rates = ", ".join(f"{t.rate:.0f}" for t in trials)
-    print(
-        f"  {name:<28} {result.rate:7.1f} sign-ins/s ({rates})  server {result.server_ms:5.2f} ms"
-        f"  client {result.client_ms:5.2f} ms CPU per sign-in  load {os.getloadavg()[0]:.2f}"
-    )
-    return result
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    trials: list[Trial]
+
+    def median(self) -> Trial:
+        return Trial(
+            statistics.median(t.rate for t in self.trials),
+            statistics.median(t.server_ms for t in self.trials),
+            statistics.median(t.client_ms for t in self.trials),
+            statistics.median(t.speed_ms for t in self.trials),
+        )
+
+    def report(self) -> None:
+        result = self.median()
+        rates = ", ".join(f"{t.rate:.0f}" for t in self.trials)
+        print(
+            f"  {self.name:<27} {result.rate:6.1f} sign-ins/s (trials: {rates}, best "
+            f"{max(t.rate for t in self.trials):.0f})  server {result.server_ms:5.2f} ms  "
+            f"client {result.client_ms:5.2f} ms CPU per sign-in  "
+            f"[powmod {result.speed_ms:.2f} ms]"
+        )
 
 
 def main() -> None:
@@ -311,7 +391,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=400, help="sign-ins per trial")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
     parser.add_argument("--trials", type=int, default=3)
-    parser.add_argument("--client", choices=sorted(CALLERS), default="http.client")
+    parser.add_argument("--client", choices=sorted(CALLERS), default="socket")
     parser.add_argument("--no-moto", action="store_true", help="skip the moto_server run")
     parser.add_argument(
         "--local-arg", action="append", default=[], help="extra `pyamplify local start` argument"
@@ -319,18 +399,33 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"SRP sign-ins (InitiateAuth + RespondToAuthChallenge), {args.users} distinct users, "
-        f"{args.clients} client processes ({args.client}), median of {args.trials} trials, "
-        f"{os.cpu_count()} CPUs, gmpy2: {srp.powmod is not srp._python_powmod}, "
-        f"load {os.getloadavg()[0]:.2f}"
+        f"{args.clients} client processes ({args.client}), median of {args.trials} trials "
+        f"(servers alternate), {os.cpu_count()} CPUs, "
+        f"gmpy2: {srp.powmod is not srp._python_powmod}, load {os.getloadavg()[0]:.2f}"
     )
-    local = measure("pyamplify local (real SRP)", start_local, args.local_arg, args)
-    if args.no_moto:
-        return
-    moto = measure("moto_server (fake SRP)", start_moto, [], args)
+    servers = [Server("pyamplify local (real SRP)", *start_local(args.local_arg), [])]
+    try:
+        if not args.no_moto:
+            servers.append(Server("moto_server (fake SRP)", *start_moto([]), []))
+        for _ in range(args.trials):
+            for server in servers:
+                server.trials.append(run_trial(server, args))
+    finally:
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(timeout=20)
+    for server in servers:
+        server.report()
     print(
-        f"  ratio local/moto: {local.rate / moto.rate:.2f}x throughput, "
-        f"{local.server_ms / moto.server_ms:.2f}x server CPU per sign-in"
+        f"  load average after the run: {os.getloadavg()[0]:.2f}; [powmod]: the host's speed "
+        "during the trials (ms per 3072-bit powmod, 256-bit exponent; lower is faster)"
     )
+    if len(servers) == 2:
+        local, moto = servers[0].median(), servers[1].median()
+        print(
+            f"  ratio local/moto: {local.rate / moto.rate:.2f}x throughput, "
+            f"{local.server_ms / moto.server_ms:.2f}x server CPU per sign-in"
+        )
 
 
 if __name__ == "__main__":
