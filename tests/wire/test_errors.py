@@ -94,3 +94,33 @@ def test_every_known_class_is_registered_under_its_own_name() -> None:
     for name, cls in names.items():
         assert cls.__name__ == name
         assert cls.__doc__
+
+
+def test_an_echoed_request_never_puts_its_secrets_into_the_error() -> None:
+    from pyamplify.wire.call import idp
+    from pyamplify.wire.errors import ProtocolError
+
+    password = 'Pa"ss-wörd-secret'
+    call = idp(
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": "client123abc",
+            "AuthParameters": {"USERNAME": "alice-the-user", "PASSWORD": password},
+        },
+    )
+    assert call.secret_values() == {password}
+    for echoed in (
+        f"user alice-the-user, password {password}".encode(),
+        json.dumps({"USERNAME": "alice-the-user", "PASSWORD": password}).encode(),  # \u00f6
+    ):
+        error = error_from_response(400, {}, echoed, operation="InitiateAuth", redact={password})
+        assert isinstance(error, ProtocolError)
+        assert "rd-secret" not in str(error) and "<redacted>" in str(error)
+        assert "alice-the-user" in str(error)  # what is not secret still helps to diagnose
+        server = error_from_response(502, {}, echoed, redact=call.secret_values())
+        assert "rd-secret" not in str(server) and "<redacted>" in str(server)
+    coded = error_from_response(
+        400, {}, _body("InvalidParameterException", f"bad {password}"), redact={password}
+    )
+    assert str(coded) == "InvalidParameterException: bad <redacted>"

@@ -213,3 +213,15 @@ def test_a_header_httpx_refuses_is_not_quoted_in_the_error(server: ScriptedServe
     assert "SECRET-PART-OF-THE-TOKEN" not in str(caught.value)
     assert "secret-key" not in str(caught.value)
     assert server.requests == []
+
+
+def test_an_endpoint_echoing_the_request_does_not_put_its_secrets_in_the_error(
+    server: ScriptedServer,
+) -> None:
+    password = "echoed-Passw0rd!"
+    server.script = [(400, {"you_sent": {"Password": password}})]
+    transport = SyncTransport(server.url, retry=RetryPolicy(max_attempts=1), sleep=_no_sleep)
+    with pytest.raises(ProtocolError) as caught:
+        transport.send(idp("SignUp", {"ClientId": "c", "Username": "u", "Password": password}))
+    assert password not in str(caught.value)
+    assert "<redacted>" in str(caught.value)

@@ -25,6 +25,25 @@ TARGET_PREFIXES: Mapping[str, str] = {
 }
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
+#: Payload keys whose values are never secret; every other string value of 8 or more characters
+#: (passwords, tokens, SRP values, SECRET_HASH, Logins, Session) counts as one.
+_PUBLIC_KEYS = frozenset(
+    {
+        "AuthFlow",
+        "ChallengeName",
+        "ClientId",
+        "IdentityId",
+        "IdentityPoolId",
+        "Name",
+        "TIMESTAMP",
+        "USERNAME",
+        "USER_ID_FOR_SRP",
+        "UserPoolId",
+        "Username",
+    }
+)
+_SHORTEST_SECRET = 8
+
 
 @dataclass(frozen=True, repr=False)
 class Call:
@@ -56,8 +75,26 @@ class Call:
         """The JSON body, compact and UTF-8 encoded."""
         return json.dumps(self.payload, separators=(",", ":"), ensure_ascii=False).encode()
 
+    def secret_values(self) -> frozenset[str]:
+        """The payload's values that must not appear in an error (an echoing server's body)."""
+        found: set[str] = set()
+        _collect_secrets(self.payload, found)
+        return frozenset(found)
+
     def __repr__(self) -> str:
         return f"Call({self.service}.{self.operation})"
+
+
+def _collect_secrets(value: object, found: set[str], key: str = "") -> None:
+    if isinstance(value, str):
+        if key not in _PUBLIC_KEYS and len(value) >= _SHORTEST_SECRET:
+            found.add(value)
+    elif isinstance(value, Mapping):
+        for name, item in value.items():
+            _collect_secrets(item, found, str(name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_secrets(item, found, key)
 
 
 def idp(operation: str, payload: Mapping[str, Any]) -> Call:

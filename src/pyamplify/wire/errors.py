@@ -14,7 +14,7 @@ callers test with ``isinstance``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from pyamplify.errors import PyamplifyError
 
@@ -307,8 +307,13 @@ def error_from_response(
     body: bytes,
     *,
     operation: str | None = None,
+    redact: Collection[str] = (),
 ) -> PyamplifyError:
-    """Build the typed error for a non-200 answer (header code first, then ``__type``)."""
+    """Build the typed error for a non-200 answer (header code first, then ``__type``).
+
+    ``redact``: the request's secrets; a server (or a proxy in front of it) that echoes the
+    request in its answer must not put them into an error message.
+    """
     lowered = {name.lower(): value for name, value in headers.items()}
     request_id = lowered.get("x-amzn-requestid")
     parsed: object = None
@@ -321,8 +326,9 @@ def error_from_response(
     raw_code = lowered.get("x-amzn-errortype") or fields.get("__type") or fields.get("code") or ""
     code = clean_error_code(str(raw_code))
     message = fields.get("message") or fields.get("Message") or lowered.get("x-amzn-errormessage")
+    message = _redacted(str(message or ""), redact)
     if not code:
-        text = body[:200].decode("utf-8", "replace").strip()
+        text = _redacted(body[:4096].decode("utf-8", "replace"), redact)[:200].strip()
         if status >= 500:
             return CognitoServerError(
                 text or f"HTTP {status} from the server",
@@ -340,9 +346,21 @@ def error_from_response(
     if cls is None:
         cls = CognitoServerError if status >= 500 else CognitoServiceError
     return cls(
-        str(message or ""),
+        message,
         code=code,
         status=status,
         operation=operation,
         request_id=request_id,
     )
+
+
+def _redacted(text: str, secrets: Collection[str]) -> str:
+    """``text`` with every one of ``secrets`` (as written, or JSON-escaped) as ``<redacted>``."""
+    for secret in secrets:
+        for form in {
+            secret,
+            json.dumps(secret)[1:-1],
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+        }:
+            text = text.replace(form, "<redacted>")
+    return text

@@ -97,7 +97,11 @@ class Signer:
 def _result(call: Call, response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 200:
         raise error_from_response(
-            response.status_code, response.headers, response.content, operation=call.operation
+            response.status_code,
+            response.headers,
+            response.content,
+            operation=call.operation,
+            redact=call.secret_values(),
         )
     if not response.content:
         return {}
