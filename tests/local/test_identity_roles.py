@@ -172,6 +172,17 @@ def test_token_mapping_without_roles_is_ambiguous(
 ) -> None:
     user = signed_in(groups=[("readers", None, None)])  # a group without a role
     pool_id = _token_pool(cognito_identity, user, ambiguous)
+    _assert_ambiguous_resolution(local_cognito, cognito_identity, pool_id, user, expected)
+
+
+def _assert_ambiguous_resolution(
+    local_cognito: LocalCognito,
+    cognito_identity: Any,
+    pool_id: str,
+    user: Any,
+    expected: str | None,
+) -> None:
+    """An ambiguous mapping gives the ``expected`` role, or (None) a denial."""
     if expected is None:
         message = _denied(cognito_identity, pool_id, user.logins)
         assert message == "The ambiguous role mapping rules denied this request."
@@ -232,11 +243,7 @@ def test_rules_without_a_match_are_ambiguous(
 ) -> None:
     user = signed_in(attributes={"custom:dept": "marketing"})
     pool_id = _rules_pool(cognito_identity, user, ambiguous)
-    if expected is None:
-        message = _denied(cognito_identity, pool_id, user.logins)
-        assert message == "The ambiguous role mapping rules denied this request."
-    else:
-        assert _assumed_role(local_cognito, cognito_identity, pool_id, user.logins) == expected
+    _assert_ambiguous_resolution(local_cognito, cognito_identity, pool_id, user, expected)
 
 
 def test_guests_ignore_role_mappings(
