@@ -53,30 +53,25 @@ def test_client_and_server_agree_and_the_server_verifies() -> None:
     client = srp.new_client_ephemeral()
     server = srp.new_server_ephemeral(verifier)
     block = base64.b64encode(b"opaque-block").decode()
-    claim = srp.password_claim(
-        client,
-        pool_name="pool",
-        user_id="alice",
-        password="Correct horse 1!",
-        srp_b_hex=server.srp_b,
-        salt_hex=salt,
-        secret_block_b64=block,
-        now=datetime.now(timezone.utc),
-    )
+
+    def claim_with(password: str) -> srp.PasswordClaim:
+        return srp.password_claim(
+            client,
+            pool_name="pool",
+            user_id="alice",
+            password=password,
+            srp_b_hex=server.srp_b,
+            salt_hex=salt,
+            secret_block_b64=block,
+            now=datetime.now(timezone.utc),
+        )
+
+    claim = claim_with("Correct horse 1!")
     key = srp.server_session_key(client.srp_a, server, verifier)
     assert srp.verify_signature(
         key, claim, pool_name="pool", user_id="alice", secret_block_b64=block
     )
-    wrong = srp.password_claim(
-        client,
-        pool_name="pool",
-        user_id="alice",
-        password="wrong",
-        srp_b_hex=server.srp_b,
-        salt_hex=salt,
-        secret_block_b64=block,
-        now=datetime.now(timezone.utc),
-    )
+    wrong = claim_with("wrong")
     assert not srp.verify_signature(
         key, wrong, pool_name="pool", user_id="alice", secret_block_b64=block
     )
