@@ -152,7 +152,9 @@ def _mask_secrets(line: str) -> str:
 
 
 def _describe(char: str) -> str:
-    """Name a character for a message (``'x'``, or its code point when it is invisible)."""
+    """Name a character for a message (``'x'``, its code point when invisible, or the end)."""
+    if not char:
+        return "the end of the file"
     if char.isprintable() and not char.isspace():
         return printable(f"'{char}'")
     return f"U+{ord(char):04X}"
@@ -285,7 +287,7 @@ class _Parser:
             char = self._peek()
             if char != '"':
                 hint = " (JSON keys need double quotes)" if char == "'" else ""
-                found = _describe(char) if char else "the end of the file"
+                found = _describe(char)
                 raise _SyntaxProblem(
                     self.pos,
                     path,
@@ -296,7 +298,7 @@ class _Parser:
             key = self._string(path)
             self._skip_whitespace()
             if self._peek() != ":":
-                found = _describe(self._peek()) if self._peek() else "the end of the file"
+                found = _describe(self._peek())
                 raise _SyntaxProblem(
                     self.pos,
                     path,
@@ -355,7 +357,7 @@ class _Parser:
             self.pos += 1
             return True
         if char != ",":
-            found = _describe(char) if char else "the end of the file"
+            found = _describe(char)
             raise _SyntaxProblem(
                 self.pos,
                 path,
