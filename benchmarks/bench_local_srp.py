@@ -384,6 +384,12 @@ class Server:
             f"client {result.client_ms:5.2f} ms CPU per sign-in  "
             f"[powmod {result.speed_ms:.2f} ms]"
         )
+        cores = os.cpu_count() or 1
+        print(
+            f"  {'':<27} capacity if the benchmark had the {cores} cores to itself: "
+            f"{1000 * cores / (result.server_ms + result.client_ms):.0f}/s (CPU-bound), "
+            f"{1000 / result.server_ms:.0f}/s (one server thread)"
+        )
 
 
 def main() -> None:
