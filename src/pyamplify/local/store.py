@@ -173,14 +173,25 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._depth = 0
+        self._schemas_run: set[str] = set()
         self.ensure_schema(SCHEMA)
 
     # ------------------------------------------------------------------ generic access
 
     def ensure_schema(self, script: str) -> None:
-        """Run ``CREATE ... IF NOT EXISTS`` statements (for extensions' own tables)."""
+        """Run ``CREATE ... IF NOT EXISTS`` statements (for extensions' own tables), once.
+
+        A script already run on this store is skipped, so modules may call this on every request
+        at no cost. ``executescript`` commits whatever transaction is open, so running a new
+        script inside :meth:`transaction` would silently break that transaction: refused.
+        """
         with self._lock:
+            if script in self._schemas_run:
+                return
+            if self._depth:
+                raise RuntimeError("ensure_schema() must not run inside Store.transaction()")
             self._conn.executescript(script)
+            self._schemas_run.add(script)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
