@@ -30,7 +30,12 @@ def test_context_manager_serves_on_a_free_loopback_port() -> None:
     with LocalCognito() as cognito:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", cognito.url)
         assert cognito.region == "us-east-1"
-        assert httpx.get(cognito.url + "/").json()["service"] == "pyamplify local Cognito"
+        index = httpx.get(cognito.url + "/").json()
+        assert index["service"] == "pyamplify local Cognito"
+        assert index["targets"] == [
+            "AWSCognitoIdentityProviderService",
+            "AWSCognitoIdentityService",
+        ]
         url = cognito.url
     with pytest.raises(httpx.TransportError):
         httpx.get(url + "/", timeout=1)

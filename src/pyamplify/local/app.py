@@ -280,7 +280,7 @@ def openid_configuration(backend: Backend, pool_id: str) -> dict[str, Any]:
     }
 
 
-def _local_routes(backend: Backend) -> list[BaseRoute]:
+def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute]:
     async def outbox(request: Request) -> Response:
         username = request.query_params.get("username")
         return JSONResponse([item.as_json() for item in backend.store.outbox(username)])
@@ -294,7 +294,7 @@ def _local_routes(backend: Backend) -> list[BaseRoute]:
                 "service": "pyamplify local Cognito",
                 "region": backend.region,
                 "endpoint": backend.base_url,
-                "targets": [IDP_TARGET_PREFIX],
+                "targets": sorted(registry.targets),
             }
         )
 
@@ -383,6 +383,6 @@ def build_app(backend: Backend, registry: ServiceRegistry | None = None) -> Loca
         *registry.routes,
         Route("/", endpoint, methods=["POST"]),
         *_well_known(backend),
-        *_local_routes(backend),
+        *_local_routes(backend, registry),
     ]
     return LocalCognitoApp(dispatcher, Starlette(routes=routes))
