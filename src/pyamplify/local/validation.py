@@ -135,25 +135,32 @@ class _Validator:
             if name in value and value[name] is not None:
                 self.check(value[name], member["shape"], _member_path(path, name))
 
+    def _out_of_bounds(
+        self,
+        value: Any,
+        measure: int,
+        noun: str,
+        shape: Mapping[str, Any],
+        path: str,
+        sensitive: bool,
+    ) -> bool:
+        """Check the model's ``min``/``max`` (of a length or a value); report and say if broken."""
+        if "min" in shape and measure < shape["min"]:
+            bound = f"greater than or equal to {shape['min']}"
+        elif "max" in shape and measure > shape["max"]:
+            bound = f"less than or equal to {shape['max']}"
+        else:
+            return False
+        self.fail(value, path, f"Member must have {noun} {bound}", sensitive)
+        return True
+
     def _string(self, value: Any, shape: Mapping[str, Any], path: str, sensitive: bool) -> None:
         if not isinstance(value, str):
             self.fail(value, path, "Member must be a string", sensitive)
             return
-        if "min" in shape and len(value) < shape["min"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have length greater than or equal to {shape['min']}",
-                sensitive,
-            )
-        elif "max" in shape and len(value) > shape["max"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have length less than or equal to {shape['max']}",
-                sensitive,
-            )
-        elif "enum" in shape and value not in shape["enum"]:
+        if self._out_of_bounds(value, len(value), "length", shape, path, sensitive):
+            return
+        if "enum" in shape and value not in shape["enum"]:
             choices = ", ".join(shape["enum"])
             self.fail(value, path, f"Member must satisfy enum value set: [{choices}]", sensitive)
         elif "pattern" in shape:
@@ -170,39 +177,13 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(value, path, "Member must be an integer", sensitive)
             return
-        if "min" in shape and value < shape["min"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have value greater than or equal to {shape['min']}",
-                sensitive,
-            )
-        elif "max" in shape and value > shape["max"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have value less than or equal to {shape['max']}",
-                sensitive,
-            )
+        self._out_of_bounds(value, value, "value", shape, path, sensitive)
 
     def _list(self, value: Any, shape: Mapping[str, Any], path: str, sensitive: bool) -> None:
         if not isinstance(value, list):
             self.fail(value, path, "Member must be a list", sensitive)
             return
-        if "min" in shape and len(value) < shape["min"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have length greater than or equal to {shape['min']}",
-                sensitive,
-            )
-        elif "max" in shape and len(value) > shape["max"]:
-            self.fail(
-                value,
-                path,
-                f"Member must have length less than or equal to {shape['max']}",
-                sensitive,
-            )
+        self._out_of_bounds(value, len(value), "length", shape, path, sensitive)
         for index, item in enumerate(value, start=1):
             if item is None:
                 self.fail(None, f"{path}.{index}.member", "Member must not be null", sensitive)
