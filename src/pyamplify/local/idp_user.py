@@ -113,6 +113,23 @@ def _user_for_code(
     return user
 
 
+def _code_recipient(
+    backend: Backend, body: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], str, UserRecord | None]:
+    """Client, pool, typed name and user for a call that sends a code (resend, forgot password).
+
+    The user is ``None`` only when it does not exist and the client hides that
+    (PreventUserExistenceErrors): the caller then answers with a simulated delivery, as AWS does.
+    """
+    client, pool = _client_pool(backend, body)
+    typed = str_param(body, "Username")
+    check_secret_hash(client, typed, body.get("SecretHash"))
+    user = find_user(backend, pool, typed)
+    if user is None and not prevents_user_existence_errors(client):
+        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    return client, pool, typed, user
+
+
 def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ConfirmSignUp: the code from the outbox confirms the user and verifies the contact."""
     client, pool = _client_pool(backend, body)
@@ -134,14 +151,9 @@ def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 
 def resend_confirmation_code(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ResendConfirmationCode."""
-    client, pool = _client_pool(backend, body)
-    typed = str_param(body, "Username")
-    check_secret_hash(client, typed, body.get("SecretHash"))
-    user = find_user(backend, pool, typed)
-    if user is None:
-        if prevents_user_existence_errors(client):
-            return {"CodeDeliveryDetails": _simulated_delivery(typed)}
-        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    client, pool, typed, user = _code_recipient(backend, body)
+    if user is None:  # unknown user, hidden by PreventUserExistenceErrors
+        return {"CodeDeliveryDetails": _simulated_delivery(typed)}
     if user.status != "UNCONFIRMED":
         raise errors.InvalidParameterException("User is already confirmed.")
     channel = _signup_channel(pool, user)
@@ -186,14 +198,9 @@ def _recovery_channel(pool: dict[str, Any], user: UserRecord) -> str | None:
 
 def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ForgotPassword: a reset code to the user's verified email or phone."""
-    client, pool = _client_pool(backend, body)
-    typed = str_param(body, "Username")
-    check_secret_hash(client, typed, body.get("SecretHash"))
-    user = find_user(backend, pool, typed)
-    if user is None:
-        if prevents_user_existence_errors(client):
-            return {"CodeDeliveryDetails": _simulated_delivery(typed)}
-        raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
+    client, pool, typed, user = _code_recipient(backend, body)
+    if user is None:  # unknown user, hidden by PreventUserExistenceErrors
+        return {"CodeDeliveryDetails": _simulated_delivery(typed)}
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
     channel = _recovery_channel(pool, user)
