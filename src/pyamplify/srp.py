@@ -13,7 +13,8 @@ pycognito agree on (see ``shared/reference/python-anchors.md`` §3):
 
 Private exponents are 256 bits (NIST SP 800-56A's minimum for a 3072-bit group) instead of
 Amplify's 1024: the server cannot tell the difference and sign-in costs a third of the CPU.
-Modular exponentiation uses gmpy2 when it is importable (about 8x faster than ``pow``).
+Modular exponentiation uses the fastest engine at hand: the system's OpenSSL, else gmpy2, else
+``pow`` (:mod:`pyamplify.modexp`).
 Device SRP is the same maths with poolName := DeviceGroupKey and userId := DeviceKey.
 """
 
@@ -27,6 +28,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from pyamplify import modexp
 
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
@@ -50,24 +53,11 @@ class SrpError(ValueError):
     ``u == 0``) or malformed; the exchange must be abandoned."""
 
 
-def _python_powmod(base: int, exponent: int, modulus: int) -> int:
-    return pow(base, exponent, modulus)
+_python_powmod = modexp.python_powmod
 
-
-def _load_powmod() -> Callable[[int, int, int], int]:
-    try:
-        import gmpy2
-    except ImportError:  # pragma: no cover - depends on the platform
-        return _python_powmod
-
-    def gmpy2_powmod(base: int, exponent: int, modulus: int) -> int:
-        return int(gmpy2.powmod(base, exponent, modulus))
-
-    return gmpy2_powmod
-
-
-#: ``powmod(base, exponent, modulus)``: gmpy2 when importable, else the builtin ``pow``.
-powmod: Callable[[int, int, int], int] = _load_powmod()
+#: ``powmod(base, exponent, modulus)``: the fastest engine at hand (OpenSSL, gmpy2 or ``pow``;
+#: see :mod:`pyamplify.modexp`). A module attribute, so that benchmarks can swap it.
+powmod: Callable[[int, int, int], int] = modexp.powmod
 
 
 def pad_hex(value: int | str) -> str:
