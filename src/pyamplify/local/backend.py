@@ -12,7 +12,10 @@ must not reach into the user-pool operations:
   :class:`TokenVerificationError` with a machine-readable ``reason``;
 * :meth:`Backend.is_revoked`: whether GlobalSignOut, RevokeToken or a deleted user killed a
   token's session;
-* :attr:`Backend.store`: the SQLite store, for their own tables (``ensure_schema``).
+* :attr:`Backend.store`: the SQLite store, for their own tables (``ensure_schema``);
+* :attr:`Backend.operation_lock`: every operation runs holding it; ``with
+  backend.operation_lock.released():`` around pure CPU work lets another operation run meanwhile
+  (see :mod:`pyamplify.local.concurrency`).
 
 Every time decision reads :attr:`Backend.clock` so that tests can move time by hand.
 """
@@ -25,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
+from pyamplify.local.concurrency import OperationLock
 from pyamplify.local.store import Store
 from pyamplify.local.tokens import JwtError, KeyRing, unverified_parts, verify_jwt_signature
 
@@ -95,6 +99,8 @@ class Backend:
         )
         #: Seconds a SRP TIMESTAMP may differ from the clock.
         self.timestamp_tolerance = 300.0
+        #: Held by each operation; released only around pure CPU work (see ``concurrency``).
+        self.operation_lock = OperationLock()
 
     def now(self) -> float:
         """The current time in epoch seconds, from the injectable clock."""
