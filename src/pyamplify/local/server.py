@@ -128,6 +128,7 @@ class LocalCognito:
         config = uvicorn.Config(
             app,
             http=http_protocol(),
+            loop="auto",  # uvloop when installed (the local extra installs it where it exists)
             log_level="warning",
             access_log=False,
             lifespan="off",
