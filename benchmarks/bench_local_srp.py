@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from pyamplify import srp
+from pyamplify import modexp, srp
 from pyamplify.local.srp_server import g_pow
 
 PASSWORD = "Bench-passw0rd!"
@@ -407,7 +407,7 @@ def main() -> None:
         f"SRP sign-ins (InitiateAuth + RespondToAuthChallenge), {args.users} distinct users, "
         f"{args.clients} client processes ({args.client}), median of {args.trials} trials "
         f"(servers alternate), {os.cpu_count()} CPUs, "
-        f"gmpy2: {srp.powmod is not srp._python_powmod}, load {os.getloadavg()[0]:.2f}"
+        f"modexp: {modexp.selected_engine()[0]}, load {os.getloadavg()[0]:.2f}"
     )
     servers = [Server("pyamplify local (real SRP)", *start_local(args.local_arg), [])]
     try:
