@@ -18,7 +18,6 @@ Errors are rendered as Cognito renders them: HTTP 400, ``{"__type", "message"}``
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import logging
@@ -36,7 +35,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.concurrency import operation_executor
 from pyamplify.local.idp_service import IDP_TARGET_PREFIX, IdentityProviderService
 
 LOG = logging.getLogger("pyamplify.local")
@@ -170,30 +168,11 @@ def _internal_error() -> RawResponse:
 
 
 class Dispatcher:
-    """``POST /``: finds the service and operation, parses the body, renders the outcome.
-
-    Operations run in a thread pool, one at a time under the backend's operation lock (see
-    :mod:`pyamplify.local.concurrency`), so that their pure CPU work can use a second core;
-    :meth:`close` stops the pool.
-    """
+    """``POST /``: finds the service and operation, parses the body, renders the outcome."""
 
     def __init__(self, backend: Backend, registry: ServiceRegistry) -> None:
         self.backend = backend
         self.registry = registry
-        self.executor = operation_executor()
-
-    def close(self) -> None:
-        """Stop the operations' thread pool (operations in progress finish first)."""
-        self.executor.shutdown(wait=True)
-
-    async def answer_target_in_pool(
-        self, target: str, raw: bytes, headers: Mapping[str, str], client_host: str | None
-    ) -> RawResponse:
-        """:meth:`answer_target` on a pool thread, awaited from the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.executor, self.answer_target, target, raw, headers, client_host
-        )
 
     def answer_target(
         self, target: str, raw: bytes, headers: Mapping[str, str], client_host: str | None
@@ -201,8 +180,7 @@ class Dispatcher:
         """Answer a JSON 1.1 call (``X-Amz-Target`` present); never raises."""
         try:
             info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
-            with self.backend.operation_lock.held():
-                return raw_success(self._target(target, raw, info))
+            return raw_success(self._target(target, raw, info))
         except errors.CognitoError as error:
             return raw_error(error)
         except Exception:  # the one place a bug becomes Cognito's only 5xx
@@ -215,20 +193,13 @@ class Dispatcher:
             client_host = request.client.host if request.client else None
             target = headers.get("x-amz-target")
             if target is not None:
-                return _as_response(
-                    await self.answer_target_in_pool(target, raw, headers, client_host)
-                )
+                return _as_response(self.answer_target(target, raw, headers, client_host))
             info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, self._query_held, raw, headers, info)
+            return self._query(raw, headers, info)
         except errors.CognitoError as error:
             return error_response(error)
         except Exception:  # the one place a bug becomes Cognito's only 5xx
             return _as_response(_internal_error())
-
-    def _query_held(self, raw: bytes, headers: Mapping[str, str], info: RequestInfo) -> Response:
-        with self.backend.operation_lock.held():
-            return self._query(raw, headers, info)
 
     def _target(self, target: str, raw: bytes, info: RequestInfo) -> dict[str, Any]:
         prefix, _, operation = target.partition(".")
@@ -361,10 +332,6 @@ class LocalCognitoApp:
         self.dispatcher = dispatcher
         self.routes = routes
 
-    def close(self) -> None:
-        """Release what serving holds besides the socket (the operations' threads)."""
-        self.dispatcher.close()
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
             headers = {
@@ -377,7 +344,7 @@ class LocalCognitoApp:
                 if raw is None:
                     return  # the client went away before sending its whole body
                 client = scope.get("client")
-                status, raw_headers, body = await self.dispatcher.answer_target_in_pool(
+                status, raw_headers, body = self.dispatcher.answer_target(
                     target, raw, headers, client[0] if client else None
                 )
                 await send(

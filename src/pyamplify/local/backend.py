@@ -12,10 +12,7 @@ must not reach into the user-pool operations:
   :class:`TokenVerificationError` with a machine-readable ``reason``;
 * :meth:`Backend.is_revoked`: whether GlobalSignOut, RevokeToken or a deleted user killed a
   token's session;
-* :attr:`Backend.store`: the SQLite store, for their own tables (``ensure_schema``);
-* :attr:`Backend.operation_lock`: every operation runs holding it; ``with
-  backend.operation_lock.released():`` around pure CPU work lets another operation run meanwhile
-  (see :mod:`pyamplify.local.concurrency`).
+* :attr:`Backend.store`: the SQLite store, for their own tables (``ensure_schema``).
 
 Every time decision reads :attr:`Backend.clock` so that tests can move time by hand.
 """
@@ -28,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pyamplify.local.concurrency import OperationLock
 from pyamplify.local.store import Store
 from pyamplify.local.tokens import JwtError, KeyRing, unverified_parts, verify_jwt_signature
 
@@ -99,8 +95,6 @@ class Backend:
         )
         #: Seconds a SRP TIMESTAMP may differ from the clock.
         self.timestamp_tolerance = 300.0
-        #: Held by each operation; released only around pure CPU work (see ``concurrency``).
-        self.operation_lock = OperationLock()
 
     def now(self) -> float:
         """The current time in epoch seconds, from the injectable clock."""

@@ -182,10 +182,9 @@ def _start_srp(
         if verifier_or_none is None:
             raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
         verifier = verifier_or_none
+    server = new_server_ephemeral(verifier)
     try:
-        with backend.operation_lock.released():  # ~2 ms of arithmetic on the values just read
-            server = new_server_ephemeral(verifier)
-            key = srp.server_session_key(srp_a, server, verifier)
+        key = srp.server_session_key(srp_a, server, verifier)
     except srp.SrpError:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS) from None
     block = base64.b64encode(secrets.token_bytes(_SECRET_BLOCK_BYTES)).decode()

@@ -126,14 +126,11 @@ def issue_tokens(
         "jti": str(uuid.uuid4()),
         "username": user.username,
     }
-    access_key, id_key = backend.keys.key(pool_id, "access"), backend.keys.key(pool_id, "id")
-    with backend.operation_lock.released():  # two RSA signatures: OpenSSL, outside the GIL
-        access_token, id_token = sign_jwt(access_key, access_claims), sign_jwt(id_key, id_claims)
     result: dict[str, Any] = {
-        "AccessToken": access_token,
+        "AccessToken": sign_jwt(backend.keys.key(pool_id, "access"), access_claims),
         "ExpiresIn": int(access_life),
         "TokenType": "Bearer",
-        "IdToken": id_token,
+        "IdToken": sign_jwt(backend.keys.key(pool_id, "id"), id_claims),
     }
     if with_refresh_token:
         refresh = new_refresh_token()

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import uvicorn
 
 from pyamplify.errors import PyamplifyError
-from pyamplify.local.app import LocalCognitoApp, ServiceRegistry, build_app
+from pyamplify.local.app import ServiceRegistry, build_app
 from pyamplify.local.backend import Backend
 from pyamplify.local.http_protocol import http_protocol
 from pyamplify.local.store import Store
@@ -62,7 +62,6 @@ class LocalCognito:
         self._store: Store | None = None
         self._backend: Backend | None = None
         self._server: uvicorn.Server | None = None
-        self._app: LocalCognitoApp | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self.port = port
@@ -124,7 +123,7 @@ class LocalCognito:
         self._socket = self._bind()
         self.port = int(self._socket.getsockname()[1])
         self._backend.base_url = self.url
-        app = self._app = build_app(self._backend, self.registry)
+        app = build_app(self._backend, self.registry)
         config = uvicorn.Config(
             app,
             http=http_protocol(),
@@ -175,12 +174,10 @@ class LocalCognito:
             self._thread.join(timeout=_START_TIMEOUT)
         if self._socket is not None:
             self._socket.close()
-        if self._app is not None:
-            self._app.close()
         if self._store is not None:
             self._store.close()
         self._server = self._thread = self._socket = None
-        self._store, self._app = None, None
+        self._store = None
 
     def serve_forever(self) -> None:
         """Block until interrupted (Ctrl-C), then stop."""
