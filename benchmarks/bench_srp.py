@@ -9,8 +9,9 @@ Runs alternate between the contenders so that load on a shared machine hits both
 
     python benchmarks/bench_srp.py [--runs 200]
 
-Target (issue 4): pyamplify <= 0.10x pycognito. The pure-Python row (gmpy2 forced off) is for
-information: it is what platforms without gmpy2 wheels get. CPU time (``process_time``), not
+Target (issue 4): pyamplify <= 0.10x pycognito. The other engine rows (``pyamplify.modexp``) are
+for information: gmpy2 is what machines without a loadable libcrypto get, pure Python what
+platforms without gmpy2 wheels either get. CPU time (``process_time``), not
 wall time: the number does not depend on other processes' load, only on cache effects.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from pycognito import aws_srp
 
-from pyamplify import srp
+from pyamplify import modexp, srp
 
 VECTOR = json.loads(
     (
@@ -70,14 +71,21 @@ def pycognito_sign_in() -> str:
     return str(answer["PASSWORD_CLAIM_SIGNATURE"])
 
 
-def pyamplify_pure_python_sign_in() -> str:
-    """pyamplify with gmpy2 forced off: what platforms without gmpy2 wheels get."""
-    fast = srp.powmod
-    srp.powmod = srp._python_powmod
-    try:
-        return pyamplify_sign_in()
-    finally:
-        srp.powmod = fast
+def with_engine(name: str) -> Callable[[], str]:
+    """pyamplify's sign-in with the modexp engine ``name`` swapped in for the call."""
+    engine = modexp.load_engine(name)
+
+    def sign_in() -> str:
+        if engine is None:
+            return ""
+        fast = srp.powmod
+        srp.powmod = engine
+        try:
+            return pyamplify_sign_in()
+        finally:
+            srp.powmod = fast
+
+    return sign_in
 
 
 def cpu_ms(func: Callable[[], str]) -> float:
@@ -106,27 +114,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200, help="sign-ins per contender")
     args = parser.parse_args()
 
-    using_gmpy2 = srp.powmod is not srp._python_powmod
+    selected = modexp.selected_engine()[0]
+    others = [name for name in modexp.available_engines() if name != selected]
     samples = measure(
         {
             "pyamplify": pyamplify_sign_in,
             "pycognito": pycognito_sign_in,
-            "pure": pyamplify_pure_python_sign_in,
+            **{name: with_engine(name) for name in others},
         },
         args.runs,
     )
     peer = statistics.median(samples["pycognito"])
+    bits = srp.PRIVATE_EXPONENT_BITS
     rows = [
         ("pycognito AWSSRP (1024-bit a, builtin pow)", samples["pycognito"]),
-        (
-            f"pyamplify ({srp.PRIVATE_EXPONENT_BITS}-bit a, "
-            f"{'gmpy2' if using_gmpy2 else 'builtin pow: gmpy2 missing!'})",
-            samples["pyamplify"],
-        ),
-        (
-            f"pyamplify ({srp.PRIVATE_EXPONENT_BITS}-bit a, gmpy2 forced off)",
-            samples["pure"],
-        ),
+        (f"pyamplify ({bits}-bit a, {selected}: the default here)", samples["pyamplify"]),
+        *((f"pyamplify ({bits}-bit a, {name} forced)", samples[name]) for name in others),
     ]
     print(
         "Client SRP CPU per sign-in,",

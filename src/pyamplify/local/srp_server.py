@@ -4,9 +4,11 @@ Three of the server's exponentiations have the fixed base ``g = 2``: ``g^b`` for
 and ``g^x`` for each verifier made (SignUp, AdminSetUserPassword) or checked
 (USER_PASSWORD_AUTH, ChangePassword). A table of ``g^(d * 256^i) mod N`` (32 rows of 256, one
 per byte of the exponent: about 3 MB, built once per process in ~50 ms on first use) turns a
-256-bit exponentiation into at most 32 modular multiplications, about seven times faster than
-``powmod`` (4-bit windows, 64 multiplications, were half as fast). The maths and its checks stay
-in :mod:`pyamplify.srp`; this module only computes the same numbers faster.
+256-bit exponentiation into at most 32 modular multiplications (gmpy2): ~0.13 ms, against
+~0.75 ms for OpenSSL's ``powmod`` and ~1.0 ms for gmpy2's (4-bit windows, 64 multiplications,
+were half as fast). Without gmpy2 the table of Python ints is no faster than ``powmod``. The
+maths and its checks stay in :mod:`pyamplify.srp`; this module only computes the same numbers
+faster.
 """
 
 from __future__ import annotations
