@@ -126,3 +126,16 @@ def test_importing_srp_loads_no_engine() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_openssl_engine_keeps_a_bounded_number_of_moduli() -> None:
+    engine = modexp.load_engine("openssl")
+    if engine is None:
+        pytest.skip("no libcrypto on this machine")
+    draw = random.Random(11)
+    for _ in range(50):
+        modulus = draw.getrandbits(512) | 1 | (1 << 511)
+        base, exponent = draw.getrandbits(520), draw.getrandbits(64)
+        assert engine(base, exponent, modulus) == pow(base, exponent, modulus)
+    assert len(engine._montgomery) <= modexp._CACHED_MODULI  # type: ignore[attr-defined]
+    assert engine(srp.G, 12345, srp.N) == pow(srp.G, 12345, srp.N)

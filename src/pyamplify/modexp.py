@@ -31,6 +31,8 @@ from typing import Any
 from pyamplify.errors import PyamplifyError
 
 ENGINES = ("openssl", "gmpy2", "python")
+#: Montgomery contexts kept (SRP uses one modulus; others beyond this are made and freed per call).
+_CACHED_MODULI = 8
 ENV_VAR = "PYAMPLIFY_MODEXP"
 
 Powmod = Callable[[int, int, int], int]
@@ -93,6 +95,7 @@ class _OpenSslEngine:
             "BN_bin2bn": (pointer, [ctypes.c_char_p, integer, pointer]),
             "BN_bn2binpad": (integer, [pointer, ctypes.c_char_p, integer]),
             "BN_MONT_CTX_new": (pointer, []),
+            "BN_MONT_CTX_free": (None, [pointer]),
             "BN_MONT_CTX_set": (integer, [pointer, pointer, pointer]),
             "BN_mod_exp_mont": (integer, [pointer] * 6),
         }
@@ -117,17 +120,31 @@ class _OpenSslEngine:
         with self._setup_lock:
             cached = self._montgomery.get(modulus)
             if cached is None:
-                lib = self._lib
-                size = (modulus.bit_length() + 7) // 8
-                modulus_bn = lib.BN_bin2bn(modulus.to_bytes(size, "big"), size, None)
-                montgomery = lib.BN_MONT_CTX_new()
-                if not modulus_bn or not montgomery:
-                    raise MemoryError("OpenSSL could not allocate a Montgomery context")
-                if lib.BN_MONT_CTX_set(montgomery, modulus_bn, context) != 1:
-                    raise ArithmeticError("OpenSSL refused the modulus")
-                cached = (modulus_bn, montgomery, size)
-                self._montgomery[modulus] = cached
+                cached = self._new_montgomery(modulus, context)
+                if len(self._montgomery) < _CACHED_MODULI:
+                    self._montgomery[modulus] = cached
             return cached
+
+    def _new_montgomery(self, modulus: int, context: Any) -> tuple[Any, Any, int]:
+        lib = self._lib
+        size = (modulus.bit_length() + 7) // 8
+        modulus_bn = lib.BN_bin2bn(modulus.to_bytes(size, "big"), size, None)
+        montgomery = lib.BN_MONT_CTX_new()
+        made = (modulus_bn, montgomery, size)
+        if not modulus_bn or not montgomery:
+            self._free_montgomery(made)
+            raise MemoryError("OpenSSL could not allocate a Montgomery context")
+        if lib.BN_MONT_CTX_set(montgomery, modulus_bn, context) != 1:
+            self._free_montgomery(made)
+            raise ArithmeticError("OpenSSL refused the modulus")
+        return made
+
+    def _free_montgomery(self, made: tuple[Any, Any, int]) -> None:
+        modulus_bn, montgomery, _size = made
+        if montgomery:
+            self._lib.BN_MONT_CTX_free(montgomery)
+        if modulus_bn:
+            self._lib.BN_free(modulus_bn)
 
     def __call__(self, base: int, exponent: int, modulus: int) -> int:
         if modulus < 3 or not modulus & 1 or exponent < 0:
@@ -135,17 +152,22 @@ class _OpenSslEngine:
         if not 0 <= base < modulus:
             base %= modulus
         context, base_bn, exponent_bn, result_bn = self._thread_state()
-        modulus_bn, montgomery, size = self._montgomery_for(modulus, context)
-        lib = self._lib
-        exponent_size = (exponent.bit_length() + 7) // 8
-        lib.BN_bin2bn(base.to_bytes(size, "big"), size, base_bn)
-        lib.BN_bin2bn(exponent.to_bytes(exponent_size, "big"), exponent_size, exponent_bn)
-        arguments = (result_bn, base_bn, exponent_bn, modulus_bn, context, montgomery)
-        if lib.BN_mod_exp_mont(*arguments) != 1:
-            raise ArithmeticError("OpenSSL BN_mod_exp_mont failed")
-        buffer = self._ctypes.create_string_buffer(size)
-        lib.BN_bn2binpad(result_bn, buffer, size)
-        return int.from_bytes(buffer.raw, "big")
+        montgomery_set = self._montgomery_for(modulus, context)
+        modulus_bn, montgomery, size = montgomery_set
+        try:
+            lib = self._lib
+            exponent_size = (exponent.bit_length() + 7) // 8
+            lib.BN_bin2bn(base.to_bytes(size, "big"), size, base_bn)
+            lib.BN_bin2bn(exponent.to_bytes(exponent_size, "big"), exponent_size, exponent_bn)
+            arguments = (result_bn, base_bn, exponent_bn, modulus_bn, context, montgomery)
+            if lib.BN_mod_exp_mont(*arguments) != 1:
+                raise ArithmeticError("OpenSSL BN_mod_exp_mont failed")
+            buffer = self._ctypes.create_string_buffer(size)
+            lib.BN_bn2binpad(result_bn, buffer, size)
+            return int.from_bytes(buffer.raw, "big")
+        finally:
+            if self._montgomery.get(modulus) is not montgomery_set:
+                self._free_montgomery(montgomery_set)  # one of too many moduli: not kept
 
 
 class _ThreadBignums:
