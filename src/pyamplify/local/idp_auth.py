@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pyamplify import srp
-from pyamplify.local import errors, passwords
+from pyamplify.local import errors, idp_mfa, passwords
 from pyamplify.local.accounts import check_attribute_values, missing_required
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp_common import (
@@ -42,7 +42,6 @@ from pyamplify.local.idp_common import (
 from pyamplify.local.idp_pools import Operation, effective_auth_flows
 from pyamplify.local.idp_tokens import (
     family_of_refresh_token,
-    issue_tokens,
     refresh_tokens,
     rotation_enabled,
 )
@@ -103,7 +102,7 @@ def _unknown_user(client: dict[str, Any]) -> errors.CognitoError:
 def _after_password(
     backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
 ) -> dict[str, Any]:
-    """Tokens, or NEW_PASSWORD_REQUIRED for a user still on a temporary password."""
+    """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else MFA or tokens."""
     now = backend.now()
     passwords.record_success(user)
     backend.store.save_user(user)
@@ -134,10 +133,7 @@ def _after_password(
                 "userAttributes": json.dumps(user.attributes),
             },
         }
-    return {
-        "ChallengeParameters": {},
-        "AuthenticationResult": issue_tokens(backend, pool, client, user),
-    }
+    return idp_mfa.after_password(backend, pool, client, user)
 
 
 def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError:
@@ -337,10 +333,7 @@ def _new_password(
     passwords.set_password(pool["Id"], user, new_password, backend.now())
     user.status = "CONFIRMED"
     backend.store.save_user(user)
-    return {
-        "ChallengeParameters": {},
-        "AuthenticationResult": issue_tokens(backend, pool, client, user),
-    }
+    return idp_mfa.after_password(backend, pool, client, user)
 
 
 def _refresh_flow(
@@ -428,6 +421,9 @@ def _respond(
     if challenge == "NEW_PASSWORD_REQUIRED":
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         return _new_password(backend, pool, client, responses, session)
+    if challenge in idp_mfa.CHALLENGES:
+        session = body.get("Session") if isinstance(body.get("Session"), str) else None
+        return idp_mfa.respond(backend, pool, client, challenge, responses, session)
     raise errors.InvalidParameterException(
         f"The local Cognito does not issue the {challenge} challenge, so it cannot answer it."
     )

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyamplify.local import errors, idp_admin, idp_auth, idp_pools, idp_providers, idp_user
+from pyamplify.local import (
+    errors,
+    idp_admin,
+    idp_auth,
+    idp_mfa,
+    idp_pools,
+    idp_providers,
+    idp_user,
+)
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp_pools import Operation
 from pyamplify.local.validation import idp_model, unsigned_operations, validate_input
@@ -28,6 +36,7 @@ OPERATIONS: dict[str, Operation] = {
     **idp_auth.OPERATIONS,
     **idp_user.OPERATIONS,
     **idp_providers.OPERATIONS,
+    **idp_mfa.OPERATIONS,  # last: its GetUser / AdminGetUser wrap idp_user's and idp_admin's
 }
 
 #: The user-plane operations this emulator serves unsigned when botocore is not installed.

@@ -1,0 +1,565 @@
+"""Users' MFA: software tokens, MFA preferences, and the MFA challenges after a correct password.
+
+Operations: AssociateSoftwareToken and VerifySoftwareToken (with an AccessToken, or with the
+Session of an MFA_SETUP challenge), SetUserMFAPreference, AdminSetUserMFAPreference, and the MFA
+members of GetUser / AdminGetUser (``UserMFASettingList``, ``PreferredMfaSetting``), which this
+module adds by wrapping the plain operations of :mod:`.idp_user` and :mod:`.idp_admin`.
+
+Sign-in (:func:`after_password`, called by :mod:`.idp_auth` once the password, and any
+NEW_PASSWORD_REQUIRED, is done): a pool whose mode is OFF issues tokens. Otherwise the user's
+usable methods are those switched on for them (a verified software token; SMS with a phone
+number in a pool with SMS MFA; email with an address in a pool with email MFA). A preferred
+usable method is challenged; a single one is challenged; several give SELECT_MFA_TYPE. With none:
+an ON pool falls back to SMS (phone number) or email (address) when the pool has that factor, as
+Cognito texts every user of a required-SMS pool, else MFA_SETUP; an OPTIONAL pool issues tokens.
+
+Every challenge answers with a fresh Session in the same table as NEW_PASSWORD_REQUIRED's. A wrong
+code leaves the Session usable until it expires (real Cognito lets a client retry, observed in
+robor-systems/tokapi-beta#27); a correct answer consumes it. SMS and email codes go to the
+outbox (purpose ``Authentication``) and live 3 minutes; only their SHA-256 is kept in the
+session. TOTP secrets live in this module's table (``user_mfa``, keyed by the user's ``sub`` so
+a re-created user does not inherit them) and never appear in a repr, log or message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyamplify.local import errors, idp_admin, idp_pool_mfa, idp_user, outbox, totp
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp_common import (
+    authenticate_access_token,
+    check_secret_hash,
+    find_user,
+    opt_str,
+    pool_or_error,
+    str_param,
+    user_or_error,
+)
+from pyamplify.local.idp_pools import Operation
+from pyamplify.local.idp_tokens import issue_tokens
+from pyamplify.local.store import UserRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS user_mfa (
+    pool_id TEXT NOT NULL, sub TEXT NOT NULL, secret TEXT, pending_secret TEXT, device_name TEXT,
+    sms INTEGER NOT NULL DEFAULT 0, totp INTEGER NOT NULL DEFAULT 0,
+    email INTEGER NOT NULL DEFAULT 0, preferred TEXT,
+    PRIMARY KEY (pool_id, sub));
+"""
+
+SMS_MFA = "SMS_MFA"
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
+EMAIL_OTP = "EMAIL_OTP"
+#: UserMFASettingList order, and the order of MFAS_CAN_CHOOSE / MFAS_CAN_SETUP.
+METHODS = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)
+SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
+MFA_SETUP = "MFA_SETUP"
+#: The challenges :func:`respond` answers (idp_auth dispatches these names here).
+CHALLENGES = frozenset({*METHODS, SELECT_MFA_TYPE, MFA_SETUP})
+
+#: Messages seen on real Cognito (reference §1; aws-samples/aws-amplify-auth-starters#15;
+#: amazon-archives/amazon-cognito-identity-js#630; aws/aws-sdk-js-v3#4645; the TOTP guide).
+MFA_CODE_MISMATCH = "Invalid code or auth state for the user."
+TOTP_SETUP_MISMATCH = "Code mismatch and fail enable Software Token MFA"
+TOTP_OFF_IN_POOL = "Software Token MFA has not been enabled by the userPool."
+TOTP_NOT_FOUND = "Software Token MFA does not exist for the user."
+#: SMS and email MFA codes are valid for 3 minutes (Cognito developer guide, MFA).
+MFA_CODE_LIFETIME = 180.0
+#: How an SMS or email code is recorded in the outbox (Cognito's trigger source suffix).
+OUTBOX_PURPOSE = "Authentication"
+
+_SETTINGS = (
+    ("SMSMfaSettings", SMS_MFA),
+    ("SoftwareTokenMfaSettings", SOFTWARE_TOKEN_MFA),
+    ("EmailMfaSettings", EMAIL_OTP),
+)
+_CODE_ANSWER = {SMS_MFA: "SMS_MFA_CODE", SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE"}
+_CODE_ANSWER[EMAIL_OTP] = "EMAIL_OTP_CODE"
+_CONTACT = {SMS_MFA: "phone_number", EMAIL_OTP: "email"}
+#: SELECT_MFA_TYPE answers: the model documents EMAIL_MFA, Amplify sends EMAIL_OTP.
+_SELECT_ANSWERS = {SMS_MFA: SMS_MFA, SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA, "EMAIL_MFA": EMAIL_OTP}
+_SELECT_ANSWERS[EMAIL_OTP] = EMAIL_OTP
+
+
+class EnableSoftwareTokenMFAException(errors.CognitoError):
+    """Cognito's ``EnableSoftwareTokenMFAException`` (VerifySoftwareToken with a wrong code)."""
+
+    code = "EnableSoftwareTokenMFAException"
+
+
+class SoftwareTokenMFANotFoundException(errors.CognitoError):
+    """Cognito's ``SoftwareTokenMFANotFoundException``."""
+
+    code = "SoftwareTokenMFANotFoundException"
+
+
+class MFAMethodNotFoundException(errors.CognitoError):
+    """Cognito's ``MFAMethodNotFoundException`` (SELECT_MFA_TYPE with a method not offered)."""
+
+    code = "MFAMethodNotFoundException"
+
+
+def no_delivery_config(method: str) -> str:
+    """Cognito's refusal to switch on a method the user cannot receive (aws-sdk-js-v3#4645)."""
+    return f"User does not have delivery config set to turn on {method}"
+
+
+# ---------------------------------------------------------------------- per-user state
+
+
+@dataclass
+class UserMfa:
+    """One user's MFA state: which methods are on, the preferred one, the software token."""
+
+    pool_id: str
+    sub: str
+    secret: str | None = field(default=None, repr=False)
+    pending_secret: str | None = field(default=None, repr=False)
+    device_name: str | None = None
+    enabled: set[str] = field(default_factory=set)
+    preferred: str | None = None
+
+    def setting_list(self) -> list[str]:
+        """``UserMFASettingList``: the methods switched on, in Cognito's order."""
+        return [method for method in METHODS if method in self.enabled]
+
+
+def load(backend: Backend, user: UserRecord) -> UserMfa:
+    """The user's MFA state (all off for a user never configured)."""
+    backend.store.ensure_schema(SCHEMA)
+    row = backend.store.query_one(
+        "SELECT secret, pending_secret, device_name, sms, totp, email, preferred FROM user_mfa "
+        "WHERE pool_id = ? AND sub = ?",
+        (user.pool_id, user.sub),
+    )
+    state = UserMfa(user.pool_id, user.sub)
+    if row is not None:
+        state.secret, state.pending_secret, state.device_name = row[0], row[1], row[2]
+        state.enabled = {method for method, on in zip(METHODS, row[3:6], strict=True) if on}
+        state.preferred = row[6]
+    return state
+
+
+def save(backend: Backend, state: UserMfa) -> None:
+    """Store the user's MFA state."""
+    backend.store.ensure_schema(SCHEMA)
+    backend.store.execute(
+        "INSERT OR REPLACE INTO user_mfa (pool_id, sub, secret, pending_secret, device_name, sms,"
+        " totp, email, preferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            state.pool_id,
+            state.sub,
+            state.secret,
+            state.pending_secret,
+            state.device_name,
+            *(int(method in state.enabled) for method in METHODS),
+            state.preferred,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------- the pool's factors
+
+
+@dataclass(frozen=True)
+class PoolFactors:
+    """The pool's MFA mode and which factors it offers."""
+
+    mode: str
+    sms: bool
+    totp: bool
+    email: bool
+
+    def offers(self, method: str) -> bool:
+        """Whether the pool offers ``method``."""
+        return {SMS_MFA: self.sms, SOFTWARE_TOKEN_MFA: self.totp, EMAIL_OTP: self.email}[method]
+
+
+def pool_factors(backend: Backend, pool: dict[str, Any]) -> PoolFactors:
+    """Read the pool's MFA configuration (the same answer GetUserPoolMfaConfig gives)."""
+    config = idp_pool_mfa.describe_mfa(backend, pool)
+    totp_config = config.get("SoftwareTokenMfaConfiguration") or {}
+    return PoolFactors(
+        mode=str(config["MfaConfiguration"]),
+        sms="SmsMfaConfiguration" in config,
+        totp=totp_config.get("Enabled") is True,
+        email="EmailMfaConfiguration" in config,
+    )
+
+
+def _can_receive(method: str, user: UserRecord, state: UserMfa) -> bool:
+    if method == SOFTWARE_TOKEN_MFA:
+        return state.secret is not None
+    return bool(user.attributes.get(_CONTACT[method]))
+
+
+def _usable(factors: PoolFactors, user: UserRecord, state: UserMfa) -> list[str]:
+    """Methods the user has on and can receive; a verified token works even if the pool stopped
+    offering TOTP (Cognito's TOTP guide says so); SMS and email need the pool's factor."""
+    usable = []
+    for method in METHODS:
+        offered = method == SOFTWARE_TOKEN_MFA or factors.offers(method)
+        if method in state.enabled and offered and _can_receive(method, user, state):
+            usable.append(method)
+    return usable
+
+
+# ---------------------------------------------------------------------- sign-in
+
+
+def _lifetime(client: dict[str, Any]) -> float:
+    """A challenge Session lives the client's AuthSessionValidity (minutes; default 3)."""
+    return float(client.get("AuthSessionValidity") or 3) * 60.0
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _tokens(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
+) -> dict[str, Any]:
+    return {
+        "ChallengeParameters": {},
+        "AuthenticationResult": issue_tokens(backend, pool, client, user),
+    }
+
+
+def after_password(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
+) -> dict[str, Any]:
+    """Tokens, or the MFA challenge the pool's mode and the user's methods call for."""
+    if (pool.get("MfaConfiguration") or "OFF") == "OFF":
+        return _tokens(backend, pool, client, user)
+    factors = pool_factors(backend, pool)
+    state = load(backend, user)
+    methods = _usable(factors, user, state)
+    if not methods and factors.mode == "ON":
+        methods = [
+            m for m in (SMS_MFA, EMAIL_OTP) if factors.offers(m) and _can_receive(m, user, state)
+        ][:1]
+        if not methods:
+            can_setup = [method for method in METHODS if factors.offers(method)]
+            return _challenge(backend, pool, client, user, state, MFA_SETUP, can_setup)
+    if not methods:
+        return _tokens(backend, pool, client, user)
+    if state.preferred in methods:
+        methods = [str(state.preferred)]
+    if len(methods) > 1:
+        return _challenge(backend, pool, client, user, state, SELECT_MFA_TYPE, methods)
+    return _challenge(backend, pool, client, user, state, methods[0], methods)
+
+
+def _challenge(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    state: UserMfa,
+    name: str,
+    options: list[str],
+) -> dict[str, Any]:
+    """Issue challenge ``name`` with a new Session (and send the code for SMS / email)."""
+    now = backend.now()
+    parameters = {"USER_ID_FOR_SRP": user.username}
+    session_state: dict[str, Any] = {"options": options}
+    if name == SOFTWARE_TOKEN_MFA and state.device_name:
+        parameters["FRIENDLY_DEVICE_NAME"] = state.device_name
+    elif name in _CONTACT:
+        attribute = _CONTACT[name]
+        destination = user.attributes.get(attribute, "")
+        code = outbox.new_code()
+        outbox.record(
+            backend,
+            pool["Id"],
+            user.username,
+            attribute,
+            destination,
+            code,
+            OUTBOX_PURPOSE,
+            client["ClientId"],
+        )
+        session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
+        details = outbox.delivery_details(attribute, destination)
+        parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
+        parameters["CODE_DELIVERY_DESTINATION"] = details["Destination"]
+    elif name == SELECT_MFA_TYPE:
+        parameters["MFAS_CAN_CHOOSE"] = json.dumps(options)
+    elif name == MFA_SETUP:
+        parameters["MFAS_CAN_SETUP"] = json.dumps(options)
+    session = _new_session(backend, name, pool["Id"], client, user.username, session_state)
+    return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
+
+
+def _new_session(
+    backend: Backend,
+    kind: str,
+    pool_id: str,
+    client: dict[str, Any],
+    username: str,
+    state: dict[str, Any],
+) -> str:
+    session = secrets.token_urlsafe(96)
+    expires_at = backend.now() + _lifetime(client)
+    backend.store.put_session(
+        session, kind, pool_id, client["ClientId"], username, state, expires_at
+    )
+    return session
+
+
+def _required(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def respond(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    challenge: str,
+    responses: dict[str, str],
+    session_id: str | None,
+) -> dict[str, Any]:
+    """(Admin)RespondToAuthChallenge for the MFA challenges: tokens or the next challenge."""
+    typed = _required(responses, "USERNAME")
+    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
+    row = backend.store.peek_session(session_id) if session_id else None
+    if row is None or row[0] not in CHALLENGES:
+        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    kind, pool_id, client_id, username, state, expires_at = row
+    user = find_user(backend, pool, typed)
+    if (
+        pool_id != pool["Id"]
+        or client_id != client["ClientId"]
+        or user is None
+        or user.username != username
+        or backend.now() > expires_at
+    ):
+        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    if not user.enabled:
+        raise errors.NotAuthorizedException(errors.USER_DISABLED)
+    if kind != challenge:
+        # Answering another challenge than the one issued (amplify-js#11069).
+        raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
+    if kind == SELECT_MFA_TYPE:
+        return _select(backend, pool, client, user, responses, str(session_id), state)
+    if kind == MFA_SETUP:
+        if not state.get("verified"):
+            raise errors.InvalidParameterException(
+                "MFA setup is not complete: call AssociateSoftwareToken and VerifySoftwareToken "
+                "with this Session first, then answer MFA_SETUP with the Session they return."
+            )
+    else:
+        _check_code(backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
+    backend.store.delete_session(str(session_id))
+    return _tokens(backend, pool, client, user)
+
+
+def _check_code(
+    backend: Backend, user: UserRecord, method: str, code: str, state: dict[str, Any]
+) -> None:
+    """Accept the answer to an SMS, email or TOTP challenge, or raise CodeMismatch."""
+    if method == SOFTWARE_TOKEN_MFA:
+        secret = load(backend, user).secret
+        if secret is None:
+            raise SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
+        if not totp.verify(secret, code, backend.now()):
+            raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
+        return
+    if backend.now() > float(state.get("code_expires_at", 0)):
+        raise errors.ExpiredCodeException(errors.CODE_EXPIRED)
+    if not hmac.compare_digest(_code_hash(code), str(state.get("code_hash"))):
+        raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
+    if method == SMS_MFA and user.attributes.get("phone_number_verified") != "true":
+        # "When a user successfully goes through the SMS MFA flow, their phone number is also
+        # marked as verified" (Cognito developer guide, MFA).
+        user.attributes["phone_number_verified"] = "true"
+        user.modified = backend.now()
+        backend.store.save_user(user)
+
+
+def _select(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    responses: dict[str, str],
+    session_id: str,
+    state: dict[str, Any],
+) -> dict[str, Any]:
+    answer = _required(responses, "ANSWER")
+    method = _SELECT_ANSWERS.get(answer)
+    if method is None or method not in state.get("options", []):
+        raise MFAMethodNotFoundException(
+            f"The MFA method {answer[:40]} is not available to this user."
+        )
+    backend.store.delete_session(session_id)
+    return _challenge(backend, pool, client, user, load(backend, user), method, [method])
+
+
+# ---------------------------------------------------------------------- software tokens
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """A live MFA_SETUP challenge that AssociateSoftwareToken / VerifySoftwareToken continue."""
+
+    session: str = field(repr=False)
+    client: dict[str, Any] = field(repr=False)
+    state: dict[str, Any] = field(repr=False)
+
+    def advance(self, backend: Backend, pool: dict[str, Any], user: UserRecord, step: str) -> str:
+        """Consume this Session and return the next one, remembering ``step`` as done."""
+        backend.store.delete_session(self.session)
+        state = {**self.state, step: True}
+        return _new_session(backend, MFA_SETUP, pool["Id"], self.client, user.username, state)
+
+
+def _subject(
+    backend: Backend, body: dict[str, Any]
+) -> tuple[dict[str, Any], UserRecord, _Setup | None]:
+    """The pool and user of an AccessToken, or of an MFA_SETUP Session (exactly one is given)."""
+    token, session = opt_str(body, "AccessToken"), opt_str(body, "Session")
+    if (token is None) == (session is None):
+        raise errors.InvalidParameterException(
+            "Give exactly one of AccessToken (a signed-in user) or Session (an MFA_SETUP "
+            "challenge)."
+        )
+    if token is not None:
+        pool, user, _claims = authenticate_access_token(backend, token)
+        return pool, user, None
+    row = backend.store.peek_session(str(session))
+    if row is None or row[0] != MFA_SETUP or backend.now() > row[5]:
+        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    _kind, pool_id, client_id, username, state, _expires = row
+    found_pool = backend.store.get_pool(pool_id)
+    client = backend.store.get_client(client_id)
+    found_user = backend.store.get_user(pool_id, username)
+    if found_pool is None or client is None or found_user is None or not found_user.enabled:
+        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    return found_pool, found_user, _Setup(str(session), client, state)
+
+
+def associate_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AssociateSoftwareToken: a new secret, pending until VerifySoftwareToken accepts a code.
+
+    With an AccessToken the answer has no Session (amazon-cognito-identity-js#627); with an
+    MFA_SETUP Session it has the next one.
+    """
+    pool, user, setup = _subject(backend, body)
+    if not pool_factors(backend, pool).totp:
+        raise SoftwareTokenMFANotFoundException(TOTP_OFF_IN_POOL)
+    state = load(backend, user)
+    state.pending_secret = totp.new_secret()
+    save(backend, state)
+    result: dict[str, Any] = {"SecretCode": state.pending_secret}
+    if setup is not None:
+        result["Session"] = setup.advance(backend, pool, user, "associated")
+    return result
+
+
+def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """VerifySoftwareToken: a correct code makes the pending secret the user's token, switched on.
+
+    A wrong code is ``EnableSoftwareTokenMFAException`` and changes nothing (a Session stays
+    usable, so the client can retry: aws-amplify/amplify-flutter#4532). Without a pending secret
+    the current token is checked again.
+    """
+    code = str_param(body, "UserCode")
+    pool, user, setup = _subject(backend, body)
+    state = load(backend, user)
+    candidate = state.pending_secret or state.secret
+    if candidate is None:
+        raise SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
+    if not totp.verify(candidate, code, backend.now()):
+        raise EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
+    state.secret, state.pending_secret = candidate, None
+    state.device_name = opt_str(body, "FriendlyDeviceName") or state.device_name
+    state.enabled.add(SOFTWARE_TOKEN_MFA)
+    save(backend, state)
+    result: dict[str, Any] = {"Status": "SUCCESS"}
+    if setup is not None:
+        result["Session"] = setup.advance(backend, pool, user, "verified")
+    return result
+
+
+# ---------------------------------------------------------------------- preferences
+
+
+def _apply_preferences(backend: Backend, user: UserRecord, body: dict[str, Any]) -> None:
+    """Switch methods on/off and set the preferred one; settings left out are kept."""
+    state = load(backend, user)
+    given = [(method, body[key]) for key, method in _SETTINGS if isinstance(body.get(key), dict)]
+    if sum(1 for _, settings in given if settings.get("PreferredMfa") is True) > 1:
+        raise errors.InvalidParameterException("Only one MFA method can be the preferred one.")
+    for method, settings in given:
+        enabled, preferred = settings.get("Enabled"), settings.get("PreferredMfa")
+        if (enabled is True or preferred is True) and not _can_receive(method, user, state):
+            raise errors.InvalidParameterException(no_delivery_config(method))
+        if enabled is True or preferred is True:
+            state.enabled.add(method)
+        elif enabled is False:
+            state.enabled.discard(method)
+        if preferred is True:
+            state.preferred = method
+        elif state.preferred == method and (preferred is False or method not in state.enabled):
+            state.preferred = None
+    save(backend, state)
+
+
+def set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """SetUserMFAPreference (the signed-in user, by AccessToken)."""
+    _pool, user, _claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    _apply_preferences(backend, user, body)
+    return {}
+
+
+def admin_set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminSetUserMFAPreference (SigV4)."""
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    user = user_or_error(backend, pool, str_param(body, "Username"))
+    _apply_preferences(backend, user, body)
+    return {}
+
+
+def _with_mfa(result: dict[str, Any], backend: Backend, user: UserRecord) -> dict[str, Any]:
+    """Add ``UserMFASettingList`` / ``PreferredMfaSetting`` when the user has any."""
+    state = load(backend, user)
+    if state.setting_list():
+        result["UserMFASettingList"] = state.setting_list()
+    if state.preferred in state.enabled:
+        result["PreferredMfaSetting"] = state.preferred
+    return result
+
+
+def get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetUser with the user's MFA settings."""
+    result = idp_user.get_user(backend, body)
+    _pool, user, _claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
+    return _with_mfa(result, backend, user)
+
+
+def admin_get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """AdminGetUser with the user's MFA settings."""
+    result = idp_admin.admin_get_user(backend, body)
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    return _with_mfa(result, backend, user_or_error(backend, pool, str_param(body, "Username")))
+
+
+#: Merged last into idp_service.OPERATIONS, so GetUser and AdminGetUser here wrap the plain ones.
+OPERATIONS: dict[str, Operation] = {
+    "AssociateSoftwareToken": associate_software_token,
+    "VerifySoftwareToken": verify_software_token,
+    "SetUserMFAPreference": set_user_mfa_preference,
+    "AdminSetUserMFAPreference": admin_set_user_mfa_preference,
+    "GetUser": get_user,
+    "AdminGetUser": admin_get_user,
+}
