@@ -231,29 +231,40 @@ def _tokens(
     }
 
 
+def choose_challenge(
+    factors: PoolFactors, user: UserRecord, state: UserMfa
+) -> tuple[str, list[str]] | None:
+    """The challenge after a correct password and its options, or ``None`` for tokens."""
+    if factors.mode == "OFF":
+        return None
+    methods = _usable(factors, user, state)
+    if not methods and factors.mode == "ON":
+        # Required MFA with nothing switched on: text (or e-mail) the contact the pool can use,
+        # else have the user set a method up.
+        fallback = [m for m in (SMS_MFA, EMAIL_OTP) if factors.offers(m)]
+        methods = [m for m in fallback if _can_receive(m, user, state)][:1]
+        if not methods:
+            return MFA_SETUP, [method for method in METHODS if factors.offers(method)]
+    if not methods:
+        return None
+    if state.preferred in methods:
+        return str(state.preferred), [str(state.preferred)]
+    if len(methods) == 1:
+        return methods[0], methods
+    return SELECT_MFA_TYPE, methods
+
+
 def after_password(
     backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
 ) -> dict[str, Any]:
     """Tokens, or the MFA challenge the pool's mode and the user's methods call for."""
     if (pool.get("MfaConfiguration") or "OFF") == "OFF":
-        return _tokens(backend, pool, client, user)
-    factors = pool_factors(backend, pool)
+        return _tokens(backend, pool, client, user)  # no MFA: no extra query on the hot path
     state = load(backend, user)
-    methods = _usable(factors, user, state)
-    if not methods and factors.mode == "ON":
-        methods = [
-            m for m in (SMS_MFA, EMAIL_OTP) if factors.offers(m) and _can_receive(m, user, state)
-        ][:1]
-        if not methods:
-            can_setup = [method for method in METHODS if factors.offers(method)]
-            return _challenge(backend, pool, client, user, state, MFA_SETUP, can_setup)
-    if not methods:
+    choice = choose_challenge(pool_factors(backend, pool), user, state)
+    if choice is None:
         return _tokens(backend, pool, client, user)
-    if state.preferred in methods:
-        methods = [str(state.preferred)]
-    if len(methods) > 1:
-        return _challenge(backend, pool, client, user, state, SELECT_MFA_TYPE, methods)
-    return _challenge(backend, pool, client, user, state, methods[0], methods)
+    return _challenge(backend, pool, client, user, state, *choice)
 
 
 def _challenge(
