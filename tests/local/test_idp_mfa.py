@@ -314,6 +314,25 @@ def test_required_mfa_without_a_method_sets_up_totp_through_sessions(
     )
 
 
+def test_required_mfa_offers_every_pool_factor_to_set_up(
+    cognito_idp: Any,
+    local_cognito: LocalCognito,
+    mfa_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+) -> None:
+    pool = mfa_pool("ON", sms=True)
+    username = _user(new_user, pool)  # no phone number: SMS cannot be used yet
+    setup = _password_sign_in(cognito_idp, pool, username)
+    assert setup["ChallengeName"] == "MFA_SETUP"
+    assert setup["ChallengeParameters"] == {
+        "MFAS_CAN_SETUP": json.dumps(["SMS_MFA", "SOFTWARE_TOKEN_MFA"]),
+        "USER_ID_FOR_SRP": username,
+    }
+    with_phone = _user(new_user, pool, phone_number=PHONE)  # a required-SMS pool texts them
+    assert _password_sign_in(cognito_idp, pool, with_phone)["ChallengeName"] == "SMS_MFA"
+    assert _last_code(local_cognito, with_phone)["destination"] == PHONE
+
+
 def test_setup_operations_refuse_a_used_or_missing_session(
     cognito_idp: Any, mfa_pool: Callable[..., PoolClient], new_user: Callable[..., str]
 ) -> None:

@@ -79,12 +79,21 @@ _SETTINGS = (
     ("SoftwareTokenMfaSettings", SOFTWARE_TOKEN_MFA),
     ("EmailMfaSettings", EMAIL_OTP),
 )
-_CODE_ANSWER = {SMS_MFA: "SMS_MFA_CODE", SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE"}
-_CODE_ANSWER[EMAIL_OTP] = "EMAIL_OTP_CODE"
+#: The ChallengeResponses key that carries each method's code.
+_CODE_ANSWER = {
+    SMS_MFA: "SMS_MFA_CODE",
+    SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
+    EMAIL_OTP: "EMAIL_OTP_CODE",
+}
+#: Where SMS and email codes go.
 _CONTACT = {SMS_MFA: "phone_number", EMAIL_OTP: "email"}
 #: SELECT_MFA_TYPE answers: the model documents EMAIL_MFA, Amplify sends EMAIL_OTP.
-_SELECT_ANSWERS = {SMS_MFA: SMS_MFA, SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA, "EMAIL_MFA": EMAIL_OTP}
-_SELECT_ANSWERS[EMAIL_OTP] = EMAIL_OTP
+_SELECT_ANSWERS = {
+    SMS_MFA: SMS_MFA,
+    SOFTWARE_TOKEN_MFA: SOFTWARE_TOKEN_MFA,
+    EMAIL_OTP: EMAIL_OTP,
+    "EMAIL_MFA": EMAIL_OTP,
+}
 
 
 class EnableSoftwareTokenMFAException(errors.CognitoError):
