@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import PoolClient
+from pyamplify import srp
 from pyamplify.local import LocalCognito, totp
 from pyamplify.local.clock import ManualClock
 from pyamplify.local.idp_mfa import (
@@ -541,3 +542,34 @@ def test_off_pool_never_challenges(
     )
     assert "AuthenticationResult" in _srp_sign_in(cognito_idp, pool, username, clock)
     assert "AuthenticationResult" in _password_sign_in(cognito_idp, pool, username)
+
+
+def test_mfa_answers_need_the_secret_hash_of_a_client_with_a_secret(
+    cognito_idp: Any,
+    local_cognito: LocalCognito,
+    new_user_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+) -> None:
+    pool = new_user_pool(
+        pool={"MfaConfiguration": "ON", "SmsConfiguration": SMS["SmsConfiguration"]},
+        client={"GenerateSecret": True},
+    )
+    assert pool.client_secret
+    username = _user(new_user, pool, phone_number=PHONE)
+    secret_hash = srp.compute_secret_hash(username, pool.client_id, pool.client_secret)
+    challenge = cognito_idp.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD, "SECRET_HASH": secret_hash},
+    )
+    code = _last_code(local_cognito, username)["code"]
+    with pytest.raises(ClientError) as caught:
+        _answer(cognito_idp, pool, username, challenge, SMS_MFA_CODE=code)
+    assert _error(caught) == (
+        "NotAuthorizedException",
+        f"Client {pool.client_id} is configured with secret but SECRET_HASH was not received",
+    )
+    done = _answer(
+        cognito_idp, pool, username, challenge, SMS_MFA_CODE=code, SECRET_HASH=secret_hash
+    )
+    assert "AccessToken" in done["AuthenticationResult"]
