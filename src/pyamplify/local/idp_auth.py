@@ -28,6 +28,7 @@ from pyamplify.local import errors, idp_mfa, passwords
 from pyamplify.local.accounts import check_attribute_values, missing_required
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp_common import (
+    auth_session_lifetime,
     check_attributes_exist,
     check_client_secret,
     check_secret_hash,
@@ -67,11 +68,6 @@ def _required(params: dict[str, str], name: str) -> str:
     if not value:
         raise errors.InvalidParameterException(f"Missing required parameter {name}")
     return value
-
-
-def _session_lifetime(client: dict[str, Any]) -> float:
-    minutes = client.get("AuthSessionValidity") or 3
-    return float(minutes) * 60.0
 
 
 def _check_flow(client: dict[str, Any], flow: str) -> None:
@@ -121,7 +117,7 @@ def _after_password(
             client["ClientId"],
             user.username,
             {},
-            now + _session_lifetime(client),
+            now + auth_session_lifetime(client),
         )
         required = [f"userAttributes.{name}" for name in missing_required(pool, user.attributes)]
         return {
@@ -196,7 +192,7 @@ def _start_srp(
         client["ClientId"],
         username,
         state,
-        backend.now() + _session_lifetime(client),
+        backend.now() + auth_session_lifetime(client),
     )
     return {
         "ChallengeName": "PASSWORD_VERIFIER",

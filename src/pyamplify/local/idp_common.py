@@ -128,6 +128,12 @@ def check_client_secret(client: dict[str, Any], secret: str | None) -> None:
         raise errors.NotAuthorizedException(errors.secret_hash_mismatch(client["ClientId"]))
 
 
+def auth_session_lifetime(client: dict[str, Any]) -> float:
+    """Seconds a sign-in Session or SECRET_BLOCK lives: the client's AuthSessionValidity
+    (minutes, default 3)."""
+    return float(client.get("AuthSessionValidity") or 3) * 60.0
+
+
 def prevents_user_existence_errors(client: dict[str, Any]) -> bool:
     """Whether the client hides unknown users (PreventUserExistenceErrors = ENABLED)."""
     return client.get("PreventUserExistenceErrors") == "ENABLED"

@@ -33,6 +33,7 @@ from typing import Any
 from pyamplify.local import errors, idp_admin, idp_pool_mfa, idp_user, outbox, totp
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp_common import (
+    auth_session_lifetime,
     authenticate_access_token,
     check_secret_hash,
     find_user,
@@ -222,11 +223,6 @@ def _usable(factors: PoolFactors, user: UserRecord, state: UserMfa) -> list[str]
 # ---------------------------------------------------------------------- sign-in
 
 
-def _lifetime(client: dict[str, Any]) -> float:
-    """A challenge Session lives the client's AuthSessionValidity (minutes; default 3)."""
-    return float(client.get("AuthSessionValidity") or 3) * 60.0
-
-
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
@@ -326,7 +322,7 @@ def _new_session(
     state: dict[str, Any],
 ) -> str:
     session = secrets.token_urlsafe(96)
-    expires_at = backend.now() + _lifetime(client)
+    expires_at = backend.now() + auth_session_lifetime(client)
     backend.store.put_session(
         session, kind, pool_id, client["ClientId"], username, state, expires_at
     )

@@ -42,6 +42,7 @@ OPERATIONS: dict[str, Operation] = {
 #: The user-plane operations this emulator serves unsigned when botocore is not installed.
 _FALLBACK_UNSIGNED = frozenset(
     {
+        "AssociateSoftwareToken",
         "ChangePassword",
         "ConfirmForgotPassword",
         "ConfirmSignUp",
@@ -56,8 +57,10 @@ _FALLBACK_UNSIGNED = frozenset(
         "ResendConfirmationCode",
         "RespondToAuthChallenge",
         "RevokeToken",
+        "SetUserMFAPreference",
         "SignUp",
         "UpdateUserAttributes",
+        "VerifySoftwareToken",
         "VerifyUserAttribute",
     }
 )
