@@ -28,6 +28,7 @@ from pyamplify.auth.events import AuthEvent, EventHub
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
+    MFAPreference,
     SignInDetails,
     SignInNextStep,
     SignInResult,
@@ -36,6 +37,7 @@ from pyamplify.auth.results import (
     SignUpNextStep,
     SignUpResult,
     SignUpStep,
+    TOTPSetupDetails,
 )
 from pyamplify.auth.session import AuthSession
 from pyamplify.auth.sync import Auth
@@ -59,6 +61,7 @@ __all__ = [
     "EventHub",
     "GuestAccessDisabledError",
     "InvalidTokenError",
+    "MFAPreference",
     "MissingDependencyError",
     "NoIdentityPoolError",
     "NoSignInInProgressError",
@@ -72,6 +75,7 @@ __all__ = [
     "SignUpResult",
     "SignUpStep",
     "SignedOutError",
+    "TOTPSetupDetails",
     "UnsupportedChallengeError",
 ]
 

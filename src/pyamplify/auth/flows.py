@@ -17,7 +17,7 @@ these two functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 from pyamplify import srp
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
 from pyamplify.auth.results import (
+    AMPLIFY_MFA_NAMES,
+    COGNITO_MFA_NAMES,
     DONE,
     CodeDeliveryDetails,
     SignInNextStep,
@@ -33,6 +35,7 @@ from pyamplify.auth.results import (
     SignUpNextStep,
     SignUpResult,
     SignUpStep,
+    TOTPSetupDetails,
 )
 from pyamplify.wire.call import Call, idp
 from pyamplify.wire.errors import (
@@ -179,10 +182,12 @@ CHALLENGES: Mapping[str, ChallengeSpec] = MappingProxyType(
         "SELECT_MFA_TYPE": ChallengeSpec(SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION, "ANSWER"),
     }
 )
-#: Amplify's MFA type names -> Cognito's, for SELECT_MFA_TYPE answers (Amplify sends these).
-_MFA_ANSWERS = {"SMS": "SMS_MFA", "TOTP": "SOFTWARE_TOKEN_MFA", "EMAIL": "EMAIL_OTP"}
-_MFA_NAMES = {cognito: amplify for amplify, cognito in _MFA_ANSWERS.items()}
-_MFA_NAMES["EMAIL_MFA"] = "EMAIL"
+#: MFA_SETUP has no fixed step: it depends on the factors the user may set up (see
+#: :func:`_setup_step`), and its answer is a VerifySoftwareToken call or an e-mail address.
+MFA_SETUP = "MFA_SETUP"
+#: Factors Amplify JS v6 sets up during sign-in (an SMS factor needs a verified phone number,
+#: which sign-in cannot provide, so Amplify offers only these two).
+SETUP_TYPES = ("TOTP", "EMAIL")
 
 
 @dataclass(frozen=True, repr=False)
@@ -196,6 +201,10 @@ class PendingChallenge:
     username: str
     login_id: str
     auth_flow_type: str
+    #: The next step this challenge was shown as (it varies only for MFA_SETUP).
+    step: SignInStep | None = None
+    #: MFA_SETUP: the factors the user may choose between (``TOTP``, ``EMAIL``).
+    setup_types: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"PendingChallenge({self.name!r}, username={self.username!r})"
@@ -261,7 +270,8 @@ def sign_in_flow(
         return _leave(SignInStep.CONFIRM_SIGN_UP, username, flow_type)
     except PasswordResetRequiredException:
         return _leave(SignInStep.RESET_PASSWORD, username, flow_type)
-    return _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
+    outcome = _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
+    return (yield from _begin_totp_setup(ctx, outcome))
 
 
 def _password_verifier_call(
@@ -319,31 +329,56 @@ def _json_list(text: str | None) -> tuple[str, ...]:
     return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
+def _setup_step(setup_types: tuple[str, ...]) -> SignInStep:
+    """The next step for MFA_SETUP, as Amplify JS v6 picks it from the settable factors."""
+    if "TOTP" in setup_types and "EMAIL" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    if "EMAIL" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    if "TOTP" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
+    raise UnsupportedChallengeError(
+        "Cognito asks to set up MFA, but offers only factors that cannot be set up during "
+        f"sign-in ({', '.join(setup_types) or 'none'}); enable TOTP or email MFA on the pool, "
+        "or give the user a verified phone number"
+    )
+
+
 def _outcome(
     response: Mapping[str, Any], *, login_id: str, flow_type: str, fallback_username: str
 ) -> SignInOutcome:
     authentication = response.get("AuthenticationResult")
     if authentication:
         return SignInOutcome(DONE, login_id, flow_type, authentication=authentication)
-    name = response.get("ChallengeName")
+    name = str(response.get("ChallengeName"))
     params: Mapping[str, str] = response.get("ChallengeParameters") or {}
-    spec = CHALLENGES.get(str(name))
-    if spec is None:
+    setup_types: tuple[str, ...] = ()
+    if name == MFA_SETUP:
+        offered = (
+            AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_SETUP")
+        )
+        setup_types = tuple(kind for kind in offered if kind in SETUP_TYPES)
+        step_name = _setup_step(setup_types)
+    elif name in CHALLENGES:
+        step_name = CHALLENGES[name].step
+    else:
         raise UnsupportedChallengeError(
             f"Cognito asked for the {name} challenge, which this version of pyamplify cannot "
             "answer yet; use another sign-in flow or change the pool's settings"
         )
     username = params.get("USER_ID_FOR_SRP") or params.get("USERNAME") or fallback_username
     pending = PendingChallenge(
-        name=str(name),
+        name=name,
         parameters=MappingProxyType(dict(params)),
         session=response.get("Session"),
         username=username,
         login_id=login_id,
         auth_flow_type=flow_type,
+        step=step_name,
+        setup_types=setup_types,
     )
     step = SignInNextStep(
-        spec.step,
+        step_name,
         missing_attributes=tuple(
             attr.removeprefix("userAttributes.")
             for attr in _json_list(params.get("requiredAttributes"))
@@ -359,13 +394,74 @@ def _outcome(
         additional_info=MappingProxyType(dict(params))
         if name == "CUSTOM_CHALLENGE"
         else MappingProxyType({}),
-        allowed_mfa_types=tuple(
-            _MFA_NAMES.get(item, item) for item in _json_list(params.get("MFAS_CAN_CHOOSE"))
+        allowed_mfa_types=setup_types
+        or tuple(
+            AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_CHOOSE")
         ),
     )
     return SignInOutcome(
         SignInResult(False, step), login_id, flow_type, pending=pending, username=username
     )
+
+
+def _mfa_list(params: Mapping[str, str], key: str) -> tuple[str, ...]:
+    return _json_list(params.get(key))
+
+
+def _with_step(
+    outcome: SignInOutcome, pending: PendingChallenge, step: SignInNextStep
+) -> SignInOutcome:
+    return SignInOutcome(
+        SignInResult(False, step),
+        outcome.login_id,
+        outcome.auth_flow_type,
+        pending=pending,
+        username=outcome.username,
+    )
+
+
+def _begin_totp_setup(ctx: ClientContext, outcome: SignInOutcome) -> Flow[SignInOutcome]:
+    """For CONTINUE_SIGN_IN_WITH_TOTP_SETUP: AssociateSoftwareToken with the MFA_SETUP Session,
+    so the next step carries the shared secret (as Amplify JS v6 does before returning)."""
+    pending = outcome.pending
+    if pending is None or pending.step is not SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP:
+        return outcome
+    response = yield idp("AssociateSoftwareToken", {"Session": pending.session})
+    secret = response.get("SecretCode")
+    if not secret:
+        raise ProtocolError("AssociateSoftwareToken answered without a SecretCode")
+    pending = replace(pending, session=response.get("Session") or pending.session)
+    details = TOTPSetupDetails(shared_secret=str(secret), username=pending.username)
+    step = SignInNextStep(SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP, totp_setup_details=details)
+    return _with_step(outcome, pending, step)
+
+
+def _respond(
+    ctx: ClientContext,
+    pending: PendingChallenge,
+    answers: Mapping[str, str],
+    client_metadata: Mapping[str, str] | None,
+    session: str | None = None,
+) -> Flow[SignInOutcome]:
+    """RespondToAuthChallenge for ``pending`` with ``answers`` (USERNAME and SECRET_HASH added)."""
+    payload: dict[str, Any] = {
+        "ChallengeName": pending.name,
+        "ClientId": ctx.client_id,
+        "ChallengeResponses": {
+            "USERNAME": pending.username,
+            **answers,
+            **ctx.secret_hash(pending.username),
+        },
+        **_optional(Session=session or pending.session, ClientMetadata=dict(client_metadata or {})),
+    }
+    response = yield idp("RespondToAuthChallenge", payload)
+    outcome = _outcome(
+        response,
+        login_id=pending.login_id,
+        flow_type=pending.auth_flow_type,
+        fallback_username=pending.username,
+    )
+    return (yield from _begin_totp_setup(ctx, outcome))
 
 
 def confirm_sign_in_flow(
@@ -375,34 +471,65 @@ def confirm_sign_in_flow(
     *,
     attributes: Mapping[str, str] | None = None,
     client_metadata: Mapping[str, str] | None = None,
+    friendly_device_name: str | None = None,
 ) -> Flow[SignInOutcome]:
     """RespondToAuthChallenge: answer the pending challenge with ``challenge_response``."""
     if not challenge_response:
         raise AuthValidationError(f"confirm_sign_in needs an answer to {pending.name}")
+    if pending.name == MFA_SETUP:
+        return (
+            yield from _confirm_mfa_setup(
+                ctx, pending, challenge_response, client_metadata, friendly_device_name
+            )
+        )
     spec = CHALLENGES[pending.name]
     answer = challenge_response
     if pending.name == "SELECT_MFA_TYPE":
-        answer = _MFA_ANSWERS.get(challenge_response, challenge_response)
-    answers: dict[str, str] = {
-        "USERNAME": pending.username,
-        spec.answer_key: answer,
-        **ctx.secret_hash(pending.username),
-    }
+        answer = COGNITO_MFA_NAMES.get(challenge_response.upper(), challenge_response)
+    answers = {spec.answer_key: answer}
     for name, value in (attributes or {}).items():
         answers[f"userAttributes.{name}"] = str(value)
-    payload: dict[str, Any] = {
-        "ChallengeName": pending.name,
-        "ClientId": ctx.client_id,
-        "ChallengeResponses": answers,
-        **_optional(Session=pending.session, ClientMetadata=dict(client_metadata or {})),
-    }
-    response = yield idp("RespondToAuthChallenge", payload)
-    return _outcome(
-        response,
-        login_id=pending.login_id,
-        flow_type=pending.auth_flow_type,
-        fallback_username=pending.username,
+    return (yield from _respond(ctx, pending, answers, client_metadata))
+
+
+def _confirm_mfa_setup(
+    ctx: ClientContext,
+    pending: PendingChallenge,
+    challenge_response: str,
+    client_metadata: Mapping[str, str] | None,
+    friendly_device_name: str | None,
+) -> Flow[SignInOutcome]:
+    """The three MFA_SETUP steps: choose a factor, verify a TOTP code, or give an address."""
+    outcome = SignInOutcome(
+        SignInResult(False, SignInNextStep(SignInStep.DONE)),
+        pending.login_id,
+        pending.auth_flow_type,
+        pending=pending,
+        username=pending.username,
     )
+    if pending.step is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION:
+        choice = challenge_response.strip().upper()
+        if choice not in pending.setup_types:
+            raise AuthValidationError(
+                f"{challenge_response!r} cannot be set up here; answer one of: "
+                f"{', '.join(pending.setup_types)}"
+            )
+        step = _setup_step((choice,))
+        chosen = replace(pending, step=step, setup_types=(choice,))
+        return (
+            yield from _begin_totp_setup(ctx, _with_step(outcome, chosen, SignInNextStep(step)))
+        )
+    if pending.step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP:
+        return (yield from _respond(ctx, pending, {"EMAIL": challenge_response}, client_metadata))
+    verify: dict[str, Any] = {
+        "Session": pending.session,
+        "UserCode": challenge_response.strip(),
+        **_optional(FriendlyDeviceName=friendly_device_name),
+    }
+    verified = yield idp("VerifySoftwareToken", verify)
+    if verified.get("Status") == "ERROR":
+        raise ProtocolError("VerifySoftwareToken answered Status ERROR without an error code")
+    return (yield from _respond(ctx, pending, {}, client_metadata, verified.get("Session")))
 
 
 # --------------------------------------------------------------------------- tokens

@@ -36,13 +36,21 @@ from pyamplify.auth.flows import (
     sign_up_flow,
 )
 from pyamplify.auth.identity_flows import credentials_flow
+from pyamplify.auth.mfa_flows import (
+    fetch_mfa_preference_flow,
+    set_up_totp_flow,
+    update_mfa_preference_flow,
+    verify_totp_setup_flow,
+)
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
+    MFAPreference,
     SignInDetails,
     SignInResult,
     SignOutResult,
     SignUpResult,
+    TOTPSetupDetails,
 )
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
 from pyamplify.errors import PyamplifyError
@@ -158,6 +166,7 @@ def confirm_sign_in_op(
     challenge_response: str,
     attributes: Mapping[str, str] | None,
     client_metadata: Mapping[str, str] | None,
+    friendly_device_name: str | None = None,
 ) -> Op[SignInResult]:
     """``confirm_sign_in``: answer the pending challenge and take the result."""
     pending = core.pending
@@ -169,6 +178,7 @@ def confirm_sign_in_op(
         challenge_response,
         attributes=attributes,
         client_metadata=client_metadata,
+        friendly_device_name=friendly_device_name,
     )
     return (yield from _finish_sign_in(core, identity, outcome))
 
@@ -204,6 +214,42 @@ def user_attributes_op(core: AuthCore) -> Op[dict[str, str]]:
         raise signed_out_error(core.profile)
     response = yield from get_user_flow(session.tokens.access_token.token)
     return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+
+
+# ---------------------------------------------------------------------- MFA settings
+def _access_token_op(core: AuthCore) -> Op[str]:
+    """A fresh access token of the signed-in user (refreshed first if due)."""
+    session = yield from user_session_op(core)
+    if session.tokens is None:
+        raise signed_out_error(core.profile)
+    return session.tokens.access_token.token
+
+
+def set_up_totp_op(core: AuthCore) -> Op[TOTPSetupDetails]:
+    """``set_up_totp``: a new shared secret for the signed-in user."""
+    access_token = yield from _access_token_op(core)
+    username = core.cached.stored.username if core.cached else ""
+    return (yield from set_up_totp_flow(access_token, username))
+
+
+def verify_totp_setup_op(core: AuthCore, code: str, friendly_device_name: str | None) -> Op[None]:
+    """``verify_totp_setup``: VerifySoftwareToken with the app's first code."""
+    access_token = yield from _access_token_op(core)
+    yield from verify_totp_setup_flow(access_token, code, friendly_device_name)
+
+
+def update_mfa_preference_op(
+    core: AuthCore, sms: str | None, totp: str | None, email: str | None
+) -> Op[None]:
+    """``update_mfa_preference``: SetUserMFAPreference for the signed-in user."""
+    access_token = yield from _access_token_op(core)
+    yield from update_mfa_preference_flow(access_token, sms=sms, totp=totp, email=email)
+
+
+def fetch_mfa_preference_op(core: AuthCore) -> Op[MFAPreference]:
+    """``fetch_mfa_preference``: the enabled and preferred MFA types (GetUser)."""
+    access_token = yield from _access_token_op(core)
+    return (yield from fetch_mfa_preference_flow(access_token))
 
 
 # ---------------------------------------------------------------------- sign-out

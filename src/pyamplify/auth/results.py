@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
 from pyamplify.errors import PyamplifyError
 
@@ -90,6 +91,48 @@ class SignUpResult:
     user_id: str | None = None
 
 
+#: Amplify's MFA type names, in the order Amplify lists them.
+MFA_TYPES = ("SMS", "TOTP", "EMAIL")
+#: Cognito's names for Amplify's MFA types (``UserMFASettingList``, SELECT_MFA_TYPE answers).
+COGNITO_MFA_NAMES = {"SMS": "SMS_MFA", "TOTP": "SOFTWARE_TOKEN_MFA", "EMAIL": "EMAIL_OTP"}
+#: Cognito's MFA names -> Amplify's (``EMAIL_MFA`` is the older spelling of ``EMAIL_OTP``).
+AMPLIFY_MFA_NAMES = {
+    **{cognito: amplify for amplify, cognito in COGNITO_MFA_NAMES.items()},
+    "EMAIL_MFA": "EMAIL",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class TOTPSetupDetails:
+    """A software token waiting for its first code (Amplify's ``TOTPSetupDetails``).
+
+    The shared secret is what the authenticator app needs; it stays out of the repr so that a
+    logged next step or result never leaks it.
+    """
+
+    shared_secret: str
+    #: The user the token is for: the default account name of the setup URI.
+    username: str
+
+    def get_setup_uri(self, app_name: str, account_name: str | None = None) -> str:
+        """The ``otpauth://totp/…`` URI (for a QR code) that authenticator apps import."""
+        issuer = quote(app_name, safe="")
+        account = quote(account_name or self.username, safe="@")
+        return f"otpauth://totp/{issuer}:{account}?secret={self.shared_secret}&issuer={issuer}"
+
+    def __repr__(self) -> str:
+        return f"TOTPSetupDetails(username={self.username!r}, shared_secret=<secret>)"
+
+
+@dataclass(frozen=True)
+class MFAPreference:
+    """The user's MFA settings (Amplify's ``fetchMFAPreference``): the switched-on types and
+    the preferred one, as ``SMS`` / ``TOTP`` / ``EMAIL``."""
+
+    enabled: tuple[str, ...] = ()
+    preferred: str | None = None
+
+
 @dataclass(frozen=True)
 class SignInNextStep:
     """What to do after ``sign_in`` / ``confirm_sign_in``, with the data needed to do it."""
@@ -102,6 +145,8 @@ class SignInNextStep:
     additional_info: Mapping[str, str] = field(default_factory=_empty)
     #: MFA selection / setup: the allowed types (``SMS``, ``TOTP``, ``EMAIL``).
     allowed_mfa_types: tuple[str, ...] = ()
+    #: CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the new shared secret and its ``otpauth://`` URI.
+    totp_setup_details: TOTPSetupDetails | None = None
 
 
 @dataclass(frozen=True)

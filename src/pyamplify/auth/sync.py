@@ -25,9 +25,11 @@ from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusiv
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
+    MFAPreference,
     SignInResult,
     SignOutResult,
     SignUpResult,
+    TOTPSetupDetails,
 )
 from pyamplify.auth.session import AuthSession
 from pyamplify.wire.call import Call
@@ -159,12 +161,38 @@ class Auth(AuthBase):
         *,
         attributes: Mapping[str, str] | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        friendly_device_name: str | None = None,
     ) -> SignInResult:
-        """Answer the pending next step (a new password, a code, a challenge answer)."""
+        """Answer the pending next step (a new password, a code, a challenge answer, an MFA
+        type); ``friendly_device_name`` names a software token set up during sign-in."""
         op = ops.confirm_sign_in_op(
-            self._core, self._identity, challenge_response, attributes, client_metadata
+            self._core,
+            self._identity,
+            challenge_response,
+            attributes,
+            client_metadata,
+            friendly_device_name,
         )
         return self._run(op)
+
+    # ------------------------------------------------------------------ MFA settings
+    def set_up_totp(self) -> TOTPSetupDetails:
+        """Start a software token for the signed-in user: its shared secret and setup URI."""
+        return self._run(ops.set_up_totp_op(self._core))
+
+    def verify_totp_setup(self, code: str, friendly_device_name: str | None = None) -> None:
+        """Finish :meth:`set_up_totp` with the app's first code; TOTP is then switched on."""
+        return self._run(ops.verify_totp_setup_op(self._core, code, friendly_device_name))
+
+    def update_mfa_preference(
+        self, *, sms: str | None = None, totp: str | None = None, email: str | None = None
+    ) -> None:
+        """Set each given MFA type to ENABLED, DISABLED, PREFERRED or NOT_PREFERRED."""
+        return self._run(ops.update_mfa_preference_op(self._core, sms, totp, email))
+
+    def fetch_mfa_preference(self) -> MFAPreference:
+        """The MFA types switched on for the signed-in user and the preferred one."""
+        return self._run(ops.fetch_mfa_preference_op(self._core))
 
     # ------------------------------------------------------------------ session
     def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
