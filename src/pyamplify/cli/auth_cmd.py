@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from pyamplify.auth import Auth, SignInResult, SignUpResult
-    from pyamplify.auth.results import CodeDeliveryDetails
+    from pyamplify.auth.results import CodeDeliveryDetails, TOTPSetupDetails
 
 
 class _RefusePasswordOption(argparse.Action):
@@ -326,19 +326,45 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
             for name in step.missing_attributes
         }
         return auth.confirm_sign_in(new_password, attributes=attributes or None)
+    if kind is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE:
+        return auth.confirm_sign_in(prompter.text("Code from your authenticator app: ", "code"))
     if kind in (
         SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE,
         SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE,
-        SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE,
     ):
-        print(_delivery_text(step.code_delivery_details).replace("confirmation ", ""), end=" ")
+        # stderr, with the prompt: stdout carries only the result (--json must stay parseable)
+        sent = _delivery_text(step.code_delivery_details).replace("confirmation ", "")
+        print(sent, end=" ", file=sys.stderr)
         return auth.confirm_sign_in(prompter.text("Code: ", "code"))
     if kind is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE:
         return auth.confirm_sign_in(prompter.text("Answer: ", "answer"))
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION:
         choices = "/".join(step.allowed_mfa_types)
         return auth.confirm_sign_in(prompter.text(f"MFA type ({choices}): ", "MFA type"))
+    if kind is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION:
+        choices = "/".join(step.allowed_mfa_types)
+        return auth.confirm_sign_in(prompter.text(f"MFA type to set up ({choices}): ", "MFA type"))
+    if kind is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP:
+        return auth.confirm_sign_in(prompter.text("E-mail address for MFA codes: ", "address"))
+    if kind is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP and step.totp_setup_details:
+        _show_totp_setup(step.totp_setup_details)
+        return auth.confirm_sign_in(prompter.text("Code from the app: ", "code"))
     raise _usage(f"the sign-in step {kind.value} cannot be answered from the CLI yet")
+
+
+def _show_totp_setup(details: TOTPSetupDetails) -> None:
+    """Show the person the key to add to their app: on a terminal's stderr only, so the shared
+    secret never lands in a JSON result, a pipe or a CI log."""
+    if not sys.stderr.isatty():
+        raise _usage(
+            "this user must set up an authenticator app first, which shows a secret key: run "
+            "`pyamplify auth sign-in` on a terminal"
+        )
+    print(
+        "Set up MFA: add this key to an authenticator app (or the URI, as a QR code):\n"
+        f"  key: {details.shared_secret}\n  uri: {details.get_setup_uri('pyamplify')}",
+        file=sys.stderr,
+    )
 
 
 _LEAVING_STEPS: dict[str, str] = {
