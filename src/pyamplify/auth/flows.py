@@ -9,9 +9,11 @@ return value is its result. Flows hold no transport, store or lock: the drivers 
 
 Sign-in is a chain of steps: ``sign_in_flow`` (InitiateAuth, and for SRP the
 PASSWORD_VERIFIER answer) ends either in tokens or in a :class:`PendingChallenge`;
-``confirm_sign_in_flow`` answers one challenge and ends the same way. New challenges (MFA
-setup, device SRP, custom auth with SRP) are new entries in ``CHALLENGES`` or new branches in
-these two functions.
+``confirm_sign_in_flow`` answers one challenge and ends the same way. MFA_SETUP is the one
+challenge whose step varies (TOTP setup, e-mail setup or a choice between them); for TOTP setup
+the flow calls AssociateSoftwareToken itself so the step carries the shared secret. New
+challenges (device SRP, custom auth with SRP) are new entries in ``CHALLENGES`` or new branches
+in these two functions.
 """
 
 from __future__ import annotations
