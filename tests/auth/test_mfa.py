@@ -49,12 +49,17 @@ def admin(cognito: Any, make_boto3_client: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def mfa_pool(make_pool: Callable[..., LocalPool], admin: Any) -> Callable[..., LocalPool]:
-    """``mfa_pool(mode, sms=False, software=True, email=False)``: a pool with that MFA."""
+    """``mfa_pool(mode, sms=False, software=True, email=False, **make_pool_options)``."""
 
     def make(
-        mode: str, *, sms: bool = False, software: bool = True, email: bool = False
+        mode: str,
+        *,
+        sms: bool = False,
+        software: bool = True,
+        email: bool = False,
+        **options: Any,
     ) -> LocalPool:
-        pool = make_pool()
+        pool = make_pool(**options)
         factors: dict[str, Any] = {}
         if sms:
             factors["SmsMfaConfiguration"] = SMS
@@ -247,6 +252,21 @@ def test_totp_setup_during_sign_in(
     step = auth.sign_in(username, PASSWORD).next_step  # now challenged, not set up again
     assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
     assert auth.confirm_sign_in(code_of(secret)).is_signed_in
+
+
+def test_totp_setup_and_challenge_with_a_client_secret(
+    make_auth: AuthFactory, mfa_pool: Callable[..., LocalPool], admin: Any
+) -> None:
+    pool = mfa_pool("ON", client_secret=True)  # every answer needs SECRET_HASH
+    username = new_user(admin, pool, email="c@example.com")
+    auth = make_auth(pool)
+    details = auth.sign_in(username, PASSWORD).next_step.totp_setup_details
+    assert details is not None
+    assert auth.confirm_sign_in(code_of(details.shared_secret)).is_signed_in
+    auth.sign_out()
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    assert auth.confirm_sign_in(code_of(details.shared_secret)).is_signed_in
 
 
 def test_mfa_setup_selection_then_totp(
