@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pyamplify import modexp, srp
-from pyamplify.local.srp_server import g_pow
+from pyamplify.local.idp.srp_server import g_pow
 
 PASSWORD = "Bench-passw0rd!"
 TARGET = "AWSCognitoIdentityProviderService"

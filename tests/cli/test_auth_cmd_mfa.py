@@ -18,7 +18,7 @@ from pyamplify.auth import Auth
 from pyamplify.cli.demo_cmd import provision_pool
 from pyamplify.cli.main import main
 from pyamplify.config import AuthConfig, write_config
-from pyamplify.local import totp
+from pyamplify.local.idp import totp
 from pyamplify.storage import MemoryStore
 
 from .helpers import run

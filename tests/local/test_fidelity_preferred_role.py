@@ -16,8 +16,8 @@ import jwt
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.identity_roles import role_name
-from pyamplify.local.idp_tokens import group_role_claims
+from pyamplify.local.identity.roles import role_name
+from pyamplify.local.idp.tokens import group_role_claims
 
 from .identity_fixtures import (
     AUTH_ROLE,

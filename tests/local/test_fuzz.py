@@ -21,8 +21,8 @@ import pytest
 
 from pyamplify import srp
 from pyamplify.local import LocalCognito
-from pyamplify.local.idp_service import OPERATIONS
-from pyamplify.local.validation import idp_model
+from pyamplify.local.idp.service import OPERATIONS
+from pyamplify.local.service.validation import idp_model
 
 if TYPE_CHECKING:
     from tests.conftest import PoolClient

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from pyamplify.local.http_protocol import http_protocol
+from pyamplify.local.front.protocol import http_protocol
 
 pytestmark = pytest.mark.e2e
 

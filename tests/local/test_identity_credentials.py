@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pyamplify.local.errors import InvalidParameterException
-from pyamplify.local.identity_credentials import (
+from pyamplify.local.identity.credentials import (
     TTL_ENV,
     TTL_TAG,
     caller_identity,
@@ -20,8 +20,8 @@ from pyamplify.local.identity_credentials import (
     role_id,
     session_token_matches,
 )
-from pyamplify.local.identity_store import IdentityStore
-from pyamplify.local.store import Store
+from pyamplify.local.store.identity import IdentityStore
+from pyamplify.local.store.userpools import Store
 
 from .identity_fixtures import identity_client, new_identity_pool
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.identity_service import IdentityPools
-from pyamplify.local.validation import load_model
+from pyamplify.local.identity.service import IdentityPools
+from pyamplify.local.service.validation import load_model
 
 from .identity_fixtures import identity_client, new_identity_pool, new_signed_in
 

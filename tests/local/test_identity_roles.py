@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.identity_roles import role_name, rule_matches
+from pyamplify.local.identity.roles import role_name, rule_matches
 
 from .identity_fixtures import (
     AUTH_ROLE,

@@ -1,7 +1,7 @@
 """MFA in the local Cognito over loopback HTTP with boto3: software tokens, preferences, challenges.
 
-Codes are computed with :mod:`pyamplify.local.totp` at the server's (manual) clock, and once with
-pyotp as an independent check; SMS and email codes are read from the outbox.
+Codes are computed with :mod:`pyamplify.local.idp.totp` at the server's (manual) clock, and once
+with pyotp as an independent check; SMS and email codes are read from the outbox.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from botocore.exceptions import ClientError
 
 from conftest import PoolClient
 from pyamplify import srp
-from pyamplify.local import LocalCognito, totp
+from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
-from pyamplify.local.idp_mfa import (
+from pyamplify.local.idp import totp
+from pyamplify.local.idp.mfa import (
     MFA_CODE_MISMATCH,
     OUTBOX_PURPOSE,
     TOTP_OFF_IN_POOL,

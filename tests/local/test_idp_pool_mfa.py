@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pyamplify.local.idp_pool_mfa import NO_FACTOR, OFF_WITH_FACTOR
-from pyamplify.local.idp_pools import MFA_NEEDS_SMS
+from pyamplify.local.idp.pool_mfa import NO_FACTOR, OFF_WITH_FACTOR
+from pyamplify.local.idp.pools import MFA_NEEDS_SMS
 
 pytestmark = pytest.mark.e2e
 

@@ -140,7 +140,7 @@ def test_passwords_never_reach_the_database(tmp_path: Path) -> None:
 
 
 def test_store_schema_scripts_run_once_and_never_inside_a_transaction() -> None:
-    from pyamplify.local.store import Store
+    from pyamplify.local.store.userpools import Store
 
     store = Store(None)
     script = "CREATE TABLE IF NOT EXISTS probe_once (x INTEGER);"

@@ -9,7 +9,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from pyamplify.local.sigv4 import SignatureError, SignedRequest, verify
+from pyamplify.local.sts.sigv4 import SignatureError, SignedRequest, verify
 
 KEY_ID = "ASIAEXAMPLEKEY000001"
 SECRET = "s" * 40

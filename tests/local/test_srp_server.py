@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from pyamplify import srp
-from pyamplify.local import srp_server
+from pyamplify.local.idp import srp_server
 
 
 def test_g_pow_matches_powmod_for_edge_and_random_exponents() -> None:

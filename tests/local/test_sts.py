@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
-from pyamplify.local.identity_credentials import TTL_TAG
+from pyamplify.local.identity.credentials import TTL_TAG
 
 from .identity_fixtures import (
     new_identity_pool,

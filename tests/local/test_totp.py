@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from pyamplify.local import totp
+from pyamplify.local.idp import totp
 
 # RFC 6238 appendix B: the seeds are ASCII digits, 20/32/64 bytes for SHA-1/256/512; 8 digits.
 SEEDS = {

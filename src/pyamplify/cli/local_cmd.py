@@ -132,7 +132,7 @@ def _fetch_outbox(endpoint: str, username: str | None) -> list[dict[str, Any]]:
 
 
 def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
-    from pyamplify.local.store import DB_FILENAME, Store
+    from pyamplify.local.store.userpools import DB_FILENAME, Store
 
     if not (data_dir / DB_FILENAME).exists():
         raise FileNotFoundError(data_dir / DB_FILENAME)

@@ -6,6 +6,6 @@ tests, ``with LocalCognito() as cognito: ...`` and point boto3 / Amplify at ``co
 
 from __future__ import annotations
 
-from pyamplify.local.server import LocalCognito, LocalCognitoError
+from pyamplify.local.front.server import LocalCognito, LocalCognitoError
 
 __all__ = ["LocalCognito", "LocalCognitoError"]

@@ -25,8 +25,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pyamplify.local.store import Store
-from pyamplify.local.tokens import JwtError, KeyRing, unverified_parts, verify_jwt_signature
+from pyamplify.local.signing import JwtError, KeyRing, unverified_parts, verify_jwt_signature
+from pyamplify.local.store.userpools import Store
 
 #: The fake AWS account id in ARNs and ``AWSAccountId`` fields (LocalStack uses the same).
 ACCOUNT_ID = "000000000000"

@@ -22,8 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from pyamplify.local.backend import Backend
-from pyamplify.local.identity_logins import Login
-from pyamplify.local.tokens import sign_jwt
+from pyamplify.local.identity.logins import Login
+from pyamplify.local.signing import sign_jwt
 
 ISSUER = "https://cognito-identity.amazonaws.com"
 TOKEN_LIFETIME = 600

@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import pool_or_error, str_param
-from pyamplify.local.idp_pools import Operation, paginate
-from pyamplify.local.idp_provider_store import SCHEMA, load_provider
+from pyamplify.local.idp.common import pool_or_error, str_param
+from pyamplify.local.idp.pools import Operation, paginate
+from pyamplify.local.idp.provider_store import SCHEMA, load_provider
 
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
 

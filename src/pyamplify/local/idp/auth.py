@@ -24,10 +24,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pyamplify import srp
-from pyamplify.local import errors, idp_mfa, passwords
-from pyamplify.local.accounts import check_attribute_values, missing_required
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp import mfa as idp_mfa
+from pyamplify.local.idp import passwords
+from pyamplify.local.idp.accounts import check_attribute_values, missing_required
+from pyamplify.local.idp.common import (
     auth_session_lifetime,
     check_attributes_exist,
     check_client_secret,
@@ -40,14 +42,14 @@ from pyamplify.local.idp_common import (
     str_map,
     str_param,
 )
-from pyamplify.local.idp_pools import Operation, effective_auth_flows
-from pyamplify.local.idp_tokens import (
+from pyamplify.local.idp.pools import Operation, effective_auth_flows
+from pyamplify.local.idp.srp_server import g_pow, new_server_ephemeral
+from pyamplify.local.idp.tokens import (
     family_of_refresh_token,
     refresh_tokens,
     rotation_enabled,
 )
-from pyamplify.local.srp_server import g_pow, new_server_ephemeral
-from pyamplify.local.store import UserRecord
+from pyamplify.local.store.userpools import UserRecord
 
 _FLOW_GATES = {
     "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",

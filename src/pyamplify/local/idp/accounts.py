@@ -14,13 +14,13 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp.common import (
     check_attributes_exist,
     find_user,
     normalise_username,
     username_attributes,
 )
-from pyamplify.local.store import UserRecord
+from pyamplify.local.store.userpools import UserRecord
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PHONE = re.compile(r"\+[0-9]{4,15}")

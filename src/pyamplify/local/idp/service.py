@@ -12,21 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyamplify.local import (
-    errors,
-    idp_admin,
-    idp_auth,
-    idp_mfa,
-    idp_pools,
-    idp_providers,
-    idp_user,
-)
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_pools import Operation
-from pyamplify.local.validation import idp_model, unsigned_operations, validate_input
+from pyamplify.local.idp import admin as idp_admin
+from pyamplify.local.idp import auth as idp_auth
+from pyamplify.local.idp import mfa as idp_mfa
+from pyamplify.local.idp import pools as idp_pools
+from pyamplify.local.idp import providers as idp_providers
+from pyamplify.local.idp import user as idp_user
+from pyamplify.local.idp.pools import Operation
+from pyamplify.local.service.validation import idp_model, unsigned_operations, validate_input
 
 if TYPE_CHECKING:
-    from pyamplify.local.app import RequestInfo
+    from pyamplify.local.front.app import RequestInfo
 
 IDP_TARGET_PREFIX = "AWSCognitoIdentityProviderService"
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import ACCOUNT_ID, Backend
-from pyamplify.local.idp_common import pool_or_error, str_param
+from pyamplify.local.idp.common import pool_or_error, str_param
 
 #: The ``Domain`` pattern of botocore's cognito-idp model (``DomainType``): a prefix domain.
 PREFIX_PATTERN = r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"

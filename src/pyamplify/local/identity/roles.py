@@ -24,8 +24,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pyamplify.local import errors, identity_errors
-from pyamplify.local.identity_logins import Login
+from pyamplify.local import errors
+from pyamplify.local.identity import errors as identity_errors
+from pyamplify.local.identity.logins import Login
 
 #: An IAM role ARN: partition, 12-digit account, optional path, name.
 ROLE_ARN = re.compile(

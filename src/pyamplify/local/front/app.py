@@ -35,14 +35,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_service import IDP_TARGET_PREFIX, IdentityProviderService
+from pyamplify.local.idp.service import IDP_TARGET_PREFIX, IdentityProviderService
 
 LOG = logging.getLogger("pyamplify.local")
 
 #: Modules that extend the local Cognito (``install(backend, registry)``), in install order.
 EXTENSION_MODULES: tuple[str, ...] = (
     # one entry per extension module, e.g. identity pools
-    "pyamplify.local.identity_service",
+    "pyamplify.local.identity.service",
 )
 
 AMZ_JSON = "application/x-amz-json-1.1"

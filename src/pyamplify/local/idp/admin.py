@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyamplify.local import errors, outbox, passwords
-from pyamplify.local.accounts import (
+from pyamplify.local import errors
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp import outbox, passwords
+from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
     create_user,
 )
-from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp.common import (
     attributes_from_list,
     attributes_to_list,
     check_attributes_exist,
@@ -26,8 +27,8 @@ from pyamplify.local.idp_common import (
     user_or_error,
     user_type,
 )
-from pyamplify.local.idp_pools import Operation, paginate
-from pyamplify.local.store import UserRecord
+from pyamplify.local.idp.pools import Operation, paginate
+from pyamplify.local.store.userpools import UserRecord
 
 _FILTER = re.compile(r'\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*')
 _SEARCHABLE = {

@@ -17,9 +17,9 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_pools import token_lifetimes
-from pyamplify.local.store import UserRecord
-from pyamplify.local.tokens import new_refresh_token, sign_jwt, token_hash
+from pyamplify.local.idp.pools import token_lifetimes
+from pyamplify.local.signing import new_refresh_token, sign_jwt, token_hash
+from pyamplify.local.store.userpools import UserRecord
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_CLAIMS = ("email_verified", "phone_number_verified")

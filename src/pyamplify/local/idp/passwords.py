@@ -18,8 +18,8 @@ from typing import Any
 
 from pyamplify import srp
 from pyamplify.local import errors
-from pyamplify.local.srp_server import make_verifier
-from pyamplify.local.store import UserRecord
+from pyamplify.local.idp.srp_server import make_verifier
+from pyamplify.local.store.userpools import UserRecord
 
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 DEFAULT_POLICY: dict[str, Any] = {

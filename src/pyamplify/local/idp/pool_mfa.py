@@ -22,7 +22,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import pool_or_error, str_param
+from pyamplify.local.idp.common import pool_or_error, str_param
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pool_mfa_config (pool_id TEXT PRIMARY KEY, config TEXT NOT NULL);

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyamplify.local import errors, outbox, passwords
-from pyamplify.local.accounts import (
+from pyamplify.local import errors
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp import outbox, passwords
+from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
     check_required,
     create_user,
 )
-from pyamplify.local.backend import Backend
-from pyamplify.local.idp_admin import send_verification_codes
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp.admin import send_verification_codes
+from pyamplify.local.idp.common import (
     attributes_from_list,
     attributes_to_list,
     authenticate_access_token,
@@ -33,10 +34,10 @@ from pyamplify.local.idp_common import (
     prevents_user_existence_errors,
     str_param,
 )
-from pyamplify.local.idp_pools import Operation
-from pyamplify.local.idp_tokens import family_of_refresh_token
-from pyamplify.local.store import UserRecord
-from pyamplify.local.tokens import JwtError, unverified_parts
+from pyamplify.local.idp.pools import Operation
+from pyamplify.local.idp.tokens import family_of_refresh_token
+from pyamplify.local.signing import JwtError, unverified_parts
+from pyamplify.local.store.userpools import UserRecord
 
 _CONTACTS = ("email", "phone_number")
 _NO_RECOVERY = (

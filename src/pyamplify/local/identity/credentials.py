@@ -26,8 +26,8 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import ACCOUNT_ID
-from pyamplify.local.identity_roles import role_account, role_name
-from pyamplify.local.identity_store import IdentityStore, StoredCredentials
+from pyamplify.local.identity.roles import role_account, role_name
+from pyamplify.local.store.identity import IdentityStore, StoredCredentials
 
 LOG = logging.getLogger("pyamplify.local")
 

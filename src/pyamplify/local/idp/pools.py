@@ -17,16 +17,19 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-from pyamplify.local import errors, idp_domains, idp_pool_mfa, idp_provider_store
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp import domains as idp_domains
+from pyamplify.local.idp import pool_mfa as idp_pool_mfa
+from pyamplify.local.idp import provider_store as idp_provider_store
+from pyamplify.local.idp.common import (
     STANDARD_ATTRIBUTES,
     int_param,
     pool_client_or_error,
     pool_or_error,
     str_param,
 )
-from pyamplify.local.passwords import DEFAULT_POLICY
+from pyamplify.local.idp.passwords import DEFAULT_POLICY
 
 Operation = Callable[[Backend, dict[str, Any]], dict[str, Any]]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.store import UserRecord
+from pyamplify.local.store.userpools import UserRecord
 
 #: Confirmation and attribute verification codes live 24 hours (reference §1).
 CODE_LIFETIME = 24 * 3600.0

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyamplify.local.store import Store
+from pyamplify.local.store.userpools import Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS identity_pools (

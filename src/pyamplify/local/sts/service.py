@@ -31,13 +31,13 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from pyamplify.local import sigv4
 from pyamplify.local.backend import Backend
-from pyamplify.local.identity_credentials import caller_identity, session_token_matches
-from pyamplify.local.identity_store import IdentityStore
+from pyamplify.local.identity.credentials import caller_identity, session_token_matches
+from pyamplify.local.store.identity import IdentityStore
+from pyamplify.local.sts import sigv4
 
 if TYPE_CHECKING:
-    from pyamplify.local.app import ServiceRegistry
+    from pyamplify.local.front.app import ServiceRegistry
 
 STS_VERSION = "2011-06-15"
 STS_NAMESPACE = f"https://sts.amazonaws.com/doc/{STS_VERSION}/"
@@ -158,7 +158,7 @@ class SecurityTokenService:
         request: Request,
         request_id: str,
     ) -> Response:
-        from pyamplify.local.app import RequestInfo, is_signed
+        from pyamplify.local.front.app import RequestInfo, is_signed
 
         handler = self.registry.query_actions.get(action)
         if handler is None:

@@ -30,9 +30,13 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyamplify.local import errors, idp_admin, idp_pool_mfa, idp_user, outbox, totp
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp_common import (
+from pyamplify.local.idp import admin as idp_admin
+from pyamplify.local.idp import outbox, totp
+from pyamplify.local.idp import pool_mfa as idp_pool_mfa
+from pyamplify.local.idp import user as idp_user
+from pyamplify.local.idp.common import (
     auth_session_lifetime,
     authenticate_access_token,
     check_secret_hash,
@@ -42,9 +46,9 @@ from pyamplify.local.idp_common import (
     str_param,
     user_or_error,
 )
-from pyamplify.local.idp_pools import Operation
-from pyamplify.local.idp_tokens import issue_tokens
-from pyamplify.local.store import UserRecord
+from pyamplify.local.idp.pools import Operation
+from pyamplify.local.idp.tokens import issue_tokens
+from pyamplify.local.store.userpools import UserRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS user_mfa (

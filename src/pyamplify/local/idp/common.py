@@ -12,7 +12,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend, TokenVerificationError
-from pyamplify.local.store import UserRecord
+from pyamplify.local.store.userpools import UserRecord
 
 #: The standard attributes of every pool: name -> (type, mutable, required-capable).
 STANDARD_ATTRIBUTES: dict[str, str] = {

@@ -21,10 +21,10 @@ from typing import Any, Literal
 import uvicorn
 
 from pyamplify.errors import PyamplifyError
-from pyamplify.local.app import ServiceRegistry, build_app
 from pyamplify.local.backend import Backend
-from pyamplify.local.http_protocol import http_protocol
-from pyamplify.local.store import Store
+from pyamplify.local.front.app import ServiceRegistry, build_app
+from pyamplify.local.front.protocol import http_protocol
+from pyamplify.local.store.userpools import Store
 
 _START_TIMEOUT = 10.0
 

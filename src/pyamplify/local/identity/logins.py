@@ -25,9 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyamplify.local import errors, identity_errors
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend, TokenVerificationError
-from pyamplify.local.tokens import JwtError, unverified_parts
+from pyamplify.local.identity import errors as identity_errors
+from pyamplify.local.signing import JwtError, unverified_parts
 
 
 @dataclass(frozen=True)

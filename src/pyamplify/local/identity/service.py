@@ -2,8 +2,8 @@
 
 This module is an extension of the local Cognito (listed in ``app.EXTENSION_MODULES``): its
 :func:`install` registers the JSON 1.1 target, the OpenID token keys and, through
-:mod:`pyamplify.local.sts`, STS. Before an operation runs, requests are checked as the user-pool
-service checks them: the operation must exist in botocore's cognito-identity model,
+:mod:`pyamplify.local.sts.service`, STS. Before an operation runs, requests are checked as the
+user-pool service checks them: the operation must exist in botocore's cognito-identity model,
 management operations must be SigV4-signed (any credentials: dev mode), and the body must fit
 the model (Coral-worded ``InvalidParameterException``).
 
@@ -20,21 +20,24 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pyamplify.local import errors, identity_errors, identity_openid, sts
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.identity_credentials import TTL_TAG, credentials_ttl, mint, parse_ttl
-from pyamplify.local.identity_logins import Login, validate_logins
-from pyamplify.local.identity_roles import check_roles, resolve_role
-from pyamplify.local.identity_store import (
+from pyamplify.local.identity import errors as identity_errors
+from pyamplify.local.identity import openid as identity_openid
+from pyamplify.local.identity.credentials import TTL_TAG, credentials_ttl, mint, parse_ttl
+from pyamplify.local.identity.logins import Login, validate_logins
+from pyamplify.local.identity.roles import check_roles, resolve_role
+from pyamplify.local.service.validation import load_model, unsigned_operations, validate_input
+from pyamplify.local.store.identity import (
     IdentityRecord,
     IdentityStore,
     page_start,
     page_token,
 )
-from pyamplify.local.validation import load_model, unsigned_operations, validate_input
+from pyamplify.local.sts import service as sts
 
 if TYPE_CHECKING:
-    from pyamplify.local.app import RequestInfo, ServiceRegistry
+    from pyamplify.local.front.app import RequestInfo, ServiceRegistry
 
 IDENTITY_TARGET_PREFIX = "AWSCognitoIdentityService"
 _FALLBACK_UNSIGNED = frozenset(

@@ -1,0 +1,1 @@
+"""The identity-pool service (``AWSCognitoIdentityService``)."""

@@ -1,0 +1,1 @@
+"""The user-pool service (``AWSCognitoIdentityProviderService``)."""

@@ -1,0 +1,1 @@
+"""The model-driven service type that both Cognito services are instances of."""

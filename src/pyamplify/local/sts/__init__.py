@@ -1,0 +1,1 @@
+"""A local STS: ``GetCallerIdentity`` for the credentials identity pools mint."""
