@@ -142,14 +142,3 @@ def test_stats_count_served_operations(local_cognito: LocalCognito) -> None:
     assert local_cognito.calls["ListUserPools"] == before + 1
     served = httpx.get(local_cognito.url + "/_local/stats").json()
     assert served["ListUserPools"] == before + 1
-
-
-def test_the_fallback_unsigned_list_matches_the_model_for_implemented_operations() -> None:
-    """Without botocore the service falls back to its own list of unsigned operations; it
-    must agree with the model about every operation the local Cognito implements."""
-    from pyamplify.local.idp.service import _FALLBACK_UNSIGNED, OPERATIONS
-    from pyamplify.local.service.validation import idp_model, unsigned_operations
-
-    model = idp_model()
-    assert model is not None
-    assert unsigned_operations(model) & set(OPERATIONS) == _FALLBACK_UNSIGNED

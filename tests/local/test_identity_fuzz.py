@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from pyamplify.local import LocalCognito
-from pyamplify.local.identity.service import IdentityPools
-from pyamplify.local.service.validation import load_model
+from pyamplify.local.identity.service import OPERATIONS
+from pyamplify.local.service.model import identity_model
 
 from .identity_fixtures import identity_client, new_identity_pool, new_signed_in
 
@@ -120,16 +119,15 @@ def _post(http: httpx.Client, operation: str, body: Any) -> httpx.Response:
 def test_no_operation_answers_with_a_fault(
     local_cognito: LocalCognito, known_values: dict[str, list[Any]]
 ) -> None:
-    model = load_model("cognito-identity", "2014-06-30")
-    assert model is not None
+    model = identity_model()
     rnd = random.Random(SEED)
-    maker = BodyMaker(rnd, model["shapes"], known_values)
-    operations: dict[str, Callable[..., Any]] = IdentityPools(local_cognito.backend).operations()
+    maker = BodyMaker(rnd, model.shapes, known_values)
+    operations = list(OPERATIONS)
     with httpx.Client(base_url=local_cognito.url, timeout=30) as http:
         # DeleteIdentityPool last, so that the other operations meet a living pool.
         order = sorted(operations, key=lambda name: (name == "DeleteIdentityPool", name))
         for operation in [*order, "MergeDeveloperIdentities", "NoSuchOperation"]:
-            input_shape = model["operations"].get(operation, {}).get("input", {}).get("shape")
+            input_shape = model.inputs.get(operation)
             for _ in range(ROUNDS):
                 body = maker.value(input_shape) if input_shape else {"x": 1}
                 if rnd.random() < 0.1:

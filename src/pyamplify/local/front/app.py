@@ -18,13 +18,11 @@ Errors are rendered as Cognito renders them: HTTP 400, ``{"__type", "message"}``
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -35,70 +33,22 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp.service import IDP_TARGET_PREFIX, IdentityProviderService
+from pyamplify.local.identity import service as identity_service
+from pyamplify.local.idp import service as idp_service
+from pyamplify.local.idp.service import IDP_TARGET_PREFIX
+from pyamplify.local.service.endpoints import Installer, RequestInfo, ServiceRegistry, is_signed
+from pyamplify.local.sts import service as sts
 
 LOG = logging.getLogger("pyamplify.local")
 
-#: Modules that extend the local Cognito (``install(backend, registry)``), in install order.
-EXTENSION_MODULES: tuple[str, ...] = (
-    # one entry per extension module, e.g. identity pools
-    "pyamplify.local.identity.service",
-)
+#: The services one local Cognito serves on its port, in install order.
+INSTALLERS: tuple[Installer, ...] = (idp_service.install, identity_service.install, sts.install)
 
 AMZ_JSON = "application/x-amz-json-1.1"
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date",
 }
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """What a service may know about the HTTP request besides its body."""
-
-    headers: Mapping[str, str]
-    #: Whether the request carries a SigV4 signature (any credentials are accepted).
-    signed: bool
-    client_host: str | None = None
-
-
-class TargetService(Protocol):
-    """A JSON 1.1 service addressed by an ``X-Amz-Target`` prefix."""
-
-    def handle(self, operation: str, body: Any, request: RequestInfo) -> dict[str, Any]:
-        """Run ``operation``; raise :class:`~pyamplify.local.errors.CognitoError` to fail."""
-        ...
-
-
-#: A query-protocol action: form parameters in, a complete HTTP response out.
-QueryAction = Callable[[dict[str, str], RequestInfo], Response]
-
-
-@dataclass
-class ServiceRegistry:
-    """Where services, query actions and extra routes of one local Cognito are registered."""
-
-    targets: dict[str, TargetService] = field(default_factory=dict)
-    query_actions: dict[str, QueryAction] = field(default_factory=dict)
-    routes: list[BaseRoute] = field(default_factory=list)
-
-    def register_target(self, prefix: str, service: TargetService) -> None:
-        """Serve ``X-Amz-Target: <prefix>.<Operation>`` with ``service``."""
-        self.targets[prefix] = service
-
-    def register_query_action(self, action: str, handler: QueryAction) -> None:
-        """Serve form-encoded ``POST /`` requests whose ``Action`` is ``action``."""
-        self.query_actions[action] = handler
-
-    def add_route(self, route: BaseRoute) -> None:
-        """Serve an extra Starlette route (checked before the built-in ones)."""
-        self.routes.append(route)
-
-
-def is_signed(headers: Mapping[str, str]) -> bool:
-    """Whether a request carries SigV4 authentication (header form)."""
-    authorization = headers.get("authorization", "")
-    return authorization.startswith("AWS4-HMAC-SHA256") or "x-amz-security-token" in headers
 
 
 #: A rendered answer: HTTP status, raw ASGI headers, body.
@@ -370,9 +320,8 @@ async def _read_body(receive: Receive) -> bytes | None:
 def build_app(backend: Backend, registry: ServiceRegistry | None = None) -> LocalCognitoApp:
     """The local Cognito's ASGI app with its services, extensions and routes."""
     registry = registry or ServiceRegistry()
-    registry.register_target(IDP_TARGET_PREFIX, IdentityProviderService(backend))
-    for module_name in EXTENSION_MODULES:
-        importlib.import_module(module_name).install(backend, registry)
+    for install in INSTALLERS:
+        install(backend, registry)
     dispatcher = Dispatcher(backend, registry)
 
     async def dispatch(request: Request) -> Response:

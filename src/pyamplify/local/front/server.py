@@ -22,8 +22,9 @@ import uvicorn
 
 from pyamplify.errors import PyamplifyError
 from pyamplify.local.backend import Backend
-from pyamplify.local.front.app import ServiceRegistry, build_app
+from pyamplify.local.front.app import build_app
 from pyamplify.local.front.protocol import http_protocol
+from pyamplify.local.service.endpoints import ServiceRegistry
 from pyamplify.local.store.userpools import Store
 
 _START_TIMEOUT = 10.0

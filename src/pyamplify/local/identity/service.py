@@ -1,11 +1,8 @@
 """Identity pools (``AWSCognitoIdentityService.<Op>``) on the local Cognito's port.
 
-This module is an extension of the local Cognito (listed in ``app.EXTENSION_MODULES``): its
-:func:`install` registers the JSON 1.1 target, the OpenID token keys and, through
-:mod:`pyamplify.local.sts.service`, STS. Before an operation runs, requests are checked as the
-user-pool service checks them: the operation must exist in botocore's cognito-identity model,
-management operations must be SigV4-signed (any credentials: dev mode), and the body must fit
-the model (Coral-worded ``InvalidParameterException``).
+:func:`install` registers the JSON 1.1 target (a
+:class:`~pyamplify.local.service.registry.ModelService` over botocore's cognito-identity model,
+so requests get the same checks as user pools) and the OpenID token keys.
 
 Identities: GetId with no Logins makes a new guest identity (when the pool allows guests);
 with Logins it returns the identity the logins are linked to, or a new one, and links any
@@ -17,8 +14,8 @@ already belong to, whose id is then returned).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
@@ -27,37 +24,18 @@ from pyamplify.local.identity import openid as identity_openid
 from pyamplify.local.identity.credentials import TTL_TAG, credentials_ttl, mint, parse_ttl
 from pyamplify.local.identity.logins import Login, validate_logins
 from pyamplify.local.identity.roles import check_roles, resolve_role
-from pyamplify.local.service.validation import load_model, unsigned_operations, validate_input
+from pyamplify.local.service.endpoints import ServiceRegistry
+from pyamplify.local.service.model import identity_model
+from pyamplify.local.service.registry import ModelService, OperationRegistry
 from pyamplify.local.store.identity import (
     IdentityRecord,
     IdentityStore,
     page_start,
     page_token,
 )
-from pyamplify.local.sts import service as sts
-
-if TYPE_CHECKING:
-    from pyamplify.local.front.app import RequestInfo, ServiceRegistry
 
 IDENTITY_TARGET_PREFIX = "AWSCognitoIdentityService"
-_FALLBACK_UNSIGNED = frozenset(
-    {"GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"}
-)
-#: Required members per operation, checked when botocore's model is not installed.
-_FALLBACK_REQUIRED: dict[str, tuple[str, ...]] = {
-    "CreateIdentityPool": ("IdentityPoolName", "AllowUnauthenticatedIdentities"),
-    "DescribeIdentityPool": ("IdentityPoolId",),
-    "UpdateIdentityPool": ("IdentityPoolId", "IdentityPoolName", "AllowUnauthenticatedIdentities"),
-    "DeleteIdentityPool": ("IdentityPoolId",),
-    "ListIdentityPools": ("MaxResults",),
-    "SetIdentityPoolRoles": ("IdentityPoolId", "Roles"),
-    "GetIdentityPoolRoles": ("IdentityPoolId",),
-    "GetId": ("IdentityPoolId",),
-    "GetCredentialsForIdentity": ("IdentityId",),
-    "GetOpenIdToken": ("IdentityId",),
-    "DescribeIdentity": ("IdentityId",),
-    "ListIdentities": ("IdentityPoolId", "MaxResults"),
-}
+OPERATIONS = OperationRegistry("cognito-identity")
 _OPTIONAL_POOL_MEMBERS = (
     "SupportedLoginProviders",
     "DeveloperProviderName",
@@ -140,71 +118,6 @@ class IdentityPools:
         config["IdentityPoolTags"] = tags
         return config
 
-    def create_identity_pool(self, body: dict[str, Any]) -> dict[str, Any]:
-        """CreateIdentityPool."""
-        config = self._pool_config(self.new_id(), body, dict(body.get("IdentityPoolTags") or {}))
-        self.store.put_pool(config, self.backend.now())
-        return config
-
-    def describe_identity_pool(self, body: dict[str, Any]) -> dict[str, Any]:
-        """DescribeIdentityPool."""
-        return self.pool_or_error(body["IdentityPoolId"])
-
-    def update_identity_pool(self, body: dict[str, Any]) -> dict[str, Any]:
-        """UpdateIdentityPool: settings left out go back to their defaults; tags are kept."""
-        current = self.pool_or_error(body["IdentityPoolId"])
-        tags = body.get("IdentityPoolTags")
-        config = self._pool_config(
-            current["IdentityPoolId"],
-            body,
-            dict(tags) if tags is not None else dict(current.get("IdentityPoolTags") or {}),
-        )
-        self.store.put_pool(config, self.backend.now())
-        return config
-
-    def delete_identity_pool(self, body: dict[str, Any]) -> dict[str, Any]:
-        """DeleteIdentityPool (its identities go with it)."""
-        pool = self.pool_or_error(body["IdentityPoolId"])
-        self.store.delete_pool(pool["IdentityPoolId"])
-        return {}
-
-    def list_identity_pools(self, body: dict[str, Any]) -> dict[str, Any]:
-        """ListIdentityPools, ordered by id, paginated with NextToken."""
-        pools, more = self.store.list_pools(_resume_after(body), int(body["MaxResults"]))
-        result: dict[str, Any] = {
-            "IdentityPools": [
-                {"IdentityPoolId": p["IdentityPoolId"], "IdentityPoolName": p["IdentityPoolName"]}
-                for p in pools
-            ]
-        }
-        if more and pools:
-            result["NextToken"] = page_token(pools[-1]["IdentityPoolId"])
-        return result
-
-    def set_identity_pool_roles(self, body: dict[str, Any]) -> dict[str, Any]:
-        """SetIdentityPoolRoles: the default roles and the per-provider role mappings."""
-        pool = self.pool_or_error(body["IdentityPoolId"])
-        roles = dict(body.get("Roles") or {})
-        mappings = body.get("RoleMappings")
-        check_roles(roles, mappings, pool)
-        settings: dict[str, Any] = {"Roles": roles}
-        if mappings:
-            settings["RoleMappings"] = mappings
-        self.store.set_roles(pool["IdentityPoolId"], settings, self.backend.now())
-        return {}
-
-    def get_identity_pool_roles(self, body: dict[str, Any]) -> dict[str, Any]:
-        """GetIdentityPoolRoles."""
-        pool = self.pool_or_error(body["IdentityPoolId"])
-        settings = self.store.get_roles(pool["IdentityPoolId"])
-        result: dict[str, Any] = {
-            "IdentityPoolId": pool["IdentityPoolId"],
-            "Roles": settings.get("Roles") or {},
-        }
-        if settings.get("RoleMappings"):
-            result["RoleMappings"] = settings["RoleMappings"]
-        return result
-
     # ------------------------------------------------------------------ identities
 
     def _link_new(self, identity: IdentityRecord, logins: Sequence[Login], now: float) -> None:
@@ -226,35 +139,6 @@ class IdentityPools:
     def _owners(self, pool_id: str, logins: Sequence[Login]) -> set[str]:
         owners = {self.store.owner_of(pool_id, login.provider, login.subject) for login in logins}
         return {owner for owner in owners if owner is not None}
-
-    def get_id(self, body: dict[str, Any]) -> dict[str, Any]:
-        """GetId: the identity of these logins (made on first use), or a new guest."""
-        pool = self.pool_or_error(body["IdentityPoolId"])
-        pool_id = pool["IdentityPoolId"]
-        logins = validate_logins(self.backend, pool, body.get("Logins"))
-        now = self.backend.now()
-        with self.store.store.transaction():
-            if not logins:
-                if not pool["AllowUnauthenticatedIdentities"]:
-                    raise errors.NotAuthorizedException(identity_errors.NO_GUESTS)
-                identity_id = self.new_id()
-                self.store.create_identity(identity_id, pool_id, now)
-                return {"IdentityId": identity_id}
-            owners = self._owners(pool_id, logins)
-            if len(owners) > 1:
-                raise identity_errors.ResourceConflictException(
-                    "These logins are linked to different identities of this identity pool; "
-                    "send the logins of one identity."
-                )
-            if owners:
-                identity_id = owners.pop()
-            else:
-                identity_id = self.new_id()
-                self.store.create_identity(identity_id, pool_id, now)
-            identity = self.store.get_identity(identity_id)
-            assert identity is not None
-            self._link_new(identity, logins, now)
-        return {"IdentityId": identity_id}
 
     def _authorize(
         self, body: dict[str, Any]
@@ -290,64 +174,177 @@ class IdentityPools:
             assert refreshed is not None
         return refreshed, pool, logins
 
-    def get_credentials_for_identity(self, body: dict[str, Any]) -> dict[str, Any]:
-        """GetCredentialsForIdentity: resolve the role, mint STS-shaped credentials."""
-        identity, pool, logins = self._authorize(body)
-        role_arn = resolve_role(
-            self.store.get_roles(identity.pool_id), logins, body.get("CustomRoleArn")
-        )
-        credentials = mint(
-            self.store,
-            identity_id=identity.identity_id,
-            pool_id=identity.pool_id,
-            role_arn=role_arn,
-            now=self.backend.now(),
-            ttl=credentials_ttl(pool),
-        )
-        return {"IdentityId": identity.identity_id, "Credentials": credentials.as_wire()}
 
-    def get_open_id_token(self, body: dict[str, Any]) -> dict[str, Any]:
-        """GetOpenIdToken: a signed OpenID token for the identity (ten minutes)."""
-        identity, _pool, logins = self._authorize(body)
-        token = identity_openid.issue_open_id_token(
-            self.backend, identity_id=identity.identity_id, pool_id=identity.pool_id, logins=logins
-        )
-        return {"IdentityId": identity.identity_id, "Token": token}
+@OPERATIONS.operation("CreateIdentityPool")
+def create_identity_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """CreateIdentityPool."""
+    ctx = IdentityPools(backend)
+    config = ctx._pool_config(ctx.new_id(), body, dict(body.get("IdentityPoolTags") or {}))
+    ctx.store.put_pool(config, backend.now())
+    return config
 
-    def describe_identity(self, body: dict[str, Any]) -> dict[str, Any]:
-        """DescribeIdentity."""
-        return _description(self.identity_or_error(body["IdentityId"]))
 
-    def list_identities(self, body: dict[str, Any]) -> dict[str, Any]:
-        """ListIdentities, ordered by id, paginated with NextToken."""
-        pool = self.pool_or_error(body["IdentityPoolId"])
-        identities, more = self.store.list_identities(
-            pool["IdentityPoolId"], _resume_after(body), int(body["MaxResults"])
-        )
-        result: dict[str, Any] = {
-            "IdentityPoolId": pool["IdentityPoolId"],
-            "Identities": [_description(identity) for identity in identities],
-        }
-        if more and identities:
-            result["NextToken"] = page_token(identities[-1].identity_id)
-        return result
+@OPERATIONS.operation("DescribeIdentityPool")
+def describe_identity_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeIdentityPool."""
+    ctx = IdentityPools(backend)
+    return ctx.pool_or_error(body["IdentityPoolId"])
 
-    def operations(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-        """The implemented operations by name."""
-        return {
-            "CreateIdentityPool": self.create_identity_pool,
-            "DescribeIdentityPool": self.describe_identity_pool,
-            "UpdateIdentityPool": self.update_identity_pool,
-            "DeleteIdentityPool": self.delete_identity_pool,
-            "ListIdentityPools": self.list_identity_pools,
-            "SetIdentityPoolRoles": self.set_identity_pool_roles,
-            "GetIdentityPoolRoles": self.get_identity_pool_roles,
-            "GetId": self.get_id,
-            "GetCredentialsForIdentity": self.get_credentials_for_identity,
-            "GetOpenIdToken": self.get_open_id_token,
-            "DescribeIdentity": self.describe_identity,
-            "ListIdentities": self.list_identities,
-        }
+
+@OPERATIONS.operation("UpdateIdentityPool")
+def update_identity_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """UpdateIdentityPool: settings left out go back to their defaults; tags are kept."""
+    ctx = IdentityPools(backend)
+    current = ctx.pool_or_error(body["IdentityPoolId"])
+    tags = body.get("IdentityPoolTags")
+    config = ctx._pool_config(
+        current["IdentityPoolId"],
+        body,
+        dict(tags) if tags is not None else dict(current.get("IdentityPoolTags") or {}),
+    )
+    ctx.store.put_pool(config, backend.now())
+    return config
+
+
+@OPERATIONS.operation("DeleteIdentityPool")
+def delete_identity_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteIdentityPool (its identities go with it)."""
+    ctx = IdentityPools(backend)
+    pool = ctx.pool_or_error(body["IdentityPoolId"])
+    ctx.store.delete_pool(pool["IdentityPoolId"])
+    return {}
+
+
+@OPERATIONS.operation("ListIdentityPools")
+def list_identity_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListIdentityPools, ordered by id, paginated with NextToken."""
+    ctx = IdentityPools(backend)
+    pools, more = ctx.store.list_pools(_resume_after(body), int(body["MaxResults"]))
+    result: dict[str, Any] = {
+        "IdentityPools": [
+            {"IdentityPoolId": p["IdentityPoolId"], "IdentityPoolName": p["IdentityPoolName"]}
+            for p in pools
+        ]
+    }
+    if more and pools:
+        result["NextToken"] = page_token(pools[-1]["IdentityPoolId"])
+    return result
+
+
+@OPERATIONS.operation("SetIdentityPoolRoles")
+def set_identity_pool_roles(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """SetIdentityPoolRoles: the default roles and the per-provider role mappings."""
+    ctx = IdentityPools(backend)
+    pool = ctx.pool_or_error(body["IdentityPoolId"])
+    roles = dict(body.get("Roles") or {})
+    mappings = body.get("RoleMappings")
+    check_roles(roles, mappings, pool)
+    settings: dict[str, Any] = {"Roles": roles}
+    if mappings:
+        settings["RoleMappings"] = mappings
+    ctx.store.set_roles(pool["IdentityPoolId"], settings, backend.now())
+    return {}
+
+
+@OPERATIONS.operation("GetIdentityPoolRoles")
+def get_identity_pool_roles(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetIdentityPoolRoles."""
+    ctx = IdentityPools(backend)
+    pool = ctx.pool_or_error(body["IdentityPoolId"])
+    settings = ctx.store.get_roles(pool["IdentityPoolId"])
+    result: dict[str, Any] = {
+        "IdentityPoolId": pool["IdentityPoolId"],
+        "Roles": settings.get("Roles") or {},
+    }
+    if settings.get("RoleMappings"):
+        result["RoleMappings"] = settings["RoleMappings"]
+    return result
+
+
+@OPERATIONS.operation("GetId")
+def get_id(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetId: the identity of these logins (made on first use), or a new guest."""
+    ctx = IdentityPools(backend)
+    pool = ctx.pool_or_error(body["IdentityPoolId"])
+    pool_id = pool["IdentityPoolId"]
+    logins = validate_logins(backend, pool, body.get("Logins"))
+    now = backend.now()
+    with ctx.store.store.transaction():
+        if not logins:
+            if not pool["AllowUnauthenticatedIdentities"]:
+                raise errors.NotAuthorizedException(identity_errors.NO_GUESTS)
+            identity_id = ctx.new_id()
+            ctx.store.create_identity(identity_id, pool_id, now)
+            return {"IdentityId": identity_id}
+        owners = ctx._owners(pool_id, logins)
+        if len(owners) > 1:
+            raise identity_errors.ResourceConflictException(
+                "These logins are linked to different identities of this identity pool; "
+                "send the logins of one identity."
+            )
+        if owners:
+            identity_id = owners.pop()
+        else:
+            identity_id = ctx.new_id()
+            ctx.store.create_identity(identity_id, pool_id, now)
+        identity = ctx.store.get_identity(identity_id)
+        assert identity is not None
+        ctx._link_new(identity, logins, now)
+    return {"IdentityId": identity_id}
+
+
+@OPERATIONS.operation("GetCredentialsForIdentity")
+def get_credentials_for_identity(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetCredentialsForIdentity: resolve the role, mint STS-shaped credentials."""
+    ctx = IdentityPools(backend)
+    identity, pool, logins = ctx._authorize(body)
+    role_arn = resolve_role(
+        ctx.store.get_roles(identity.pool_id), logins, body.get("CustomRoleArn")
+    )
+    credentials = mint(
+        ctx.store,
+        identity_id=identity.identity_id,
+        pool_id=identity.pool_id,
+        role_arn=role_arn,
+        now=backend.now(),
+        ttl=credentials_ttl(pool),
+    )
+    return {"IdentityId": identity.identity_id, "Credentials": credentials.as_wire()}
+
+
+@OPERATIONS.operation("GetOpenIdToken")
+def get_open_id_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """GetOpenIdToken: a signed OpenID token for the identity (ten minutes)."""
+    ctx = IdentityPools(backend)
+    identity, _pool, logins = ctx._authorize(body)
+    token = identity_openid.issue_open_id_token(
+        backend, identity_id=identity.identity_id, pool_id=identity.pool_id, logins=logins
+    )
+    return {"IdentityId": identity.identity_id, "Token": token}
+
+
+@OPERATIONS.operation("DescribeIdentity")
+def describe_identity(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeIdentity."""
+    ctx = IdentityPools(backend)
+    return _description(ctx.identity_or_error(body["IdentityId"]))
+
+
+@OPERATIONS.operation("ListIdentities")
+def list_identities(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """ListIdentities, ordered by id, paginated with NextToken."""
+    ctx = IdentityPools(backend)
+    pool = ctx.pool_or_error(body["IdentityPoolId"])
+    identities, more = ctx.store.list_identities(
+        pool["IdentityPoolId"], _resume_after(body), int(body["MaxResults"])
+    )
+    result: dict[str, Any] = {
+        "IdentityPoolId": pool["IdentityPoolId"],
+        "Identities": [_description(identity) for identity in identities],
+    }
+    if more and identities:
+        result["NextToken"] = page_token(identities[-1].identity_id)
+    return result
 
 
 def _resume_after(body: dict[str, Any]) -> str | None:
@@ -373,52 +370,15 @@ def _description(identity: IdentityRecord) -> dict[str, Any]:
     return description
 
 
-def _check_required(operation: str, body: dict[str, Any]) -> None:
-    missing = [name for name in _FALLBACK_REQUIRED.get(operation, ()) if body.get(name) is None]
-    if missing:
-        raise errors.InvalidParameterException(
-            f"{operation} needs {', '.join(missing)}; see the Cognito Identity API reference."
-        )
-
-
-class IdentityService:
-    """Dispatches cognito-identity operations after AWS's request checks."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.pools = IdentityPools(backend)
-        self.handlers = self.pools.operations()
-        self.model = load_model("cognito-identity", "2014-06-30")
-        self.unsigned = (
-            unsigned_operations(self.model) if self.model is not None else _FALLBACK_UNSIGNED
-        )
-        self.known = (
-            frozenset(self.model["operations"])
-            if self.model is not None
-            else frozenset(self.handlers)
-        )
-
-    def handle(self, operation: str, body: Any, request: RequestInfo) -> dict[str, Any]:
-        """Check and run one operation."""
-        if operation not in self.known and operation not in self.handlers:
-            raise errors.UnknownOperationException(
-                f"{operation[:100]!r} is not a Cognito identity pool operation."
-            )
-        if operation not in self.unsigned and not request.signed:
-            raise errors.MissingAuthenticationTokenException("Missing Authentication Token")
-        validate_input(self.model, operation, body)
-        if self.model is None:
-            _check_required(operation, body)
-        handler = self.handlers.get(operation)
-        if handler is None:
-            raise errors.UnsupportedOperationException(
-                f"The local Cognito does not implement {operation} yet."
-            )
-        return handler(body)
+def build(backend: Backend) -> ModelService:
+    """The identity-pool service of one local Cognito."""
+    return ModelService(
+        backend, model=identity_model(), registry=OPERATIONS, title="Cognito identity pool"
+    )
 
 
 def install(backend: Backend, registry: ServiceRegistry) -> None:
-    """Serve identity pools, their OpenID keys and STS on this local Cognito."""
-    registry.register_target(IDENTITY_TARGET_PREFIX, IdentityService(backend))
+    """Serve identity pools and their OpenID keys on this local Cognito."""
+    registry.register_target(IDENTITY_TARGET_PREFIX, build(backend))
     for route in identity_openid.routes(backend):
         registry.add_route(route)
-    sts.install(backend, registry)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import outbox, passwords
+from pyamplify.local.idp import hooks, outbox, passwords
 from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
@@ -23,11 +23,13 @@ from pyamplify.local.idp.common import (
     check_attributes_exist,
     int_param,
     pool_or_error,
+    str_map,
     str_param,
     user_or_error,
     user_type,
 )
-from pyamplify.local.idp.pools import Operation, paginate
+from pyamplify.local.idp.pools import paginate
+from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.store.userpools import UserRecord
 
 _FILTER = re.compile(r'\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*')
@@ -80,6 +82,7 @@ def send_verification_codes(
 # ---------------------------------------------------------------------- users
 
 
+@OPERATIONS.operation("AdminCreateUser")
 def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminCreateUser: a FORCE_CHANGE_PASSWORD user with a temporary password."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -106,6 +109,16 @@ def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
             status="FORCE_CHANGE_PASSWORD",
             existing_message="User account already exists",
         )
+        hooks.run_sign_up(
+            backend,
+            hooks.SignUp(
+                pool,
+                user,
+                "AdminCreateUser",
+                validation_data=attributes_from_list(body.get("ValidationData")),
+                client_metadata=str_map(body, "ClientMetadata"),
+            ),
+        )
     passwords.set_password(pool["Id"], user, temporary, now)
     if action == "RESEND":
         backend.store.save_user(user)
@@ -128,12 +141,14 @@ def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {"User": user_type(user)}
 
 
+@OPERATIONS.operation("AdminGetUser")
 def admin_get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminGetUser."""
     _, user = _pool_and_user(backend, body)
-    return user_type(user, attributes_key="UserAttributes")
+    return hooks.describe_user(backend, user, user_type(user, attributes_key="UserAttributes"))
 
 
+@OPERATIONS.operation("AdminSetUserPassword")
 def admin_set_user_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminSetUserPassword: permanent (CONFIRMED) or temporary (FORCE_CHANGE_PASSWORD)."""
     pool, user = _pool_and_user(backend, body)
@@ -146,6 +161,7 @@ def admin_set_user_password(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {}
 
 
+@OPERATIONS.operation("AdminDeleteUser")
 def admin_delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminDeleteUser (its tokens stop working: their sessions are gone)."""
     pool, user = _pool_and_user(backend, body)
@@ -153,9 +169,10 @@ def admin_delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("AdminConfirmSignUp")
 def admin_confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminConfirmSignUp."""
-    _, user = _pool_and_user(backend, body)
+    pool, user = _pool_and_user(backend, body)
     if user.status != "UNCONFIRMED":
         raise errors.NotAuthorizedException(
             f"User cannot be confirmed. Current status is {user.status}"
@@ -163,9 +180,12 @@ def admin_confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, A
     user.status = "CONFIRMED"
     user.modified = backend.now()
     backend.store.save_user(user)
+    metadata = str_map(body, "ClientMetadata")
+    hooks.run_confirmation(backend, hooks.Confirmation(pool, user, "ConfirmSignUp", None, metadata))
     return {}
 
 
+@OPERATIONS.operation("AdminUpdateUserAttributes")
 def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminUpdateUserAttributes (may set *_verified; unverified new contacts get a code)."""
     pool, user = _pool_and_user(backend, body)
@@ -178,6 +198,7 @@ def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict
     return {}
 
 
+@OPERATIONS.operation("AdminDeleteUserAttributes")
 def admin_delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminDeleteUserAttributes."""
     pool, user = _pool_and_user(backend, body)
@@ -188,6 +209,7 @@ def admin_delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict
     return {}
 
 
+@OPERATIONS.operation("AdminDisableUser")
 def admin_disable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminDisableUser (also revokes the user's sessions, as AWS documents)."""
     pool, user = _pool_and_user(backend, body)
@@ -199,6 +221,7 @@ def admin_disable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]
     return {}
 
 
+@OPERATIONS.operation("AdminEnableUser")
 def admin_enable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminEnableUser."""
     _, user = _pool_and_user(backend, body)
@@ -208,6 +231,7 @@ def admin_enable_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("AdminUserGlobalSignOut")
 def admin_user_global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminUserGlobalSignOut: every refresh token and the tokens issued from them die."""
     pool, user = _pool_and_user(backend, body)
@@ -215,6 +239,7 @@ def admin_user_global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[s
     return {}
 
 
+@OPERATIONS.operation("AdminResetUserPassword")
 def admin_reset_user_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminResetUserPassword: RESET_REQUIRED plus a code for ConfirmForgotPassword."""
     pool, user = _pool_and_user(backend, body)
@@ -270,6 +295,7 @@ def _filter_predicate(text: str) -> Any:
     return predicate
 
 
+@OPERATIONS.operation("ListUsers")
 def list_users(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUsers with ``Filter`` (``name = "v"`` or ``name ^= "v"``) and pagination."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -305,6 +331,7 @@ def _group_or_error(backend: Backend, pool_id: str, name: str) -> dict[str, Any]
     return group
 
 
+@OPERATIONS.operation("CreateGroup")
 def create_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateGroup."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -322,12 +349,14 @@ def create_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {"Group": group}
 
 
+@OPERATIONS.operation("GetGroup")
 def get_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetGroup."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
     return {"Group": _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))}
 
 
+@OPERATIONS.operation("UpdateGroup")
 def update_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateGroup (only the members given change)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -340,6 +369,7 @@ def update_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {"Group": group}
 
 
+@OPERATIONS.operation("DeleteGroup")
 def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteGroup."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -348,6 +378,7 @@ def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("ListGroups")
 def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListGroups."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -359,6 +390,7 @@ def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@OPERATIONS.operation("AdminAddUserToGroup")
 def admin_add_user_to_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminAddUserToGroup."""
     pool, user = _pool_and_user(backend, body)
@@ -367,6 +399,7 @@ def admin_add_user_to_group(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {}
 
 
+@OPERATIONS.operation("AdminRemoveUserFromGroup")
 def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminRemoveUserFromGroup."""
     pool, user = _pool_and_user(backend, body)
@@ -375,6 +408,7 @@ def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict
     return {}
 
 
+@OPERATIONS.operation("AdminListGroupsForUser")
 def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminListGroupsForUser."""
     pool, user = _pool_and_user(backend, body)
@@ -388,6 +422,7 @@ def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[s
     return result
 
 
+@OPERATIONS.operation("ListUsersInGroup")
 def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUsersInGroup."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -403,28 +438,3 @@ def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any
     if token:
         result["NextToken"] = token
     return result
-
-
-OPERATIONS: dict[str, Operation] = {
-    "AdminCreateUser": admin_create_user,
-    "AdminGetUser": admin_get_user,
-    "AdminSetUserPassword": admin_set_user_password,
-    "AdminDeleteUser": admin_delete_user,
-    "AdminConfirmSignUp": admin_confirm_sign_up,
-    "AdminUpdateUserAttributes": admin_update_user_attributes,
-    "AdminDeleteUserAttributes": admin_delete_user_attributes,
-    "AdminDisableUser": admin_disable_user,
-    "AdminEnableUser": admin_enable_user,
-    "AdminUserGlobalSignOut": admin_user_global_sign_out,
-    "AdminResetUserPassword": admin_reset_user_password,
-    "ListUsers": list_users,
-    "CreateGroup": create_group,
-    "GetGroup": get_group,
-    "UpdateGroup": update_group,
-    "DeleteGroup": delete_group,
-    "ListGroups": list_groups,
-    "AdminAddUserToGroup": admin_add_user_to_group,
-    "AdminRemoveUserFromGroup": admin_remove_user_from_group,
-    "AdminListGroupsForUser": admin_list_groups_for_user,
-    "ListUsersInGroup": list_users_in_group,
-}

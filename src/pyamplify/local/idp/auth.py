@@ -26,8 +26,8 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks, passwords
 from pyamplify.local.idp import mfa as idp_mfa
-from pyamplify.local.idp import passwords
 from pyamplify.local.idp.accounts import check_attribute_values, missing_required
 from pyamplify.local.idp.common import (
     auth_session_lifetime,
@@ -42,7 +42,8 @@ from pyamplify.local.idp.common import (
     str_map,
     str_param,
 )
-from pyamplify.local.idp.pools import Operation, effective_auth_flows
+from pyamplify.local.idp.pools import effective_auth_flows
+from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.srp_server import g_pow, new_server_ephemeral
 from pyamplify.local.idp.tokens import (
     family_of_refresh_token,
@@ -86,6 +87,16 @@ def _check_account(user: UserRecord) -> None:
         raise errors.UserNotConfirmedException(errors.USER_NOT_CONFIRMED)
     if user.status == "RESET_REQUIRED":
         raise errors.PasswordResetRequiredException(errors.PASSWORD_RESET_REQUIRED)
+
+
+def _before_password_check(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
+) -> None:
+    """Let ``AUTHENTICATION`` contributors refuse a known user (Cognito's PreAuthentication)."""
+    if hooks.AUTHENTICATION:
+        sign_in = hooks.SignIn(pool, client, user)
+        for contributor in hooks.AUTHENTICATION:
+            contributor(backend, sign_in)
 
 
 def _unknown_user(client: dict[str, Any]) -> errors.CognitoError:
@@ -171,6 +182,7 @@ def _start_srp(
         salt, verifier = _fake_salt_and_verifier(backend, pool["Id"], typed_username)
     else:
         _check_account(user)
+        _before_password_check(backend, pool, client, user)
         username, fake = user.username, False
         salt, verifier_or_none = user.salt or "", passwords.verifier_of(user)
         if verifier_or_none is None:
@@ -282,6 +294,7 @@ def _password_auth(
     if user is None:
         raise _unknown_user(client)
     _check_account(user)
+    _before_password_check(backend, pool, client, user)
     if passwords.is_locked_out(user, backend.now()):
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
     if not passwords.password_matches(pool["Id"], user, password):
@@ -331,7 +344,7 @@ def _new_password(
     passwords.set_password(pool["Id"], user, new_password, backend.now())
     user.status = "CONFIRMED"
     backend.store.save_user(user)
-    return idp_mfa.after_password(backend, pool, client, user)
+    return idp_mfa.after_password(backend, pool, client, user, source="NewPasswordChallenge")
 
 
 def _refresh_flow(
@@ -392,6 +405,7 @@ def _initiate(
     return _password_auth(backend, pool, client, typed, password)
 
 
+@OPERATIONS.operation("InitiateAuth")
 def initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """InitiateAuth (user plane, unsigned)."""
     client = client_or_error(backend, str_param(body, "ClientId"))
@@ -401,6 +415,7 @@ def initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return _initiate(backend, pool, client, body)
 
 
+@OPERATIONS.operation("AdminInitiateAuth")
 def admin_initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminInitiateAuth (SigV4): also ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH."""
     pool, client = pool_client_or_error(
@@ -427,6 +442,7 @@ def _respond(
     )
 
 
+@OPERATIONS.operation("RespondToAuthChallenge")
 def respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """RespondToAuthChallenge (user plane, unsigned)."""
     client = client_or_error(backend, str_param(body, "ClientId"))
@@ -434,6 +450,7 @@ def respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[st
     return _respond(backend, pool, client, body)
 
 
+@OPERATIONS.operation("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminRespondToAuthChallenge (SigV4)."""
     pool, client = pool_client_or_error(
@@ -442,6 +459,7 @@ def admin_respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> d
     return _respond(backend, pool, client, body)
 
 
+@OPERATIONS.operation("GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetTokensFromRefreshToken: rotates the refresh token when the client enables rotation."""
     client = client_or_error(backend, str_param(body, "ClientId"))
@@ -452,12 +470,3 @@ def get_tokens_from_refresh_token(backend: Backend, body: dict[str, Any]) -> dic
     _check_flow(client, "REFRESH_TOKEN_AUTH")
     result = refresh_tokens(backend, pool, client, token, rotate=rotation_enabled(client))
     return {"AuthenticationResult": result}
-
-
-OPERATIONS: dict[str, Operation] = {
-    "InitiateAuth": initiate_auth,
-    "RespondToAuthChallenge": respond_to_auth_challenge,
-    "AdminInitiateAuth": admin_initiate_auth,
-    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
-    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
-}

@@ -65,15 +65,18 @@ def int_param(body: dict[str, Any], name: str, default: int) -> int:
 
 
 def str_map(body: dict[str, Any], name: str) -> dict[str, str]:
-    """A map of strings (AuthParameters, ChallengeResponses, ClientMetadata)."""
+    """A map of strings (AuthParameters, ChallengeResponses, ClientMetadata).
+
+    ``null`` values are dropped, as Cognito does (``DEVICE_KEY: null`` is a common client habit).
+    """
     value = body.get(name)
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
     ):
         raise errors.InvalidParameterException(f"{name} must be a map of strings.")
-    return value
+    return {key: item for key, item in value.items() if item is not None}
 
 
 # ---------------------------------------------------------------------- pools and clients

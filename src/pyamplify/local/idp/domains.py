@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import ACCOUNT_ID, Backend
 from pyamplify.local.idp.common import pool_or_error, str_param
+from pyamplify.local.idp.registry import OPERATIONS
 
 #: The ``Domain`` pattern of botocore's cognito-idp model (``DomainType``): a prefix domain.
 PREFIX_PATTERN = r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"
@@ -79,6 +79,7 @@ def _cloudfront_domain() -> str:
     return "d" + "".join(secrets.choice(alphabet) for _ in range(13)) + ".cloudfront.net"
 
 
+@OPERATIONS.operation("CreateUserPoolDomain")
 def create_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateUserPoolDomain: a prefix domain, or a custom one with ``CustomDomainConfig``."""
     domain = str_param(body, "Domain")
@@ -119,12 +120,14 @@ def create_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str,
     return result
 
 
+@OPERATIONS.operation("DescribeUserPoolDomain")
 def describe_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeUserPoolDomain (an unknown domain gives an empty description, as on AWS)."""
     description = backend.store.get_domain(_domain_param(body))
     return {"DomainDescription": description or {}}
 
 
+@OPERATIONS.operation("DeleteUserPoolDomain")
 def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPoolDomain."""
     domain = _domain_param(body)
@@ -134,10 +137,3 @@ def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str,
         raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
     backend.store.delete_domain(domain)
     return {}
-
-
-OPERATIONS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
-    "CreateUserPoolDomain": create_user_pool_domain,
-    "DescribeUserPoolDomain": describe_user_pool_domain,
-    "DeleteUserPoolDomain": delete_user_pool_domain,
-}

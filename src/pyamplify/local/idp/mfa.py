@@ -3,9 +3,9 @@
 Operations: AssociateSoftwareToken and VerifySoftwareToken (with an AccessToken, or with the
 Session of an MFA_SETUP challenge), SetUserMFAPreference, AdminSetUserMFAPreference, and the MFA
 members of GetUser / AdminGetUser (``UserMFASettingList``, ``PreferredMfaSetting``), which this
-module adds by wrapping the plain operations of :mod:`.idp_user` and :mod:`.idp_admin`.
+module adds at the ``USER_DESCRIPTION`` extension point (:mod:`.hooks`).
 
-Sign-in (:func:`after_password`, called by :mod:`.idp_auth` once the password, and any
+Sign-in (:func:`after_password`, called by :mod:`.auth` once the password, and any
 NEW_PASSWORD_REQUIRED, is done): a pool whose mode is OFF issues tokens. Otherwise the user's
 usable methods are those switched on for them (a verified software token; SMS with a phone
 number in a pool with SMS MFA; email with an address in a pool with email MFA). A preferred
@@ -32,10 +32,8 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import admin as idp_admin
-from pyamplify.local.idp import outbox, totp
+from pyamplify.local.idp import hooks, outbox, totp
 from pyamplify.local.idp import pool_mfa as idp_pool_mfa
-from pyamplify.local.idp import user as idp_user
 from pyamplify.local.idp.common import (
     auth_session_lifetime,
     authenticate_access_token,
@@ -46,8 +44,8 @@ from pyamplify.local.idp.common import (
     str_param,
     user_or_error,
 )
-from pyamplify.local.idp.pools import Operation
-from pyamplify.local.idp.tokens import issue_tokens
+from pyamplify.local.idp.registry import OPERATIONS
+from pyamplify.local.idp.tokens import sign_in_result
 from pyamplify.local.store.userpools import UserRecord
 
 SCHEMA = """
@@ -231,15 +229,6 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _tokens(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
-) -> dict[str, Any]:
-    return {
-        "ChallengeParameters": {},
-        "AuthenticationResult": issue_tokens(backend, pool, client, user),
-    }
-
-
 def choose_challenge(
     factors: PoolFactors, user: UserRecord, state: UserMfa
 ) -> tuple[str, list[str]] | None:
@@ -264,15 +253,25 @@ def choose_challenge(
 
 
 def after_password(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    *,
+    source: str = "Authentication",
 ) -> dict[str, Any]:
-    """Tokens, or the MFA challenge the pool's mode and the user's methods call for."""
+    """Tokens, or the MFA challenge the pool's mode and the user's methods call for.
+
+    ``source`` is the token-generation occasion when no challenge follows (``Authentication``,
+    or ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED).
+    """
     if (pool.get("MfaConfiguration") or "OFF") == "OFF":
-        return _tokens(backend, pool, client, user)  # no MFA: no extra query on the hot path
+        # No MFA: no extra query on the hot path.
+        return sign_in_result(backend, pool, client, user, source=source)
     state = load(backend, user)
     choice = choose_challenge(pool_factors(backend, pool), user, state)
     if choice is None:
-        return _tokens(backend, pool, client, user)
+        return sign_in_result(backend, pool, client, user, source=source)
     return _challenge(backend, pool, client, user, state, *choice)
 
 
@@ -380,7 +379,7 @@ def respond(
     else:
         _check_code(backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
     backend.store.delete_session(str(session_id))
-    return _tokens(backend, pool, client, user)
+    return sign_in_result(backend, pool, client, user)
 
 
 def _check_code(
@@ -468,6 +467,7 @@ def _subject(
     return found_pool, found_user, _Setup(str(session), client, state)
 
 
+@OPERATIONS.operation("AssociateSoftwareToken")
 def associate_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AssociateSoftwareToken: a new secret, pending until VerifySoftwareToken accepts a code.
 
@@ -486,6 +486,7 @@ def associate_software_token(backend: Backend, body: dict[str, Any]) -> dict[str
     return result
 
 
+@OPERATIONS.operation("VerifySoftwareToken")
 def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """VerifySoftwareToken: a correct code makes the pending secret the user's token, switched on.
 
@@ -535,6 +536,7 @@ def _apply_preferences(backend: Backend, user: UserRecord, body: dict[str, Any])
     save(backend, state)
 
 
+@OPERATIONS.operation("SetUserMFAPreference")
 def set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """SetUserMFAPreference (the signed-in user, by AccessToken)."""
     _pool, user, _claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -542,6 +544,7 @@ def set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {}
 
 
+@OPERATIONS.operation("AdminSetUserMFAPreference")
 def admin_set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminSetUserMFAPreference (SigV4)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -550,36 +553,11 @@ def admin_set_user_mfa_preference(backend: Backend, body: dict[str, Any]) -> dic
     return {}
 
 
-def _with_mfa(result: dict[str, Any], backend: Backend, user: UserRecord) -> dict[str, Any]:
-    """Add ``UserMFASettingList`` / ``PreferredMfaSetting`` when the user has any."""
+@hooks.USER_DESCRIPTION.register
+def _describe_mfa(backend: Backend, user: UserRecord, answer: dict[str, Any]) -> None:
+    """GetUser / AdminGetUser: ``UserMFASettingList`` / ``PreferredMfaSetting`` when set."""
     state = load(backend, user)
     if state.setting_list():
-        result["UserMFASettingList"] = state.setting_list()
+        answer["UserMFASettingList"] = state.setting_list()
     if state.preferred in state.enabled:
-        result["PreferredMfaSetting"] = state.preferred
-    return result
-
-
-def get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """GetUser with the user's MFA settings."""
-    result = idp_user.get_user(backend, body)
-    _pool, user, _claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
-    return _with_mfa(result, backend, user)
-
-
-def admin_get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """AdminGetUser with the user's MFA settings."""
-    result = idp_admin.admin_get_user(backend, body)
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    return _with_mfa(result, backend, user_or_error(backend, pool, str_param(body, "Username")))
-
-
-#: Merged last into idp_service.OPERATIONS, so GetUser and AdminGetUser here wrap the plain ones.
-OPERATIONS: dict[str, Operation] = {
-    "AssociateSoftwareToken": associate_software_token,
-    "VerifySoftwareToken": verify_software_token,
-    "SetUserMFAPreference": set_user_mfa_preference,
-    "AdminSetUserMFAPreference": admin_set_user_mfa_preference,
-    "GetUser": get_user,
-    "AdminGetUser": admin_get_user,
-}
+        answer["PreferredMfaSetting"] = state.preferred

@@ -17,12 +17,12 @@ aws/aws-sdk-js#4186; go-to-k/cdkd#1923).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp.common import pool_or_error, str_param
+from pyamplify.local.idp.registry import OPERATIONS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pool_mfa_config (pool_id TEXT PRIMARY KEY, config TEXT NOT NULL);
@@ -69,11 +69,13 @@ def describe_mfa(backend: Backend, pool: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@OPERATIONS.operation("GetUserPoolMfaConfig")
 def get_user_pool_mfa_config(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetUserPoolMfaConfig."""
     return describe_mfa(backend, pool_or_error(backend, str_param(body, "UserPoolId")))
 
 
+@OPERATIONS.operation("SetUserPoolMfaConfig")
 def set_user_pool_mfa_config(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """SetUserPoolMfaConfig: replaces the factors; the mode and SMS settings go to the pool."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -106,9 +108,3 @@ def set_user_pool_mfa_config(backend: Backend, body: dict[str, Any]) -> dict[str
             (pool["Id"], json.dumps(stored)),
         )
     return describe_mfa(backend, updated)
-
-
-OPERATIONS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
-    "GetUserPoolMfaConfig": get_user_pool_mfa_config,
-    "SetUserPoolMfaConfig": set_user_pool_mfa_config,
-}

@@ -4,9 +4,8 @@ Pools and clients are stored as the shapes DescribeUserPool / DescribeUserPoolCl
 UpdateUserPool and UpdateUserPoolClient behave like AWS's: settings left out of the request go
 back to their defaults (a well-known trap that a faithful emulator must reproduce).
 
-:data:`OPERATIONS` is the table of every pool-management operation, so it also carries those
-of the pool's parts kept in their own modules: domains (:mod:`.idp_domains`) and the MFA
-configuration (:mod:`.idp_pool_mfa`), which DescribeUserPool reports too.
+The pool's parts kept in their own modules, domains (:mod:`.domains`) and the MFA configuration
+(:mod:`.pool_mfa`), register their own operations; DescribeUserPool reports them too.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from __future__ import annotations
 import base64
 import secrets
 import string
-from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
@@ -30,8 +28,7 @@ from pyamplify.local.idp.common import (
     str_param,
 )
 from pyamplify.local.idp.passwords import DEFAULT_POLICY
-
-Operation = Callable[[Backend, dict[str, Any]], dict[str, Any]]
+from pyamplify.local.idp.registry import OPERATIONS
 
 DEFAULT_AUTH_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
 LEGACY_AUTH_FLOWS = {
@@ -204,6 +201,7 @@ MFA_NEEDS_SMS = (
 )
 
 
+@OPERATIONS.operation("CreateUserPool")
 def create_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateUserPool (MFA ON/OPTIONAL needs SmsConfiguration: SMS is the only factor here)."""
     name = str_param(body, "PoolName")
@@ -246,6 +244,7 @@ def describe(backend: Backend, pool: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@OPERATIONS.operation("DescribeUserPool")
 def describe_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeUserPool."""
     return {"UserPool": describe(backend, pool_or_error(backend, str_param(body, "UserPoolId")))}
@@ -269,6 +268,7 @@ def paginate(items: list[Any], token: Any, limit: int) -> tuple[list[Any], str |
     return page, next_token
 
 
+@OPERATIONS.operation("ListUserPools")
 def list_user_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUserPools."""
     limit = body.get("MaxResults")
@@ -291,6 +291,7 @@ def list_user_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@OPERATIONS.operation("UpdateUserPool")
 def update_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPool: omitted settings return to their defaults, as on AWS."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -322,6 +323,7 @@ def update_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("DeleteUserPool")
 def delete_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPool (refused while DeletionProtection is ACTIVE)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -337,6 +339,7 @@ def delete_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("AddCustomAttributes")
 def add_custom_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AddCustomAttributes."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -437,6 +440,7 @@ def _check_identity_providers(backend: Backend, pool_id: str, settings: dict[str
             )
 
 
+@OPERATIONS.operation("CreateUserPoolClient")
 def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateUserPoolClient (GenerateSecret gives a 51-character secret)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -454,6 +458,7 @@ def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {"UserPoolClient": client}
 
 
+@OPERATIONS.operation("DescribeUserPoolClient")
 def describe_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeUserPoolClient."""
     _, client = pool_client_or_error(
@@ -462,6 +467,7 @@ def describe_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[st
     return {"UserPoolClient": client}
 
 
+@OPERATIONS.operation("ListUserPoolClients")
 def list_user_pool_clients(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUserPoolClients."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -477,6 +483,7 @@ def list_user_pool_clients(backend: Backend, body: dict[str, Any]) -> dict[str, 
     return result
 
 
+@OPERATIONS.operation("UpdateUserPoolClient")
 def update_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPoolClient: omitted settings return to their defaults, as on AWS."""
     pool, client = pool_client_or_error(
@@ -496,6 +503,7 @@ def update_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     return {"UserPoolClient": updated}
 
 
+@OPERATIONS.operation("DeleteUserPoolClient")
 def delete_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPoolClient."""
     _, client = pool_client_or_error(
@@ -503,20 +511,3 @@ def delete_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     )
     backend.store.delete_client(client["ClientId"])
     return {}
-
-
-OPERATIONS: dict[str, Operation] = {
-    "CreateUserPool": create_user_pool,
-    "DescribeUserPool": describe_user_pool,
-    "ListUserPools": list_user_pools,
-    "UpdateUserPool": update_user_pool,
-    "DeleteUserPool": delete_user_pool,
-    "AddCustomAttributes": add_custom_attributes,
-    "CreateUserPoolClient": create_user_pool_client,
-    "DescribeUserPoolClient": describe_user_pool_client,
-    "ListUserPoolClients": list_user_pool_clients,
-    "UpdateUserPoolClient": update_user_pool_client,
-    "DeleteUserPoolClient": delete_user_pool_client,
-    **idp_domains.OPERATIONS,
-    **idp_pool_mfa.OPERATIONS,
-}

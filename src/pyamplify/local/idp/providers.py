@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp.common import pool_or_error, str_param
-from pyamplify.local.idp.pools import Operation, paginate
+from pyamplify.local.idp.pools import paginate
 from pyamplify.local.idp.provider_store import SCHEMA, load_provider
+from pyamplify.local.idp.registry import OPERATIONS
 
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
 
@@ -35,6 +36,7 @@ def _provider_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]
     return provider
 
 
+@OPERATIONS.operation("CreateIdentityProvider")
 def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateIdentityProvider."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -66,11 +68,13 @@ def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
     return {"IdentityProvider": provider}
 
 
+@OPERATIONS.operation("DescribeIdentityProvider")
 def describe_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeIdentityProvider."""
     return {"IdentityProvider": _provider_or_error(backend, body)}
 
 
+@OPERATIONS.operation("ListIdentityProviders")
 def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListIdentityProviders (summaries: name, type, dates)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
@@ -93,6 +97,7 @@ def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str,
     return result
 
 
+@OPERATIONS.operation("DeleteIdentityProvider")
 def delete_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteIdentityProvider."""
     provider = _provider_or_error(backend, body)
@@ -101,11 +106,3 @@ def delete_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
         (provider["UserPoolId"], provider["ProviderName"]),
     )
     return {}
-
-
-OPERATIONS: dict[str, Operation] = {
-    "CreateIdentityProvider": create_identity_provider,
-    "DescribeIdentityProvider": describe_identity_provider,
-    "ListIdentityProviders": list_identity_providers,
-    "DeleteIdentityProvider": delete_identity_provider,
-}

@@ -1,100 +1,57 @@
-"""The user-pool service (``AWSCognitoIdentityProviderService``): one table of operations.
+"""The user-pool service (``AWSCognitoIdentityProviderService``) as a :class:`ModelService`.
 
-Before an operation runs, the request is checked like AWS checks it: the operation must exist
-in the cognito-idp model (else ``UnknownOperationException``), management operations must be
-SigV4-signed (any credentials are accepted: dev mode; unsigned gets
-``MissingAuthenticationTokenException``), and the body must fit the model's input shape
-(``InvalidParameterException`` in Coral's wording). A real operation the local Cognito does
-not implement answers ``UnsupportedOperationException`` naming it.
+Importing the operation modules fills :data:`.registry.OPERATIONS` (and the extension points of
+:mod:`.hooks`); :func:`build` serves that registry behind the cognito-idp model's checks.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import admin as idp_admin
-from pyamplify.local.idp import auth as idp_auth
-from pyamplify.local.idp import mfa as idp_mfa
-from pyamplify.local.idp import pools as idp_pools
-from pyamplify.local.idp import providers as idp_providers
-from pyamplify.local.idp import user as idp_user
-from pyamplify.local.idp.pools import Operation
-from pyamplify.local.service.validation import idp_model, unsigned_operations, validate_input
-
-if TYPE_CHECKING:
-    from pyamplify.local.front.app import RequestInfo
+from pyamplify.local.idp import (  # noqa: F401  (imported for their registrations)
+    admin,
+    auth,
+    domains,
+    mfa,
+    pool_mfa,
+    pools,
+    providers,
+    user,
+)
+from pyamplify.local.idp.registry import OPERATIONS
+from pyamplify.local.service.endpoints import ServiceRegistry
+from pyamplify.local.service.model import idp_model
+from pyamplify.local.service.registry import ModelService
 
 IDP_TARGET_PREFIX = "AWSCognitoIdentityProviderService"
-
-OPERATIONS: dict[str, Operation] = {
-    **idp_pools.OPERATIONS,
-    **idp_admin.OPERATIONS,
-    **idp_auth.OPERATIONS,
-    **idp_user.OPERATIONS,
-    **idp_providers.OPERATIONS,
-    **idp_mfa.OPERATIONS,  # last: its GetUser / AdminGetUser wrap idp_user's and idp_admin's
-}
-
-#: The user-plane operations this emulator serves unsigned when botocore is not installed.
-_FALLBACK_UNSIGNED = frozenset(
-    {
-        "AssociateSoftwareToken",
-        "ChangePassword",
-        "ConfirmForgotPassword",
-        "ConfirmSignUp",
-        "DeleteUser",
-        "DeleteUserAttributes",
-        "ForgotPassword",
-        "GetTokensFromRefreshToken",
-        "GetUser",
-        "GetUserAttributeVerificationCode",
-        "GlobalSignOut",
-        "InitiateAuth",
-        "ResendConfirmationCode",
-        "RespondToAuthChallenge",
-        "RevokeToken",
-        "SetUserMFAPreference",
-        "SignUp",
-        "UpdateUserAttributes",
-        "VerifySoftwareToken",
-        "VerifyUserAttribute",
-    }
-)
+#: Unfinished sign-ins are kept an hour past expiry, so a late answer hears "Invalid session".
+_SESSION_GRACE = 3600.0
+_PURGE_INTERVAL = 60.0
 
 
-class IdentityProviderService:
-    """Dispatches cognito-idp operations after AWS's request checks."""
+class _SessionPurge:
+    """Forgets expired sign-in state at most once a minute, before an operation runs."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self.model = idp_model()
-        self.unsigned = (
-            unsigned_operations(self.model) if self.model is not None else _FALLBACK_UNSIGNED
-        )
-        self._last_purge = 0.0
-        self.known = (
-            frozenset(self.model["operations"]) if self.model is not None else frozenset(OPERATIONS)
-        )
+    def __init__(self) -> None:
+        self._last = 0.0
 
-    def handle(self, operation: str, body: Any, request: RequestInfo) -> dict[str, Any]:
-        """Check and run one operation."""
-        if operation not in self.known and operation not in OPERATIONS:
-            raise errors.UnknownOperationException(
-                f"{operation[:100]!r} is not a Cognito user pool operation."
-            )
-        if operation not in self.unsigned and not request.signed:
-            raise errors.MissingAuthenticationTokenException("Missing Authentication Token")
-        validate_input(self.model, operation, body)
-        handler = OPERATIONS.get(operation)
-        if handler is None:
-            raise errors.UnsupportedOperationException(
-                f"The local Cognito does not implement {operation} yet."
-            )
-        now = self.backend.now()
-        if abs(now - self._last_purge) > 60:
-            # Expired sign-in state is kept an hour so a late answer hears "Invalid session".
-            self._last_purge = now
-            self.backend.store.purge_sessions(now - 3600)
-        return handler(self.backend, body)
+    def __call__(self, backend: Backend) -> None:
+        now = backend.now()
+        if abs(now - self._last) > _PURGE_INTERVAL:
+            self._last = now
+            backend.store.purge_sessions(now - _SESSION_GRACE)
+
+
+def build(backend: Backend) -> ModelService:
+    """The user-pool service of one local Cognito."""
+    return ModelService(
+        backend,
+        model=idp_model(),
+        registry=OPERATIONS,
+        title="Cognito user pool",
+        before_operation=_SessionPurge(),
+    )
+
+
+def install(backend: Backend, registry: ServiceRegistry) -> None:
+    """Serve user pools on this local Cognito."""
+    registry.register_target(IDP_TARGET_PREFIX, build(backend))

@@ -17,6 +17,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks
 from pyamplify.local.idp.pools import token_lifetimes
 from pyamplify.local.signing import new_refresh_token, sign_jwt, token_hash
 from pyamplify.local.store.userpools import UserRecord
@@ -74,11 +75,13 @@ def issue_tokens(
     auth_time: float | None = None,
     origin_jti: str | None = None,
     with_refresh_token: bool = True,
+    source: str = "Authentication",
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: ID and access tokens, plus a refresh token when asked.
 
     Without ``origin_jti`` this is a new sign-in (a new family, ``auth_time`` = now); with it,
-    a refresh inside that family that keeps the original ``auth_time``.
+    a refresh inside that family that keeps the original ``auth_time``. ``source`` names the
+    occasion for the ``TOKEN_GENERATION`` contributors (``Authentication``, ``RefreshTokens``).
     """
     now = backend.now()
     pool_id, client_id = pool["Id"], client["ClientId"]
@@ -126,6 +129,12 @@ def issue_tokens(
         "jti": str(uuid.uuid4()),
         "username": user.username,
     }
+    if hooks.TOKEN_GENERATION:
+        generation = hooks.TokenGeneration(
+            pool, client, user, source, groups, id_claims, access_claims
+        )
+        for contributor in hooks.TOKEN_GENERATION:
+            contributor(backend, generation)
     result: dict[str, Any] = {
         "AccessToken": sign_jwt(backend.keys.key(pool_id, "access"), access_claims),
         "ExpiresIn": int(access_life),
@@ -137,6 +146,28 @@ def issue_tokens(
         backend.store.add_refresh_token(token_hash(refresh), origin_jti, now, now + refresh_life)
         result["RefreshToken"] = refresh
     return result
+
+
+def sign_in_result(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    *,
+    source: str = "Authentication",
+) -> dict[str, Any]:
+    """The answer of a sign-in that passed every factor: tokens and what features add to them.
+
+    ``AUTHENTICATED`` contributors run first (Cognito's PostAuthentication comes before the
+    tokens), then the tokens are issued, then ``SIGN_IN_RESULT`` contributors add their members.
+    """
+    sign_in = hooks.SignIn(pool, client, user)
+    for contributor in hooks.AUTHENTICATED:
+        contributor(backend, sign_in)
+    result = issue_tokens(backend, pool, client, user, source=source)
+    for add_to_result in hooks.SIGN_IN_RESULT:
+        add_to_result(backend, sign_in, result)
+    return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 def refresh_tokens(
@@ -180,6 +211,7 @@ def refresh_tokens(
         auth_time=auth_time,
         origin_jti=origin_jti,
         with_refresh_token=rotate,
+        source="RefreshTokens",
     )
     if rotate:
         backend.store.supersede_refresh_token(hashed, now)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import outbox, passwords
+from pyamplify.local.idp import hooks, outbox, passwords
 from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
@@ -32,9 +32,10 @@ from pyamplify.local.idp.common import (
     find_user,
     pool_or_error,
     prevents_user_existence_errors,
+    str_map,
     str_param,
 )
-from pyamplify.local.idp.pools import Operation
+from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.tokens import family_of_refresh_token
 from pyamplify.local.signing import JwtError, unverified_parts
 from pyamplify.local.store.userpools import UserRecord
@@ -68,6 +69,7 @@ def _simulated_delivery(typed: str) -> dict[str, str]:
 # ---------------------------------------------------------------------- sign-up
 
 
+@OPERATIONS.operation("SignUp")
 def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """SignUp: an UNCONFIRMED user and, if the pool auto-verifies a contact, a code."""
     client, pool = _client_pool(backend, body)
@@ -87,8 +89,22 @@ def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     check_required(pool, user.attributes)
     passwords.check_policy(pool, password)
     passwords.set_password(pool["Id"], user, password, backend.now())
+    sign_up_event = hooks.SignUp(
+        pool,
+        user,
+        "SignUp",
+        client["ClientId"],
+        validation_data=attributes_from_list(body.get("ValidationData")),
+        client_metadata=str_map(body, "ClientMetadata"),
+    )
+    hooks.run_sign_up(backend, sign_up_event)
     backend.store.insert_user(user)
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+    result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": user.sub}
+    if sign_up_event.auto_confirm:
+        hooks.run_confirmation(
+            backend, hooks.Confirmation(pool, user, "ConfirmSignUp", client["ClientId"])
+        )
+        return result
     channel = _signup_channel(pool, user)
     if channel is not None:
         result["CodeDeliveryDetails"] = outbox.deliver_code(
@@ -131,6 +147,7 @@ def _code_recipient(
     return client, pool, typed, user
 
 
+@OPERATIONS.operation("ConfirmSignUp")
 def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ConfirmSignUp: the code from the outbox confirms the user and verifies the contact."""
     client, pool = _client_pool(backend, body)
@@ -147,9 +164,16 @@ def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
         user.attributes[f"{channel}_verified"] = "true"
     user.modified = backend.now()
     backend.store.save_user(user)
+    hooks.run_confirmation(
+        backend,
+        hooks.Confirmation(
+            pool, user, "ConfirmSignUp", client["ClientId"], str_map(body, "ClientMetadata")
+        ),
+    )
     return {}
 
 
+@OPERATIONS.operation("ResendConfirmationCode")
 def resend_confirmation_code(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ResendConfirmationCode."""
     client, pool, typed, user = _code_recipient(backend, body)
@@ -197,6 +221,7 @@ def _recovery_channel(pool: dict[str, Any], user: UserRecord) -> str | None:
     return None
 
 
+@OPERATIONS.operation("ForgotPassword")
 def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ForgotPassword: a reset code to the user's verified email or phone."""
     client, pool, typed, user = _code_recipient(backend, body)
@@ -220,6 +245,7 @@ def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {"CodeDeliveryDetails": details}
 
 
+@OPERATIONS.operation("ConfirmForgotPassword")
 def confirm_forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ConfirmForgotPassword: code plus a new password that meets the policy."""
     client, pool = _client_pool(backend, body)
@@ -235,16 +261,27 @@ def confirm_forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str,
     if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"):
         user.status = "CONFIRMED"
     backend.store.save_user(user)
+    hooks.run_confirmation(
+        backend,
+        hooks.Confirmation(
+            pool, user, "ConfirmForgotPassword", client["ClientId"], str_map(body, "ClientMetadata")
+        ),
+    )
     return {}
 
 
 # ---------------------------------------------------------------------- the signed-in user
 
 
+@OPERATIONS.operation("GetUser")
 def get_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetUser."""
     _, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
-    return {"Username": user.username, "UserAttributes": attributes_to_list(user.all_attributes())}
+    answer = {
+        "Username": user.username,
+        "UserAttributes": attributes_to_list(user.all_attributes()),
+    }
+    return hooks.describe_user(backend, user, answer)
 
 
 def _check_user_writable(client: dict[str, Any] | None, names: list[str]) -> None:
@@ -256,6 +293,7 @@ def _check_user_writable(client: dict[str, Any] | None, names: list[str]) -> Non
             )
 
 
+@OPERATIONS.operation("UpdateUserAttributes")
 def update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserAttributes: changed auto-verified contacts get a code and become unverified."""
     pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -271,6 +309,7 @@ def update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, 
     return {"CodeDeliveryDetailsList": details}
 
 
+@OPERATIONS.operation("DeleteUserAttributes")
 def delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserAttributes."""
     pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -283,6 +322,7 @@ def delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, 
     return {}
 
 
+@OPERATIONS.operation("GetUserAttributeVerificationCode")
 def get_user_attribute_verification_code(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetUserAttributeVerificationCode (email or phone_number)."""
     pool, user, claims = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -303,6 +343,7 @@ def get_user_attribute_verification_code(backend: Backend, body: dict[str, Any])
     return {"CodeDeliveryDetails": details}
 
 
+@OPERATIONS.operation("VerifyUserAttribute")
 def verify_user_attribute(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """VerifyUserAttribute."""
     pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -319,6 +360,7 @@ def verify_user_attribute(backend: Backend, body: dict[str, Any]) -> dict[str, A
     return {}
 
 
+@OPERATIONS.operation("ChangePassword")
 def change_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ChangePassword: the previous password counts toward lockout like a sign-in."""
     pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -338,6 +380,7 @@ def change_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("GlobalSignOut")
 def global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GlobalSignOut: all of the user's refresh tokens and their access tokens are revoked."""
     pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -345,6 +388,7 @@ def global_sign_out(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("DeleteUser")
 def delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUser: the signed-in user deletes their own account."""
     pool, user, _ = authenticate_access_token(backend, str_param(body, "AccessToken"))
@@ -352,6 +396,7 @@ def delete_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+@OPERATIONS.operation("RevokeToken")
 def revoke_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """RevokeToken: the refresh token and every token issued from it stop working."""
     client, _pool = _client_pool(backend, body)
@@ -379,21 +424,3 @@ def revoke_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     if family is not None and family[1] == client["ClientId"]:
         backend.store.revoke_family(str(origin), backend.now())
     return {}
-
-
-OPERATIONS: dict[str, Operation] = {
-    "SignUp": sign_up,
-    "ConfirmSignUp": confirm_sign_up,
-    "ResendConfirmationCode": resend_confirmation_code,
-    "ForgotPassword": forgot_password,
-    "ConfirmForgotPassword": confirm_forgot_password,
-    "GetUser": get_user,
-    "UpdateUserAttributes": update_user_attributes,
-    "DeleteUserAttributes": delete_user_attributes,
-    "GetUserAttributeVerificationCode": get_user_attribute_verification_code,
-    "VerifyUserAttribute": verify_user_attribute,
-    "ChangePassword": change_password,
-    "GlobalSignOut": global_sign_out,
-    "DeleteUser": delete_user,
-    "RevokeToken": revoke_token,
-}

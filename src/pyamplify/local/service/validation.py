@@ -1,13 +1,14 @@
-"""Request-shape validation against botocore's shipped cognito-idp service model.
+"""Request-shape validation against botocore's shipped service models.
 
 Real Cognito checks every request against its Smithy model before the operation runs and
 answers ``InvalidParameterException`` with Coral's wording, e.g. ``1 validation error detected:
 Value at 'password' failed to satisfy constraint: Member must have length greater than or equal
-to 6``. When botocore is importable, the same model (the one boto3 serialises from) drives the
-same checks here: types, required members, string and list lengths, number ranges, enums and
-patterns. Java's ``\\p{...}`` classes, which Python's ``re`` lacks, are approximated by ``\\S``
-and ``\\s``. Without botocore only the operations' own checks run.
+to 6``. The same model (the one boto3 serialises from) drives the same checks here: types,
+required members, string and list lengths, number ranges, enums and patterns. Java's
+``\\p{...}`` classes, which Python's ``re`` lacks, are approximated by ``\\S`` and ``\\s``.
 
+A ``null`` member counts as absent, and so does a ``null`` map value: real Cognito accepts
+``AuthParameters.DEVICE_KEY = null``, which amazon-cognito-identity-js sends on every refresh.
 Values of members marked ``sensitive`` (passwords, tokens) never appear in messages.
 """
 
@@ -19,44 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyamplify.local.errors import InvalidParameterException
+from pyamplify.local.service.model import ServiceModel
 
 _MAX_REPORTED = 3
-
-
-@functools.lru_cache(maxsize=4)
-def load_model(service: str, version: str) -> dict[str, Any] | None:
-    """botocore's model for ``service`` (e.g. "cognito-idp", "2016-04-18"), or ``None``."""
-    try:
-        from botocore.loaders import Loader
-    except ImportError:  # pragma: no cover - botocore is a dev dependency
-        return None
-    try:
-        model: dict[str, Any] = Loader().load_service_model(service, "service-2", version)
-    except Exception:  # pragma: no cover - a botocore without this service
-        return None
-    return model
-
-
-#: Shapes the live service accepts more widely than the published model: ``DomainType`` is also
-#: a custom domain such as ``auth.example.com`` (AWS's own examples); ``idp_domains`` checks it.
-_LIVE_SHAPES: dict[str, dict[str, Any]] = {"DomainType": {"type": "string", "min": 1}}
-
-
-def idp_model() -> dict[str, Any] | None:
-    """The cognito-idp model, or ``None`` when botocore is not installed."""
-    model = load_model("cognito-idp", "2016-04-18")
-    if model is not None:
-        model["shapes"].update(_LIVE_SHAPES)
-    return model
-
-
-def unsigned_operations(model: Mapping[str, Any]) -> frozenset[str]:
-    """Operations the model marks as sent without SigV4 (the user plane)."""
-    return frozenset(
-        name
-        for name, op in model["operations"].items()
-        if op.get("authtype") == "none" or op.get("auth") == ["smithy.api#noAuth"]
-    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -203,23 +169,19 @@ class _Validator:
             )
         for key, item in value.items():
             self.check(key, shape["key"]["shape"], f"{path}.key")
-            if item is None:
-                self.fail(None, f"{path}.value", "Member must not be null", sensitive)
-            else:
+            if item is not None:  # a null value is dropped, as Cognito's deserialiser does
                 self.check(item, shape["value"]["shape"], f"{path}.value")
 
 
-def validate_input(model: Mapping[str, Any] | None, operation: str, body: Any) -> None:
+def validate_input(model: ServiceModel, operation: str, body: Any) -> None:
     """Raise ``InvalidParameterException`` in Coral's wording if ``body`` breaks the model."""
     if not isinstance(body, dict):
         raise InvalidParameterException("The request body must be a JSON object.")
-    if model is None:
+    input_shape = model.inputs.get(operation)
+    if input_shape is None:
         return
-    op = model["operations"].get(operation)
-    if op is None or "input" not in op:
-        return
-    validator = _Validator(model["shapes"])
-    validator.check(body, op["input"]["shape"], "")
+    validator = _Validator(model.shapes)
+    validator.check(body, input_shape, "")
     if validator.errors:
         count = len(validator.errors)
         noun = "error" if count == 1 else "errors"

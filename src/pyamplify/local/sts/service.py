@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
@@ -33,11 +33,9 @@ from starlette.types import Scope
 
 from pyamplify.local.backend import Backend
 from pyamplify.local.identity.credentials import caller_identity, session_token_matches
+from pyamplify.local.service.endpoints import RequestInfo, ServiceRegistry, is_signed
 from pyamplify.local.store.identity import IdentityStore
 from pyamplify.local.sts import sigv4
-
-if TYPE_CHECKING:
-    from pyamplify.local.front.app import ServiceRegistry
 
 STS_VERSION = "2011-06-15"
 STS_NAMESPACE = f"https://sts.amazonaws.com/doc/{STS_VERSION}/"
@@ -158,7 +156,6 @@ class SecurityTokenService:
         request: Request,
         request_id: str,
     ) -> Response:
-        from pyamplify.local.front.app import RequestInfo, is_signed
 
         handler = self.registry.query_actions.get(action)
         if handler is None:
