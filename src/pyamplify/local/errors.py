@@ -2,16 +2,19 @@
 
 Every deliberate failure of an operation is a :class:`CognitoError`: its ``code`` becomes the
 ``__type`` of the JSON body and the ``x-amzn-ErrorType`` header, its ``str()`` the ``message``.
-All are HTTP 400 except :class:`InternalErrorException`, the only fault (5xx) Cognito has, which
-the local Cognito only sends for its own bugs. The message constants below are the texts real
-Cognito sends (``shared/reference/cognito-protocol.md`` §1); clients match on some of them.
+One class per code of Cognito's service models (cognito-idp and cognito-identity) is generated
+from botocore's copy of them by ``scripts/gen_errors.py`` into
+:mod:`pyamplify.local._model_errors` and re-exported here, so ``errors.<Code>`` names every one.
+All are HTTP 400 except the models' faults, ``InternalErrorException`` and
+``InternalServerException`` (500); the local Cognito sends ``InternalErrorException`` only for
+its own bugs. The message constants below are the texts real Cognito sends
+(``shared/reference/cognito-protocol.md`` §1); clients match on some of them.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pyamplify.errors import PyamplifyError
+from pyamplify.local._error_base import CognitoError as CognitoError
+from pyamplify.local._model_errors import *  # noqa: F403  (every code of the models, re-exported)
 
 # Messages seen on real Cognito (reference §1, "Exact message texts").
 INCORRECT_CREDENTIALS = "Incorrect username or password."
@@ -45,171 +48,24 @@ def secret_hash_missing(client_id: str) -> str:
     return f"Client {client_id} is configured with secret but SECRET_HASH was not received"
 
 
-class CognitoError(PyamplifyError):
-    """An operation failed the way Cognito fails: a code, a message and an HTTP status."""
-
-    code: ClassVar[str] = "CognitoError"
-    status: ClassVar[int] = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def body(self) -> dict[str, str]:
-        """The JSON 1.1 error body: ``{"__type": code, "message": text}``."""
-        return {"__type": self.code, "message": self.message}
-
-
-# The exception names of the cognito-idp model that the emulator sends; the class name is the
-# wire code, so botocore raises ``client.exceptions.<Name>`` for each.
-
-
-class AliasExistsException(CognitoError):
-    """Cognito's ``AliasExistsException``."""
-
-    code = "AliasExistsException"
-
-
-class CodeDeliveryFailureException(CognitoError):
-    """Cognito's ``CodeDeliveryFailureException``."""
-
-    code = "CodeDeliveryFailureException"
-
-
-class CodeMismatchException(CognitoError):
-    """Cognito's ``CodeMismatchException``."""
-
-    code = "CodeMismatchException"
-
-
-class ConcurrentModificationException(CognitoError):
-    """Cognito's ``ConcurrentModificationException``."""
-
-    code = "ConcurrentModificationException"
-
-
-class ExpiredCodeException(CognitoError):
-    """Cognito's ``ExpiredCodeException``."""
-
-    code = "ExpiredCodeException"
-
-
-class GroupExistsException(CognitoError):
-    """Cognito's ``GroupExistsException``."""
-
-    code = "GroupExistsException"
-
-
-class InternalErrorException(CognitoError):
-    """A bug in the local Cognito (the only 5xx Cognito sends)."""
-
-    code = "InternalErrorException"
-    status = 500
-
-
-class InvalidParameterException(CognitoError):
-    """Cognito's ``InvalidParameterException``."""
-
-    code = "InvalidParameterException"
-
-
-class InvalidPasswordException(CognitoError):
-    """Cognito's ``InvalidPasswordException``."""
-
-    code = "InvalidPasswordException"
-
-
-class InvalidUserPoolConfigurationException(CognitoError):
-    """Cognito's ``InvalidUserPoolConfigurationException``."""
-
-    code = "InvalidUserPoolConfigurationException"
-
-
-class LimitExceededException(CognitoError):
-    """Cognito's ``LimitExceededException``."""
-
-    code = "LimitExceededException"
-
-
-class MissingAuthenticationTokenException(CognitoError):
-    """Cognito's ``MissingAuthenticationTokenException``."""
-
-    code = "MissingAuthenticationTokenException"
-
-
-class NotAuthorizedException(CognitoError):
-    """Cognito's ``NotAuthorizedException``."""
-
-    code = "NotAuthorizedException"
-
-
-class PasswordResetRequiredException(CognitoError):
-    """Cognito's ``PasswordResetRequiredException``."""
-
-    code = "PasswordResetRequiredException"
-
-
-class RefreshTokenReuseException(CognitoError):
-    """Cognito's ``RefreshTokenReuseException``."""
-
-    code = "RefreshTokenReuseException"
-
-
-class ResourceNotFoundException(CognitoError):
-    """Cognito's ``ResourceNotFoundException``."""
-
-    code = "ResourceNotFoundException"
-
-
-class TooManyFailedAttemptsException(CognitoError):
-    """Cognito's ``TooManyFailedAttemptsException``."""
-
-    code = "TooManyFailedAttemptsException"
-
-
-class TooManyRequestsException(CognitoError):
-    """Cognito's ``TooManyRequestsException``."""
-
-    code = "TooManyRequestsException"
+# ------------------------------------------------- codes not in the models (AWS's front door)
+# AWS's request front door answers these before the service sees the call, so Cognito's models
+# do not list them; every other code is generated (see the module docstring).
 
 
 class UnknownOperationException(CognitoError):
-    """Cognito's ``UnknownOperationException``."""
+    """An ``X-Amz-Target`` naming no operation of the service.
+
+    Not in the model, sent by AWS's front door.
+    """
 
     code = "UnknownOperationException"
 
 
-class UnsupportedOperationException(CognitoError):
-    """Cognito's ``UnsupportedOperationException``."""
+class MissingAuthenticationTokenException(CognitoError):
+    """A management operation called without SigV4 credentials.
 
-    code = "UnsupportedOperationException"
+    Not in the model, sent by AWS's front door.
+    """
 
-
-class UnsupportedTokenTypeException(CognitoError):
-    """Cognito's ``UnsupportedTokenTypeException``."""
-
-    code = "UnsupportedTokenTypeException"
-
-
-class UserNotConfirmedException(CognitoError):
-    """Cognito's ``UserNotConfirmedException``."""
-
-    code = "UserNotConfirmedException"
-
-
-class UserNotFoundException(CognitoError):
-    """Cognito's ``UserNotFoundException``."""
-
-    code = "UserNotFoundException"
-
-
-class UsernameExistsException(CognitoError):
-    """Cognito's ``UsernameExistsException``."""
-
-    code = "UsernameExistsException"
-
-
-class UnauthorizedException(CognitoError):
-    """Cognito's ``UnauthorizedException`` (RevokeToken with a wrong client secret)."""
-
-    code = "UnauthorizedException"
+    code = "MissingAuthenticationTokenException"

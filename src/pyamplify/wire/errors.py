@@ -9,6 +9,11 @@ Cognito's code and message verbatim. Failures below the protocol (refused connec
 timeouts) are :class:`NetworkError`\\ s. Whatever is worth trying again later (throttling,
 server faults, timeouts) also derives from :class:`RetryableError`, the marker transports and
 callers test with ``isinstance``.
+
+The classes of the codes in Cognito's service models (cognito-idp and cognito-identity) are
+generated from botocore's copy of them by ``scripts/gen_errors.py`` into
+:mod:`pyamplify.wire._model_errors` and re-exported here, so ``pyamplify.wire.errors.<Code>`` is
+the one import path; this module adds what is not a plain model code.
 """
 
 from __future__ import annotations
@@ -17,266 +22,52 @@ import json
 from collections.abc import Collection, Mapping
 
 from pyamplify.errors import PyamplifyError
-
-
-class RetryableError(PyamplifyError):
-    """Marker base: the same call may well succeed if tried again later."""
-
-
-class CognitoServiceError(PyamplifyError):
-    """Cognito refused a call; ``code`` and ``message`` are exactly what Cognito sent."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        status: int = 400,
-        operation: str | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        self.code = code or type(self).__name__
-        self.message = message
-        self.status = status
-        self.operation = operation
-        self.request_id = request_id
-        super().__init__(message)
-
-    @property
-    def retryable(self) -> bool:
-        """Whether trying the same call again later may succeed."""
-        return isinstance(self, RetryableError)
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}" if self.message else self.code
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+from pyamplify.wire._error_base import CognitoServiceError as CognitoServiceError
+from pyamplify.wire._error_base import RetryableError as RetryableError
+from pyamplify.wire._model_errors import *  # noqa: F403  (every code of the models, re-exported)
+from pyamplify.wire._model_errors import MODEL_ERRORS
 
 
 class CognitoServerError(CognitoServiceError, RetryableError):
     """A 5xx answer with a code this library does not know: a fault on Cognito's side."""
 
 
-# --------------------------------------------------------------------------- client errors
-class AliasExistsException(CognitoServiceError):
-    """The email or phone number is already an alias of another user."""
-
-
-class CodeDeliveryFailureException(CognitoServiceError):
-    """Cognito could not deliver the verification code."""
-
-
-class CodeMismatchException(CognitoServiceError):
-    """The code given does not match the one sent."""
-
-
-class ConcurrentModificationException(CognitoServiceError):
-    """Two requests changed the same resource at once."""
-
-
-class DeviceKeyExistsException(CognitoServiceError):
-    """The device key is already in use."""
-
-
-class DuplicateProviderException(CognitoServiceError):
-    """An identity provider with that name already exists."""
-
-
-class EnableSoftwareTokenMFAException(CognitoServiceError):
-    """The TOTP code did not verify while enabling software-token MFA."""
-
-
-class ExpiredCodeException(CognitoServiceError):
-    """The code has expired; request a new one."""
-
-
-class FeatureUnavailableInTierException(CognitoServiceError):
-    """The feature needs a higher user-pool feature plan."""
-
-
-class ForbiddenException(CognitoServiceError):
-    """AWS WAF or a similar guard rejected the request."""
-
-
-class GroupExistsException(CognitoServiceError):
-    """A group with that name already exists."""
-
-
-class InvalidEmailRoleAccessPolicyException(CognitoServiceError):
-    """Cognito may not send email with the configured identity."""
-
-
-class InvalidLambdaResponseException(CognitoServiceError):
-    """A Lambda trigger returned something Cognito could not use."""
-
-
-class InvalidOAuthFlowException(CognitoServiceError):
-    """The OAuth flow is not valid for this client."""
-
-
-class InvalidParameterException(CognitoServiceError):
-    """A parameter is missing or invalid."""
-
-
-class InvalidPasswordException(CognitoServiceError):
-    """The password does not satisfy the pool's password policy."""
-
-
-class InvalidSmsRoleAccessPolicyException(CognitoServiceError):
-    """The pool's SMS role may not publish SMS."""
-
-
-class InvalidSmsRoleTrustRelationshipException(CognitoServiceError):
-    """The pool's SMS role trust relationship is wrong."""
-
-
-class InvalidUserPoolConfigurationException(CognitoServiceError):
-    """The user pool is not configured for this request."""
-
-
-class LimitExceededException(CognitoServiceError):
-    """A per-user or per-resource limit was hit (for codes: try again much later)."""
-
-
-class MFAMethodNotFoundException(CognitoServiceError):
-    """No MFA method is set up for the user."""
-
-
-class NotAuthorizedException(CognitoServiceError):
-    """Wrong credentials, or a token that is invalid, expired or revoked."""
-
-
-class OperationNotEnabledException(CognitoServiceError):
-    """The operation is turned off for this pool or client."""
-
-
-class PasswordHistoryPolicyViolationException(CognitoServiceError):
-    """The new password was used recently."""
-
-
-class PasswordResetRequiredException(CognitoServiceError):
-    """The user must reset their password before signing in."""
-
-
-class PreconditionNotMetException(CognitoServiceError):
-    """A precondition of the request does not hold."""
-
-
-class RefreshTokenReuseException(CognitoServiceError):
-    """A rotated refresh token was used again after its grace period."""
-
-
-class ResourceNotFoundException(CognitoServiceError):
-    """The user pool, client or other resource does not exist."""
-
-
-class ScopeDoesNotExistException(CognitoServiceError):
-    """An OAuth scope named in the request does not exist."""
-
-
-class SoftwareTokenMFANotFoundException(CognitoServiceError):
-    """Software-token MFA is not set up for the user."""
-
-
-class TooManyFailedAttemptsException(CognitoServiceError):
-    """Too many failed attempts at this operation."""
-
-
-class UnauthorizedException(CognitoServiceError):
-    """The request is not authorized (RevokeToken's name for a bad client)."""
-
-
-class UnexpectedLambdaException(CognitoServiceError):
-    """A Lambda trigger failed unexpectedly."""
-
-
-class UnsupportedIdentityProviderException(CognitoServiceError):
-    """The identity provider is not supported by this client."""
-
-
-class UnsupportedOperationException(CognitoServiceError):
-    """The operation is not supported here (e.g. RevokeToken with revocation off)."""
-
-
-class UnsupportedTokenTypeException(CognitoServiceError):
-    """The token is not of a type this operation accepts."""
-
-
-class UnsupportedUserStateException(CognitoServiceError):
-    """The user is in a state that does not allow this operation."""
-
-
-class UserImportInProgressException(CognitoServiceError):
-    """A user import job is running."""
-
-
-class UserLambdaValidationException(CognitoServiceError):
-    """A Lambda trigger rejected the request."""
-
-
-class UserNotConfirmedException(CognitoServiceError):
-    """The user has not confirmed their sign-up yet."""
-
-
-class UserNotFoundException(CognitoServiceError):
-    """No such user."""
-
-
-class UserPoolTaggingException(CognitoServiceError):
-    """Tagging the user pool failed."""
-
-
-class UsernameExistsException(CognitoServiceError):
-    """A user with that name already exists."""
-
-
-class ResourceConflictException(CognitoServiceError):
-    """Identity pools: the resource is in a conflicting state."""
-
-
-class ExternalServiceException(CognitoServiceError):
-    """Identity pools: a federated provider failed."""
-
-
-class InvalidIdentityPoolConfigurationException(CognitoServiceError):
-    """Identity pools: the pool's role configuration is invalid."""
+# ------------------------------------------------- codes not in the models (AWS's front door)
+# AWS's request front door answers these before Cognito's service sees the call (bad signature,
+# throttling at the edge, an overloaded fleet), so Cognito's models do not list them.
 
 
 class UnrecognizedClientException(CognitoServiceError):
-    """The request's AWS signature or credentials are not recognised."""
+    """The request's AWS signature or credentials are not recognised.
 
-
-# --------------------------------------------------------------------------- retryable errors
-class TooManyRequestsException(CognitoServiceError, RetryableError):
-    """Throttled: the request rate exceeded a quota."""
-
-
-class InternalErrorException(CognitoServiceError, RetryableError):
-    """A fault inside Cognito."""
+    Not in the model, sent by AWS's front door.
+    """
 
 
 class ThrottlingException(CognitoServiceError, RetryableError):
-    """Throttled (the generic AWS name)."""
+    """Throttled (the generic AWS name).
+
+    Not in the model, sent by AWS's front door.
+    """
 
 
 class ServiceUnavailableException(CognitoServiceError, RetryableError):
-    """The service is temporarily unavailable."""
+    """The service is temporarily unavailable.
+
+    Not in the model, sent by AWS's front door.
+    """
 
 
-def _known_error_classes() -> dict[str, type[CognitoServiceError]]:
-    found: dict[str, type[CognitoServiceError]] = {}
-    pending: list[type[CognitoServiceError]] = [CognitoServiceError]
-    while pending:
-        for sub in pending.pop().__subclasses__():
-            pending.append(sub)
-            if sub.__module__ == __name__ and sub is not CognitoServerError:
-                found[sub.__name__] = sub
-    return found
-
+FRONT_DOOR_ERRORS: tuple[type[CognitoServiceError], ...] = (
+    ServiceUnavailableException,
+    ThrottlingException,
+    UnrecognizedClientException,
+)
 
 #: Cognito error code -> exception class.
-ERROR_CLASSES: Mapping[str, type[CognitoServiceError]] = _known_error_classes()
+ERROR_CLASSES: Mapping[str, type[CognitoServiceError]] = {
+    cls.__name__: cls for cls in (*MODEL_ERRORS, *FRONT_DOOR_ERRORS)
+}
 
 
 # --------------------------------------------------------------------------- network errors

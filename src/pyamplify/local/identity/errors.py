@@ -1,14 +1,18 @@
-"""The identity-pool (cognito-identity) errors and messages that user pools do not have.
+"""The identity-pool (cognito-identity) messages, and the codes that user pools do not have.
 
-Codes shared with user pools (``NotAuthorizedException``, ``ResourceNotFoundException``,
-``InvalidParameterException``, ...) come from :mod:`pyamplify.local.errors`; this module adds
-the cognito-identity-only codes and the message texts real Cognito sends
-(``shared/reference/cognito-protocol.md`` §6), which clients such as Amplify match on.
+Every code (shared with user pools, such as ``NotAuthorizedException``, or cognito-identity's
+own) is a class of :mod:`pyamplify.local.errors`, generated from the models; this module
+re-exports the two cognito-identity-only codes the identity service raises and holds the message
+texts real Cognito sends (``shared/reference/cognito-protocol.md`` §6), which clients such as
+Amplify match on.
 """
 
 from __future__ import annotations
 
-from pyamplify.local.errors import CognitoError
+from pyamplify.local.errors import (
+    InvalidIdentityPoolConfigurationException as InvalidIdentityPoolConfigurationException,
+)
+from pyamplify.local.errors import ResourceConflictException as ResourceConflictException
 
 # NotAuthorizedException messages observed on real Cognito (reference §6).
 NOT_SUPPORTED_PROVIDER = "Token is not from a supported provider of this identity pool."
@@ -43,18 +47,6 @@ def pool_not_found(pool_id: str) -> str:
 def identity_not_found(identity_id: str) -> str:
     """The ResourceNotFoundException message for an unknown identity."""
     return f"Identity '{identity_id}' not found."
-
-
-class ResourceConflictException(CognitoError):
-    """Cognito Identity's ``ResourceConflictException`` (a login linked elsewhere)."""
-
-    code = "ResourceConflictException"
-
-
-class InvalidIdentityPoolConfigurationException(CognitoError):
-    """Cognito Identity's ``InvalidIdentityPoolConfigurationException`` (no role to assume)."""
-
-    code = "InvalidIdentityPoolConfigurationException"
 
 
 def identity_forbidden(identity_id: str) -> str:

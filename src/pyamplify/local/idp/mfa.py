@@ -99,24 +99,6 @@ _SELECT_ANSWERS = {
 }
 
 
-class EnableSoftwareTokenMFAException(errors.CognitoError):
-    """Cognito's ``EnableSoftwareTokenMFAException`` (VerifySoftwareToken with a wrong code)."""
-
-    code = "EnableSoftwareTokenMFAException"
-
-
-class SoftwareTokenMFANotFoundException(errors.CognitoError):
-    """Cognito's ``SoftwareTokenMFANotFoundException``."""
-
-    code = "SoftwareTokenMFANotFoundException"
-
-
-class MFAMethodNotFoundException(errors.CognitoError):
-    """Cognito's ``MFAMethodNotFoundException`` (SELECT_MFA_TYPE with a method not offered)."""
-
-    code = "MFAMethodNotFoundException"
-
-
 def no_delivery_config(method: str) -> str:
     """Cognito's refusal to switch on a method the user cannot receive (aws-sdk-js-v3#4645)."""
     return f"User does not have delivery config set to turn on {method}"
@@ -389,7 +371,7 @@ def _check_code(
     if method == SOFTWARE_TOKEN_MFA:
         secret = load(backend, user).secret
         if secret is None:
-            raise SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
+            raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
         if not totp.verify(secret, code, backend.now()):
             raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
         return
@@ -417,7 +399,7 @@ def _select(
     answer = _required(responses, "ANSWER")
     method = _SELECT_ANSWERS.get(answer)
     if method is None or method not in state.get("options", []):
-        raise MFAMethodNotFoundException(
+        raise errors.MFAMethodNotFoundException(
             f"The MFA method {answer[:40]} is not available to this user."
         )
     backend.store.delete_session(session_id)
@@ -476,7 +458,7 @@ def associate_software_token(backend: Backend, body: dict[str, Any]) -> dict[str
     """
     pool, user, setup = _subject(backend, body)
     if not pool_factors(backend, pool).totp:
-        raise SoftwareTokenMFANotFoundException(TOTP_OFF_IN_POOL)
+        raise errors.SoftwareTokenMFANotFoundException(TOTP_OFF_IN_POOL)
     state = load(backend, user)
     state.pending_secret = totp.new_secret()
     save(backend, state)
@@ -499,9 +481,9 @@ def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, A
     state = load(backend, user)
     candidate = state.pending_secret or state.secret
     if candidate is None:
-        raise SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
+        raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
     if not totp.verify(candidate, code, backend.now()):
-        raise EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
+        raise errors.EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
     state.secret, state.pending_secret = candidate, None
     state.device_name = opt_str(body, "FriendlyDeviceName") or state.device_name
     state.enabled.add(SOFTWARE_TOKEN_MFA)

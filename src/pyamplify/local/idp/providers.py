@@ -9,7 +9,7 @@ as sent. The table lives in the store's database (:mod:`.idp_provider_store`).
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
@@ -19,12 +19,6 @@ from pyamplify.local.idp.provider_store import SCHEMA, load_provider
 from pyamplify.local.idp.registry import OPERATIONS
 
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
-
-
-class DuplicateProviderException(errors.CognitoError):
-    """Cognito's ``DuplicateProviderException``."""
-
-    code: ClassVar[str] = "DuplicateProviderException"
 
 
 def _provider_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +41,7 @@ def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
             f"ProviderType {kind[:50]!r} is not one of {', '.join(PROVIDER_TYPES)}."
         )
     if load_provider(backend, pool["Id"], name) is not None:
-        raise DuplicateProviderException(
+        raise errors.DuplicateProviderException(
             f"A provider with the name {name} already exists in this user pool."
         )
     now = backend.now()
