@@ -1,6 +1,6 @@
 """A pool's MFA configuration: GetUserPoolMfaConfig and SetUserPoolMfaConfig.
 
-The challenges themselves are :mod:`.idp_mfa`'s, which reads this configuration. The mode
+The challenges themselves are :mod:`.mfa`'s, which reads this configuration. The mode
 (``MfaConfiguration`` OFF/ON/OPTIONAL) and the SMS settings (``SmsAuthenticationMessage``,
 ``SmsConfiguration``) live in the pool itself, so DescribeUserPool and GetUserPoolMfaConfig
 always agree; which factors are on (SMS, TOTP, email) and the passkey settings live in this

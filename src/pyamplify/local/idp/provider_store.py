@@ -1,6 +1,6 @@
 """The table of a user pool's federated identity providers, shared by the operations on them.
 
-:mod:`.idp_providers` manages providers; :mod:`.idp_pools` needs only to know which exist, to
+:mod:`.providers` manages providers; :mod:`.pools` needs only to know which exist, to
 refuse app clients that name a provider the pool lacks (as Cognito does), and to forget a
 deleted pool's providers. Both read the table through here, so neither imports the other.
 """

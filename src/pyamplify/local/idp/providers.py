@@ -3,7 +3,7 @@
 Stored as given (the local Cognito does not federate yet): enough for management tools such as
 ``pyamplify import auth`` to see each provider's type, as ``amplify import auth`` reads them
 through ``ListIdentityProviders``. OIDC discovery is not performed; ``ProviderDetails`` are kept
-as sent. The table lives in the store's database (:mod:`.idp_provider_store`).
+as sent. The table lives in the store's database (:mod:`.provider_store`).
 """
 
 from __future__ import annotations
