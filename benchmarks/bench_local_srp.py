@@ -67,13 +67,20 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_local(extra: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_local(
+    extra: list[str], source: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``pyamplify local start`` from this checkout, or from ``source`` (another checkout)."""
     port = free_port()
     command = [sys.executable, "-m", "pyamplify", "local", "start", "--ephemeral"]
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")
     process = subprocess.Popen(
         [*command, "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, process)
@@ -402,6 +409,13 @@ def main() -> None:
     parser.add_argument(
         "--local-arg", action="append", default=[], help="extra `pyamplify local start` argument"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run the local Cognito of another checkout (e.g. a git worktree of an older "
+        "commit), interleaved with this one, to compare two versions in one run",
+    )
     args = parser.parse_args()
     print(
         f"SRP sign-ins (InitiateAuth + RespondToAuthChallenge), {args.users} distinct users, "
@@ -410,6 +424,9 @@ def main() -> None:
         f"modexp: {modexp.selected_engine()[0]}, load {os.getloadavg()[0]:.2f}"
     )
     servers = [Server("pyamplify local (real SRP)", *start_local(args.local_arg), [])]
+    if args.baseline is not None:
+        label = f"baseline {args.baseline.name}"
+        servers.append(Server(label, *start_local(args.local_arg, args.baseline), []))
     try:
         if not args.no_moto:
             servers.append(Server("moto_server (fake SRP)", *start_moto([]), []))
@@ -426,11 +443,12 @@ def main() -> None:
         f"  load average after the run: {os.getloadavg()[0]:.2f}; [powmod]: the host's speed "
         "during the trials (ms per 3072-bit powmod, 256-bit exponent; lower is faster)"
     )
-    if len(servers) == 2:
-        local, moto = servers[0].median(), servers[1].median()
+    local = servers[0].median()
+    for other in servers[1:]:
+        peer = other.median()
         print(
-            f"  ratio local/moto: {local.rate / moto.rate:.2f}x throughput, "
-            f"{local.server_ms / moto.server_ms:.2f}x server CPU per sign-in"
+            f"  ratio local/{other.name}: {local.rate / peer.rate:.3f}x throughput, "
+            f"{local.server_ms / peer.server_ms:.3f}x server CPU per sign-in"
         )
 
 
