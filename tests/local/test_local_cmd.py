@@ -124,3 +124,47 @@ def test_outbox_without_a_server_or_state_explains_itself(tmp_path: Path) -> Non
     )
     assert done.returncode == 1
     assert "pyamplify local start" in done.stderr
+
+
+def _pyamplify(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pyamplify", *args], capture_output=True, text=True, timeout=30
+    )
+
+
+def test_start_refuses_a_database_from_a_newer_pyamplify(tmp_path: Path) -> None:
+    import hashlib
+    import sqlite3
+
+    from pyamplify.local.store import DB_FILENAME, Store
+    from pyamplify.local.store.schema import LATEST_VERSION
+
+    Store(tmp_path).close()
+    path = tmp_path / DB_FILENAME
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    db.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    for command in (("local", "start", "--port", "0"), ("local", "outbox")):
+        refused = _pyamplify(*command, "--data-dir", str(tmp_path))
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert refused.stderr.startswith(f"error: {path} was written by a newer pyamplify")
+        assert "upgrade pyamplify" in refused.stderr and "--ephemeral" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert "listening" not in refused.stdout
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_outbox_reads_a_data_dir_written_before_the_schema_was_versioned(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pyamplify.local.store import DB_FILENAME
+
+    data = Path(__file__).resolve().parent.parent / "data" / "local_cognito_v0.sql"
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    db.executescript(data.read_text())
+    db.close()
+    shown = _pyamplify("local", "outbox", "--data-dir", str(tmp_path), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [item["username"] for item in json.loads(shown.stdout)] == ["carol"]

@@ -137,19 +137,3 @@ def test_passwords_never_reach_the_database(tmp_path: Path) -> None:
     assert pool_id.encode() in stored  # the database really is there
     for secret in (password, changed, tokens["RefreshToken"]):
         assert secret.encode() not in stored
-
-
-def test_store_schema_scripts_run_once_and_never_inside_a_transaction() -> None:
-    from pyamplify.local.store.userpools import Store
-
-    store = Store(None)
-    script = "CREATE TABLE IF NOT EXISTS probe_once (x INTEGER);"
-    store.ensure_schema(script)
-    with store.transaction() as conn:
-        conn.execute("INSERT INTO probe_once VALUES (1)")
-        store.ensure_schema(script)  # already run: skipped, the transaction stays open
-        with pytest.raises(RuntimeError):
-            store.ensure_schema("CREATE TABLE IF NOT EXISTS probe_new (x INTEGER);")
-        conn.execute("INSERT INTO probe_once VALUES (2)")
-    with store.transaction() as conn:
-        assert conn.execute("SELECT count(*) FROM probe_once").fetchone()[0] == 2

@@ -12,7 +12,8 @@ must not reach into the user-pool operations:
   :class:`TokenVerificationError` with a machine-readable ``reason``;
 * :meth:`Backend.is_revoked`: whether GlobalSignOut, RevokeToken or a deleted user killed a
   token's session;
-* :attr:`Backend.store`: the SQLite store, for their own tables (``ensure_schema``).
+* :attr:`Backend.store`: the SQLite store (its tables are all in :mod:`.store.schema`; an
+  extension adds a migration there and its data access in a module of :mod:`.store`).
 
 Every time decision reads :attr:`Backend.clock` so that tests can move time by hand.
 """

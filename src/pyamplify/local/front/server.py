@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -25,13 +24,15 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.front.app import build_app
 from pyamplify.local.front.protocol import http_protocol
 from pyamplify.local.service.endpoints import ServiceRegistry
+from pyamplify.local.store.database import DatabaseError
 from pyamplify.local.store.userpools import Store
 
 _START_TIMEOUT = 10.0
 
 
 class LocalCognitoError(PyamplifyError):
-    """The local Cognito could not start (port taken, data dir unwritable, ...)."""
+    """The local Cognito could not start (port taken, data dir unwritable, database from a
+    newer pyamplify, ...)."""
 
 
 class LocalCognito:
@@ -114,7 +115,9 @@ class LocalCognito:
             return self
         try:
             self._store = Store(self._data_dir)
-        except (OSError, ValueError, sqlite3.Error) as error:
+        except DatabaseError as error:  # names the file and the way out already
+            raise LocalCognitoError(str(error)) from None
+        except (OSError, ValueError) as error:
             raise LocalCognitoError(
                 f"cannot open the local Cognito data dir {self._data_dir!s}: {error}"
             ) from None

@@ -64,13 +64,12 @@ def _domain_param(body: dict[str, Any]) -> str:
 
 def pool_domains(backend: Backend, pool_id: str) -> tuple[str | None, str | None]:
     """``(prefix domain, custom domain)`` of a pool, each ``None`` when it has none."""
-    rows = backend.store.query("SELECT domain FROM domains WHERE pool_id = ?", (pool_id,))
     prefix = custom = None
-    for (domain,) in rows:
-        if is_custom_domain(str(domain)):
-            custom = str(domain)
+    for domain in backend.store.domains_of_pool(pool_id):
+        if is_custom_domain(domain):
+            custom = domain
         else:
-            prefix = str(domain)
+            prefix = domain
     return prefix, custom
 
 

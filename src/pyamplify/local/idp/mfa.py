@@ -17,7 +17,7 @@ Every challenge answers with a fresh Session in the same table as NEW_PASSWORD_R
 code leaves the Session usable until it expires (real Cognito lets a client retry, observed in
 robor-systems/tokapi-beta#27); a correct answer consumes it. SMS and email codes go to the
 outbox (purpose ``Authentication``) and live 3 minutes; only their SHA-256 is kept in the
-session. TOTP secrets live in this module's table (``user_mfa``, keyed by the user's ``sub`` so
+session. TOTP secrets live in the store's ``user_mfa`` table (keyed by the user's ``sub`` so
 a re-created user does not inherit them) and never appear in a repr, log or message.
 """
 
@@ -47,14 +47,6 @@ from pyamplify.local.idp.common import (
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.tokens import sign_in_result
 from pyamplify.local.store.userpools import UserRecord
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS user_mfa (
-    pool_id TEXT NOT NULL, sub TEXT NOT NULL, secret TEXT, pending_secret TEXT, device_name TEXT,
-    sms INTEGER NOT NULL DEFAULT 0, totp INTEGER NOT NULL DEFAULT 0,
-    email INTEGER NOT NULL DEFAULT 0, preferred TEXT,
-    PRIMARY KEY (pool_id, sub));
-"""
 
 SMS_MFA = "SMS_MFA"
 SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
@@ -126,12 +118,7 @@ class UserMfa:
 
 def load(backend: Backend, user: UserRecord) -> UserMfa:
     """The user's MFA state (all off for a user never configured)."""
-    backend.store.ensure_schema(SCHEMA)
-    row = backend.store.query_one(
-        "SELECT secret, pending_secret, device_name, sms, totp, email, preferred FROM user_mfa "
-        "WHERE pool_id = ? AND sub = ?",
-        (user.pool_id, user.sub),
-    )
+    row = backend.store.get_user_mfa(user.pool_id, user.sub)
     state = UserMfa(user.pool_id, user.sub)
     if row is not None:
         state.secret, state.pending_secret, state.device_name = row[0], row[1], row[2]
@@ -142,17 +129,17 @@ def load(backend: Backend, user: UserRecord) -> UserMfa:
 
 def save(backend: Backend, state: UserMfa) -> None:
     """Store the user's MFA state."""
-    backend.store.ensure_schema(SCHEMA)
-    backend.store.execute(
-        "INSERT OR REPLACE INTO user_mfa (pool_id, sub, secret, pending_secret, device_name, sms,"
-        " totp, email, preferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    sms, software, email = (method in state.enabled for method in METHODS)
+    backend.store.put_user_mfa(
+        state.pool_id,
+        state.sub,
         (
-            state.pool_id,
-            state.sub,
             state.secret,
             state.pending_secret,
             state.device_name,
-            *(int(method in state.enabled) for method in METHODS),
+            sms,
+            software,
+            email,
             state.preferred,
         ),
     )

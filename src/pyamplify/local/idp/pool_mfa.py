@@ -3,9 +3,10 @@
 The challenges themselves are :mod:`.mfa`'s, which reads this configuration. The mode
 (``MfaConfiguration`` OFF/ON/OPTIONAL) and the SMS settings (``SmsAuthenticationMessage``,
 ``SmsConfiguration``) live in the pool itself, so DescribeUserPool and GetUserPoolMfaConfig
-always agree; which factors are on (SMS, TOTP, email) and the passkey settings live in this
-module's table. A pool never given a configuration here has SMS MFA exactly when its mode is not
-OFF: CreateUserPool can configure no other factor, and it refuses ON/OPTIONAL without SMS.
+always agree; which factors are on (SMS, TOTP, email) and the passkey settings live in the
+store's ``pool_mfa_config`` table. A pool never given a configuration here has SMS MFA exactly
+when its mode is not OFF: CreateUserPool can configure no other factor, and it refuses
+ON/OPTIONAL without SMS.
 
 SetUserPoolMfaConfig *replaces* the factors, as AWS does: a factor left out of the request is
 turned off (so ``{MfaConfiguration: OPTIONAL}`` alone is refused while no factor remains, the
@@ -16,7 +17,6 @@ aws/aws-sdk-js#4186; go-to-k/cdkd#1923).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pyamplify.local import errors
@@ -24,9 +24,6 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp.common import pool_or_error, str_param
 from pyamplify.local.idp.registry import OPERATIONS
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS pool_mfa_config (pool_id TEXT PRIMARY KEY, config TEXT NOT NULL);
-"""
 NO_FACTOR = (
     "Invalid MFA configuration given, can't disable all MFAs with a required or optional "
     "configuration."
@@ -39,17 +36,12 @@ _FACTORS = ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaCon
 
 
 def _load(backend: Backend, pool_id: str) -> dict[str, Any] | None:
-    backend.store.ensure_schema(SCHEMA)
-    row = backend.store.query_one(
-        "SELECT config FROM pool_mfa_config WHERE pool_id = ?", (pool_id,)
-    )
-    return None if row is None else dict(json.loads(row[0]))
+    return backend.store.get_pool_mfa_config(pool_id)
 
 
 def forget(backend: Backend, pool_id: str) -> None:
     """Drop a deleted pool's MFA configuration."""
-    backend.store.ensure_schema(SCHEMA)
-    backend.store.execute("DELETE FROM pool_mfa_config WHERE pool_id = ?", (pool_id,))
+    backend.store.delete_pool_mfa_config(pool_id)
 
 
 def describe_mfa(backend: Backend, pool: dict[str, Any]) -> dict[str, Any]:
@@ -100,11 +92,7 @@ def set_user_pool_mfa_config(backend: Backend, body: dict[str, Any]) -> dict[str
         updated.update({key: sms[key] for key in _SMS_SETTINGS if sms.get(key) is not None})
     now = backend.now()
     updated["LastModifiedDate"] = now
-    backend.store.ensure_schema(SCHEMA)  # before the transaction: executescript commits
     with backend.store.transaction():
         backend.store.put_pool(pool["Id"], updated["Name"], updated, now)
-        backend.store.execute(
-            "INSERT OR REPLACE INTO pool_mfa_config (pool_id, config) VALUES (?, ?)",
-            (pool["Id"], json.dumps(stored)),
-        )
+        backend.store.put_pool_mfa_config(pool["Id"], stored)
     return describe_mfa(backend, updated)

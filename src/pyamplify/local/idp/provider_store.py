@@ -7,35 +7,21 @@ deleted pool's providers. Both read the table through here, so neither imports t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pyamplify.local.backend import Backend
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS identity_providers (
-    pool_id TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
-    PRIMARY KEY (pool_id, name));
-"""
-
 
 def load_provider(backend: Backend, pool_id: str, name: str) -> dict[str, Any] | None:
     """A provider's description (DescribeIdentityProvider's shape), or ``None``."""
-    backend.store.ensure_schema(SCHEMA)
-    row = backend.store.query_one(
-        "SELECT config FROM identity_providers WHERE pool_id = ? AND name = ?", (pool_id, name)
-    )
-    return None if row is None else dict(json.loads(row[0]))
+    return backend.store.get_identity_provider(pool_id, name)
 
 
 def provider_names(backend: Backend, pool_id: str) -> set[str]:
     """The names of a pool's identity providers."""
-    backend.store.ensure_schema(SCHEMA)
-    rows = backend.store.query("SELECT name FROM identity_providers WHERE pool_id = ?", (pool_id,))
-    return {str(row[0]) for row in rows}
+    return backend.store.identity_provider_names(pool_id)
 
 
 def forget_pool(backend: Backend, pool_id: str) -> None:
     """Drop a deleted pool's providers."""
-    backend.store.ensure_schema(SCHEMA)
-    backend.store.execute("DELETE FROM identity_providers WHERE pool_id = ?", (pool_id,))
+    backend.store.delete_identity_providers(pool_id)

@@ -8,14 +8,13 @@ as sent. The table lives in the store's database (:mod:`.provider_store`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp.common import pool_or_error, str_param
 from pyamplify.local.idp.pools import paginate
-from pyamplify.local.idp.provider_store import SCHEMA, load_provider
+from pyamplify.local.idp.provider_store import load_provider
 from pyamplify.local.idp.registry import OPERATIONS
 
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
@@ -55,10 +54,7 @@ def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
         "LastModifiedDate": now,
         "CreationDate": now,
     }
-    backend.store.execute(
-        "INSERT INTO identity_providers (pool_id, name, config) VALUES (?, ?, ?)",
-        (pool["Id"], name, json.dumps(provider)),
-    )
+    backend.store.add_identity_provider(pool["Id"], name, provider)
     return {"IdentityProvider": provider}
 
 
@@ -72,16 +68,13 @@ def describe_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[s
 def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListIdentityProviders (summaries: name, type, dates)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    backend.store.ensure_schema(SCHEMA)
-    rows = backend.store.query(
-        "SELECT config FROM identity_providers WHERE pool_id = ? ORDER BY name", (pool["Id"],)
-    )
+    providers = backend.store.list_identity_providers(pool["Id"])
     summaries = [
         {
             key: provider[key]
             for key in ("ProviderName", "ProviderType", "LastModifiedDate", "CreationDate")
         }
-        for provider in (json.loads(row[0]) for row in rows)
+        for provider in providers
     ]
     limit = body.get("MaxResults") if isinstance(body.get("MaxResults"), int) else 60
     page, next_token = paginate(summaries, body.get("NextToken"), int(limit or 60))
@@ -95,8 +88,5 @@ def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str,
 def delete_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteIdentityProvider."""
     provider = _provider_or_error(backend, body)
-    backend.store.execute(
-        "DELETE FROM identity_providers WHERE pool_id = ? AND name = ?",
-        (provider["UserPoolId"], provider["ProviderName"]),
-    )
+    backend.store.delete_identity_provider(provider["UserPoolId"], provider["ProviderName"])
     return {}

@@ -1,7 +1,7 @@
 """The identity pools' state in SQLite: pools, identities, their logins and minted credentials.
 
-The tables live in the local Cognito's one database (made through :meth:`Store.ensure_schema`)
-so a persistent local Cognito keeps identity ids and credentials across restarts: the same
+The tables live in the local Cognito's one database (their schema is in :mod:`.schema`), so a
+persistent local Cognito keeps identity ids and credentials across restarts: the same
 login maps to the same identity id in every process. Pools are stored as their Cognito JSON
 shape (``IdentityPool``), roles as ``{"Roles": ..., "RoleMappings": ...}``.
 
@@ -18,25 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyamplify.local.store.userpools import Store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS identity_pools (
-    id TEXT PRIMARY KEY, config TEXT NOT NULL, roles TEXT NOT NULL,
-    created REAL NOT NULL, modified REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS identities (
-    id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, created REAL NOT NULL, modified REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS identities_by_pool ON identities (pool_id, created, id);
-CREATE TABLE IF NOT EXISTS identity_logins (
-    pool_id TEXT NOT NULL, provider TEXT NOT NULL, subject TEXT NOT NULL,
-    identity_id TEXT NOT NULL, linked REAL NOT NULL,
-    PRIMARY KEY (pool_id, provider, subject));
-CREATE INDEX IF NOT EXISTS logins_by_identity ON identity_logins (identity_id);
-CREATE TABLE IF NOT EXISTS identity_credentials (
-    access_key_id TEXT PRIMARY KEY, secret_key TEXT NOT NULL, session_token_hash TEXT NOT NULL,
-    identity_id TEXT NOT NULL, pool_id TEXT NOT NULL, role_arn TEXT NOT NULL,
-    issued_at REAL NOT NULL, expires_at REAL NOT NULL);
-"""
+from pyamplify.local.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -86,9 +68,8 @@ def page_start(token: str) -> str:
 class IdentityStore:
     """Data access for identity pools on top of the local Cognito's :class:`Store`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
-        store.ensure_schema(SCHEMA)
 
     # ------------------------------------------------------------------ pools
 

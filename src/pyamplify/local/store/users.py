@@ -1,0 +1,223 @@
+"""Users and groups: the user rows the auth flows query, and groups with their members.
+
+A user row holds what sign-in needs as columns (status, lockout counters, the SRP salt and
+verifier) and the other attributes as JSON. Passwords are never stored: only the salt and
+verifier. Groups are stored as their Cognito JSON shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyamplify.local.store.database import Database
+
+
+@dataclass
+class UserRecord:
+    """One user of one pool; ``attributes`` excludes ``sub``, which has its own column."""
+
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    attributes: dict[str, str]
+    created: float
+    modified: float
+    salt: str | None = field(default=None, repr=False)
+    verifier: str | None = field(default=None, repr=False)
+    password_set_at: float | None = None
+    failed_attempts: int = 0
+    last_failure: float | None = None
+    locked_until: float | None = None
+
+    def all_attributes(self) -> dict[str, str]:
+        """The attributes as Cognito lists them: ``sub`` first, then the stored ones."""
+        return {"sub": self.sub, **self.attributes}
+
+
+_USER_COLUMNS = (
+    "pool_id, username, sub, status, enabled, attributes, salt, verifier, created, modified, "
+    "password_set_at, failed_attempts, last_failure, locked_until"
+)
+
+
+def _user_from_row(row: Sequence[Any]) -> UserRecord:
+    return UserRecord(
+        pool_id=row[0],
+        username=row[1],
+        sub=row[2],
+        status=row[3],
+        enabled=bool(row[4]),
+        attributes=json.loads(row[5]),
+        salt=row[6],
+        verifier=row[7],
+        created=row[8],
+        modified=row[9],
+        password_set_at=row[10],
+        failed_attempts=row[11],
+        last_failure=row[12],
+        locked_until=row[13],
+    )
+
+
+class UserTables(Database):
+    """Data access for users, groups and group memberships."""
+
+    # ------------------------------------------------------------------ users
+
+    def insert_user(self, user: UserRecord) -> None:
+        """Add a new user (the caller has checked that the name is free)."""
+        self.execute(
+            f"INSERT INTO users ({_USER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+            (
+                user.pool_id,
+                user.username,
+                user.sub,
+                user.status,
+                int(user.enabled),
+                json.dumps(user.attributes),
+                user.salt,
+                user.verifier,
+                user.created,
+                user.modified,
+                user.password_set_at,
+                user.failed_attempts,
+                user.last_failure,
+                user.locked_until,
+            ),
+        )
+
+    def save_user(self, user: UserRecord) -> None:
+        """Write back every mutable column of an existing user."""
+        self.execute(
+            "UPDATE users SET status = ?, enabled = ?, attributes = ?, salt = ?, verifier = ?, "
+            "modified = ?, password_set_at = ?, failed_attempts = ?, last_failure = ?, "
+            "locked_until = ? WHERE pool_id = ? AND username = ?",
+            (
+                user.status,
+                int(user.enabled),
+                json.dumps(user.attributes),
+                user.salt,
+                user.verifier,
+                user.modified,
+                user.password_set_at,
+                user.failed_attempts,
+                user.last_failure,
+                user.locked_until,
+                user.pool_id,
+                user.username,
+            ),
+        )
+
+    def get_user(self, pool_id: str, username: str) -> UserRecord | None:
+        """A user by internal username (case-sensitive, as stored)."""
+        row = self.query_one(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? AND username = ?",
+            (pool_id, username),
+        )
+        return _user_from_row(row) if row else None
+
+    def get_user_by_sub(self, pool_id: str, sub: str) -> UserRecord | None:
+        """A user by ``sub``."""
+        row = self.query_one(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub)
+        )
+        return _user_from_row(row) if row else None
+
+    def find_users_by_attribute(self, pool_id: str, name: str, value: str) -> list[UserRecord]:
+        """Users whose attribute ``name`` equals ``value`` (aliases, email-as-username)."""
+        rows = self.query(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? "
+            "AND json_extract(attributes, '$.' || ?) = ?",
+            (pool_id, f'"{name}"', value),
+        )
+        return [_user_from_row(row) for row in rows]
+
+    def list_users(self, pool_id: str) -> list[UserRecord]:
+        """All users of a pool, oldest first."""
+        rows = self.query(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? ORDER BY created, username",
+            (pool_id,),
+        )
+        return [_user_from_row(row) for row in rows]
+
+    def count_users(self, pool_id: str) -> int:
+        """How many users a pool has."""
+        row = self.query_one("SELECT COUNT(*) FROM users WHERE pool_id = ?", (pool_id,))
+        return int(row[0]) if row else 0
+
+    def delete_user(self, pool_id: str, username: str) -> None:
+        """Delete a user with their group memberships, codes and sessions."""
+        with self.transaction():
+            for table in ("users", "group_members", "codes", "auth_sessions", "token_families"):
+                self.execute(
+                    f"DELETE FROM {table} WHERE pool_id = ? AND username = ?",
+                    (pool_id, username),
+                )
+
+    # ------------------------------------------------------------------ groups
+
+    def put_group(self, pool_id: str, name: str, config: dict[str, Any]) -> None:
+        """Insert or replace a group document."""
+        self.execute(
+            "INSERT OR REPLACE INTO groups (pool_id, name, config) VALUES (?, ?, ?)",
+            (pool_id, name, json.dumps(config)),
+        )
+
+    def get_group(self, pool_id: str, name: str) -> dict[str, Any] | None:
+        """A group's document, or ``None``."""
+        row = self.query_one(
+            "SELECT config FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name)
+        )
+        return json.loads(row[0]) if row else None
+
+    def list_groups(self, pool_id: str) -> list[dict[str, Any]]:
+        """A pool's groups by name."""
+        rows = self.query("SELECT config FROM groups WHERE pool_id = ? ORDER BY name", (pool_id,))
+        return [json.loads(row[0]) for row in rows]
+
+    def delete_group(self, pool_id: str, name: str) -> None:
+        """Delete a group and its memberships."""
+        with self.transaction():
+            self.execute("DELETE FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name))
+            self.execute(
+                "DELETE FROM group_members WHERE pool_id = ? AND group_name = ?", (pool_id, name)
+            )
+
+    def add_member(self, pool_id: str, group: str, username: str) -> None:
+        """Put a user in a group (idempotent)."""
+        self.execute(
+            "INSERT OR IGNORE INTO group_members (pool_id, group_name, username) VALUES (?, ?, ?)",
+            (pool_id, group, username),
+        )
+
+    def remove_member(self, pool_id: str, group: str, username: str) -> None:
+        """Take a user out of a group (idempotent)."""
+        self.execute(
+            "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username = ?",
+            (pool_id, group, username),
+        )
+
+    def groups_of(self, pool_id: str, username: str) -> list[dict[str, Any]]:
+        """The groups a user belongs to, by precedence then name (Cognito's token order)."""
+        rows = self.query(
+            "SELECT g.config FROM groups g JOIN group_members m "
+            "ON g.pool_id = m.pool_id AND g.name = m.group_name "
+            "WHERE m.pool_id = ? AND m.username = ? ORDER BY g.name",
+            (pool_id, username),
+        )
+        groups = [json.loads(row[0]) for row in rows]
+        return sorted(groups, key=lambda g: (g.get("Precedence") is None, g.get("Precedence", 0)))
+
+    def members_of(self, pool_id: str, group: str) -> list[str]:
+        """Usernames in a group."""
+        rows = self.query(
+            "SELECT username FROM group_members WHERE pool_id = ? AND group_name = ? "
+            "ORDER BY username",
+            (pool_id, group),
+        )
+        return [str(row[0]) for row in rows]
