@@ -101,7 +101,7 @@ def test_async_twin_reads_the_same_store() -> None:
         login_id="bob@example.com",
         auth_flow_type="USER_PASSWORD_AUTH",
     )
-    core.save_locked(record)
+    store.save(core.key, record.to_dict())
 
     async def scenario() -> None:
         auth = AsyncAuth(CONFIG, store=store)

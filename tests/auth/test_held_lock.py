@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,8 +29,46 @@ def test_store_work_runs_on_the_holding_thread_and_the_loop_stays_free() -> None
         assert holder_threads[0] != threading.get_ident()
 
     asyncio.run(scenario())
-    assert lock.acquire(blocking=False)  # released
+    assert lock.acquire(blocking=False)  # released before ``async with`` returned
     lock.release()
+
+
+def test_leaving_the_block_waits_until_the_holding_thread_has_released() -> None:
+    """A release that takes a while (a file lock being unlocked) is over when the block ends,
+    so the caller may take the lock again at once (before, it could still be held)."""
+    lock = threading.RLock()
+    log: list[str] = []
+
+    @contextlib.contextmanager
+    def slow_to_release() -> Iterator[None]:
+        with lock:
+            yield
+            time.sleep(0.05)  # still holding: the block must not end before this is over
+            log.append("released")
+
+    async def scenario() -> None:
+        async with ThreadHeldLock(slow_to_release):
+            log.append("inside")
+        log.append("after")
+        assert lock.acquire(blocking=False)  # this thread can take it: nobody holds it
+        lock.release()
+
+    asyncio.run(scenario())
+    assert log == ["inside", "released", "after"]
+
+
+def test_a_failed_release_is_raised_where_the_block_ends() -> None:
+    @contextlib.contextmanager
+    def fails_to_release() -> Iterator[None]:
+        yield
+        raise OSError("unlock failed")
+
+    async def scenario() -> None:
+        async with ThreadHeldLock(fails_to_release):
+            pass
+
+    with pytest.raises(OSError, match="unlock failed"):
+        asyncio.run(scenario())
 
 
 def test_errors_come_back_to_the_awaiting_task() -> None:

@@ -22,6 +22,7 @@ from pyamplify.auth.errors import GuestAccessDisabledError
 from pyamplify.auth.operations import (
     answer_from_memory,
     session_op,
+    sign_in_op,
     sign_out_op,
     user_session_op,
 )
@@ -235,10 +236,49 @@ def test_sign_out_clears_the_session_even_when_revocation_fails() -> None:
     recorder = Recorder(core, unavailable)
     result = recorder.run(sign_out_op(core, None, False))
 
-    assert recorder.log == ["call RevokeToken", "store erase_locked holding -"]
+    assert recorder.log == [
+        "call RevokeToken",
+        "lock store:session",
+        "store delete holding store:session",
+        "unlock store:session",
+    ]
     assert isinstance(result.revoke_token_error, InternalErrorException)
     assert result.signed_out_locally and not result.is_complete
     assert core.store.load(core.key) is None and events == ["signed_out"]
+
+
+def test_a_finished_sign_in_saves_then_clears_credentials_each_under_its_own_store_lock() -> None:
+    config = dataclasses.replace(
+        CONFIG,
+        identity_pool=IdentityPoolConfig(
+            "us-east-1:11111111-2222-3333-4444-555555555555", "us-east-1"
+        ),
+    )
+    core, clock, events = make_core(config)
+    identity = identity_core_of(core)
+    assert identity is not None
+    identity.write(identity.expired(identity.read(), "alice"))  # a session that ended earlier
+    tokens = authentication_result(iat=clock.now, username="alice")
+    recorder = Recorder(core, lambda call: {"AuthenticationResult": tokens})
+
+    op = sign_in_op(core, identity, "alice", "pw", "USER_PASSWORD_AUTH", None)
+    result = recorder.run(op)
+
+    assert result.is_signed_in and events == ["signed_in"]
+    # One lock at a time, never nested: the session record, then the identity record.
+    assert recorder.log == [
+        "store load holding -",
+        "call InitiateAuth",
+        "lock store:session",
+        "store save holding store:session",
+        "unlock store:session",
+        "lock store:identity",
+        "store read holding store:identity",
+        "store write holding store:identity",
+        "unlock store:identity",
+    ]
+    assert core.store.load(core.key)["access_token"] == tokens["AccessToken"]
+    assert identity.read().expired_login is None
 
 
 def test_effect_reprs_never_show_store_data() -> None:

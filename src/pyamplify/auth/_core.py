@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from pyamplify.auth.errors import AuthValidationError, InvalidTokenError
 from pyamplify.auth.events import (
@@ -207,19 +207,13 @@ class AuthCore:
             self.loaded = True
         return self.cached
 
-    def save_locked(self, stored: StoredSession) -> None:
-        """Write ``stored`` under the store's lock."""
-        with self.store.lock(self.key):
-            self.store.save(self.key, stored.to_dict())
-
-    def erase_locked(self) -> None:
-        """Delete the stored session under the store's lock."""
-        with self.store.lock(self.key):
-            self.store.delete(self.key)
-
     # ------------------------------------------------------------------ memory
+    @overload
+    def adopt(self, stored: StoredSession) -> CachedSession: ...
+    @overload
+    def adopt(self, stored: None) -> None: ...
     def adopt(self, stored: StoredSession | None) -> CachedSession | None:
-        """Make ``stored`` the in-memory session."""
+        """Make ``stored`` the in-memory session (``None``: nobody is signed in)."""
         self.cached = None if stored is None else CachedSession.of(stored)
         self.loaded = True
         return self.cached
@@ -273,7 +267,6 @@ class AuthCore:
         """Adopt refreshed tokens and announce them."""
         cached = self.adopt(stored)
         self.emit(TOKEN_REFRESH, stored.username)
-        assert cached is not None
         return cached.session
 
     def refresh_failed(self, error: PyamplifyError, username: str) -> bool:

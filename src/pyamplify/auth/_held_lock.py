@@ -4,7 +4,9 @@ The credential store's lock is an ``RLock`` plus a file lock: it must be release
 that took it, and taking it may wait for another process. ``ThreadHeldLock`` takes it on a
 dedicated thread, keeps it while the coroutine awaits network calls, runs the store reads and
 writes that need it on that same thread (``await held.run(fn, ...)``), and releases it there.
-If the waiting task is cancelled, the lock is released as soon as the thread gets it.
+Leaving ``async with`` waits until that release has happened, so code after the block (or
+another thread it wakes) finds the lock free. If the waiting task is cancelled, the lock is
+released as soon as the thread gets it.
 """
 
 from __future__ import annotations
@@ -38,12 +40,17 @@ class ThreadHeldLock:
         self._factory = factory
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._released: asyncio.Future[None] | None = None
 
     async def __aenter__(self) -> ThreadHeldLock:
         loop = self._loop = asyncio.get_running_loop()
         acquired: asyncio.Future[None] = loop.create_future()
+        released = self._released = loop.create_future()
         thread = threading.Thread(
-            target=self._hold, args=(loop, acquired), name="pyamplify-store-lock", daemon=True
+            target=self._hold,
+            args=(loop, acquired, released),
+            name="pyamplify-store-lock",
+            daemon=True,
         )
         thread.start()
         try:
@@ -60,6 +67,9 @@ class ThreadHeldLock:
         tb: TracebackType | None,
     ) -> None:
         self._jobs.put(None)
+        if self._released is None:
+            raise RuntimeError("ThreadHeldLock left without being entered")
+        await self._released  # the holding thread has let go (or the release's error is raised)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on the thread that holds the lock and return its result."""
@@ -68,13 +78,20 @@ class ThreadHeldLock:
         self._jobs.put((fn, args, future))
         return await future
 
-    def _hold(self, loop: asyncio.AbstractEventLoop, acquired: asyncio.Future[None]) -> None:
+    def _hold(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        acquired: asyncio.Future[None],
+        released: asyncio.Future[None],
+    ) -> None:
         def reply(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
                 loop.call_soon_threadsafe(_settle, future, result, error)
 
+        held = False
         try:
             with self._factory():
+                held = True
                 reply(acquired, None, None)
                 while (job := self._jobs.get()) is not None:
                     fn, args, future = job
@@ -84,5 +101,7 @@ class ThreadHeldLock:
                         reply(future, None, error)
                     else:
                         reply(future, result, None)
-        except BaseException as error:
-            reply(acquired, None, error)
+        except BaseException as error:  # taking the lock failed, or releasing it did
+            reply(released if held else acquired, None, error)
+        else:
+            reply(released, None, None)

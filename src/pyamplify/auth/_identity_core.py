@@ -1,26 +1,10 @@
 """The identity-pool half of the session: the rules ``Auth`` and ``AsyncAuth`` share.
 
-When the configuration has an identity pool, ``fetch_auth_session`` also returns an identity id
-and AWS credentials: for the signed-in user through the user-pool ``Logins``, else for a guest.
-This module decides, without doing I/O itself (its store methods run as effects of
-:func:`~pyamplify.auth.operations.credentials_op`), which credentials may be used, when new ones
-must be fetched, and what is remembered:
-
-* In memory, a :class:`Memo` of the last answer, valid until the tokens or the credentials are
-  due, so a cache hit stays one clock read and one comparison.
-* In the store, an :class:`~pyamplify.auth.credentials.IdentityRecord` under
-  ``session_key(user pool, client, profile, identity pool)``: identity ids per login and for the
-  guest, and the current principal's credentials (which the CLI's ``credential_process`` fast
-  path reads without loading the library).
-
-Credentials are fetched again when they are due (15 minutes ahead, or a quarter of a shorter
-lifetime), when the principal changes (sign-in, sign-out, another user), and when the ID token
-changes (as Amplify JS clears them). Failures of the identity pool never make
-``fetch_auth_session`` raise: they are returned as ``session.credentials_error`` (typed, with
-Cognito's message), as Amplify Swift returns them in the session's results;
-``fetch_aws_credentials`` raises them. A failure that is not worth retrying at once (e.g.
-``NotAuthorizedException: Unauthenticated access is not supported for this identity pool.``)
-is remembered in memory until the tokens change or ``force_refresh``.
+It decides, without I/O of its own (its store reads and writes run as effects of
+:func:`~pyamplify.auth.operations.credentials_op`), who credentials are for, when stored ones
+still serve, when guests are refused, and what is remembered in memory (a :class:`Memo`, so a
+cache hit stays one clock read). Identity-pool failures are returned in the session, never
+raised by ``fetch_auth_session``. See docs/architecture.md ("Identity-pool credentials").
 """
 
 from __future__ import annotations
@@ -259,11 +243,3 @@ class IdentityCore:
     def write(self, record: IdentityRecord) -> None:
         """Save ``record`` (the caller holds the store lock)."""
         self.store.save(self.key, record.to_dict())
-
-    def clear_locked(self) -> None:
-        """Sign-in/sign-out: forget the current credentials and the marker, under the lock."""
-        self.forget()
-        with self.store.lock(self.key):
-            record = self.read()
-            if record.current is not None or record.expired_login is not None:
-                self.write(self.cleared(record))

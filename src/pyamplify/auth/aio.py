@@ -44,6 +44,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: One asyncio lock per event loop (an ``asyncio.Lock`` belongs to the loop it first waits on).
 _LoopLocks = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+#: One transport per event loop, for the same reason.
+_LoopTransports = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, "AsyncTransport"]
+
+
+async def _close_stopped(
+    stopped: list[tuple[asyncio.AbstractEventLoop, AsyncTransport]],
+) -> None:
+    """Close transports whose loops are not running. A closed loop cannot close its
+    connections any more (httpx would call into it), so those are only dropped: their sockets
+    close when they are collected."""
+    for loop, transport in stopped:
+        if not loop.is_closed():
+            await transport.aclose()
 
 
 class AsyncAuth(AuthBase):
@@ -61,29 +74,41 @@ class AsyncAuth(AuthBase):
         transport: AsyncTransport | None = None,
     ) -> None:
         super().__init__(AuthCore(config, store=store, profile=profile, clock=clock))
-        self._transport = transport
-        self._transport_loop: asyncio.AbstractEventLoop | None = None
-        self._given_transport = transport is not None
+        self._given_transport = transport
+        self._transports: _LoopTransports = weakref.WeakKeyDictionary()
         self._locks: dict[str, _LoopLocks] = {
             name: weakref.WeakKeyDictionary() for name in (REFRESH, IDENTITY)
         }
         self._locks_guard = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
-    def _transport_now(self) -> AsyncTransport:
+    async def _transport_now(self) -> AsyncTransport:
+        """The given transport, else this event loop's own (an httpx ``AsyncClient`` belongs to
+        the loop it was made on); making one closes those of loops that have stopped."""
+        if self._given_transport is not None:
+            return self._given_transport
         loop = asyncio.get_running_loop()
-        if self._transport is None or (
-            not self._given_transport and self._transport_loop is not loop
-        ):
-            # An httpx AsyncClient belongs to one event loop: make one per loop.
+        with self._locks_guard:
+            transport = self._transports.get(loop)
+            if transport is not None:
+                return transport
             from pyamplify.wire.transport import AsyncTransport
 
-            self._transport = AsyncTransport(self._core.endpoints())
-            self._transport_loop = loop
-        return self._transport
+            transport = self._transports[loop] = AsyncTransport(self._core.endpoints())
+            stopped = self._take_stopped(loop)
+        await _close_stopped(stopped)
+        return transport
+
+    def _take_stopped(
+        self, current: asyncio.AbstractEventLoop
+    ) -> list[tuple[asyncio.AbstractEventLoop, AsyncTransport]]:
+        """Remove the transports of loops that are not running (nothing there can be using
+        them) and return them with their loops; the caller holds ``_locks_guard``."""
+        stopped = [loop for loop in self._transports if loop is not current]
+        return [(loop, self._transports.pop(loop)) for loop in stopped if not loop.is_running()]
 
     async def _send(self, call: Call) -> dict[str, Any]:
-        return await self._transport_now().send(call)
+        return await (await self._transport_now()).send(call)
 
     async def _perform(self, effect: Effect, held: ThreadHeldLock | None) -> Any:
         """Carry out one effect of an operation; ``held``: the store lock's thread, if held."""
@@ -115,10 +140,18 @@ class AsyncAuth(AuthBase):
             return lock
 
     async def aclose(self) -> None:
-        """Close the HTTP connections (the session stays in the store)."""
-        if self._transport is not None:
-            await self._transport.aclose()
-            self._transport = None
+        """Close the HTTP connections (the session stays in the store): this event loop's and
+        those of loops that have stopped (a loop running on another thread keeps its own)."""
+        given, self._given_transport = self._given_transport, None
+        if given is not None:
+            await given.aclose()
+        loop = asyncio.get_running_loop()
+        with self._locks_guard:
+            stopped = self._take_stopped(loop)
+            mine = self._transports.pop(loop, None)
+        await _close_stopped(stopped)
+        if mine is not None:
+            await mine.aclose()
 
     async def __aenter__(self) -> AsyncAuth:
         return self

@@ -1,20 +1,11 @@
 """What an Auth operation asks of its driver besides Cognito calls: store work and locks.
 
-An operation (:mod:`pyamplify.auth.operations`) is a generator like a flow, but besides
-:class:`~pyamplify.wire.Call` values it yields:
-
-* :class:`Blocking` — blocking store work (read, save, delete). ``Auth`` runs it where it is;
-  ``AsyncAuth`` runs it on the thread that holds the store lock, or else on a worker thread.
-* :class:`Exclusive` — run a sub-operation holding one of the object's own locks (``REFRESH``,
-  ``IDENTITY``): single flight among the threads of an ``Auth``, or among the tasks of an
-  ``AsyncAuth`` on one event loop.
-* :class:`StoreLocked` — run a sub-operation holding the store's lock on a key, which makes other
-  objects and processes wait. It is an ``RLock`` plus a file lock, so the thread that takes it
-  releases it: ``AsyncAuth`` keeps it on a helper thread (:mod:`pyamplify.auth._held_lock`).
-
-A lock is released when its sub-operation ends, however it ends, exactly like a ``with`` block.
-The result of each effect is sent back into the operation; a :class:`~pyamplify.errors.
-PyamplifyError` it raised is thrown in at the ``yield``.
+An operation (:mod:`pyamplify.auth.operations`) yields these next to
+:class:`~pyamplify.wire.Call` values, and ``Auth`` and ``AsyncAuth`` each carry them out their
+own way: :class:`Blocking` store work, :class:`Exclusive` (one of the object's own locks) and
+:class:`StoreLocked` (the store's lock on a key, the only way an operation takes it). A lock is
+held for its sub-operation, however that ends, like a ``with`` block. See docs/architecture.md
+("Auth": operations, effects, drivers).
 """
 
 from __future__ import annotations

@@ -1,19 +1,10 @@
 """Every Auth conversation with Cognito as a sans-I/O generator.
 
-A flow yields :class:`~pyamplify.wire.Call` values and receives each call's JSON result through
-``send()``; a Cognito error is thrown into it (``throw()``) at the ``yield`` so a flow can turn
-an error into a next step (``UserNotConfirmedException`` -> ``CONFIRM_SIGN_UP``). The flow's
-return value is its result. Flows hold no transport, store or lock: the drivers in
-:mod:`pyamplify.auth.drivers` run them over a sync or an async transport, so ``Auth`` and
-``AsyncAuth`` share every line here, and tests drive them with canned responses.
-
-Sign-in is a chain of steps: ``sign_in_flow`` (InitiateAuth, and for SRP the
-PASSWORD_VERIFIER answer) ends either in tokens or in a :class:`PendingChallenge`;
-``confirm_sign_in_flow`` answers one challenge and ends the same way. MFA_SETUP is the one
-challenge whose step varies (TOTP setup, e-mail setup or a choice between them); for TOTP setup
-the flow calls AssociateSoftwareToken itself so the step carries the shared secret. New
-challenges (device SRP, custom auth with SRP) are new entries in ``CHALLENGES`` or new branches
-in these two functions.
+A flow yields :class:`~pyamplify.wire.Call` values, receives their results and has Cognito's
+errors thrown in at the ``yield``; it holds no transport, store or lock, so ``Auth`` and
+``AsyncAuth`` share every line and tests drive it with canned answers. Sign-in's next steps come
+from one table, :data:`CHALLENGES` (a row per challenge: how it is shown, how it is answered), so
+a new challenge is a row, not a branch. See docs/architecture.md ("Auth", "Auth: MFA").
 """
 
 from __future__ import annotations
@@ -41,6 +32,7 @@ from pyamplify.auth.results import (
 )
 from pyamplify.wire.call import Call, idp
 from pyamplify.wire.errors import (
+    CognitoServiceError,
     PasswordResetRequiredException,
     ProtocolError,
     UserNotConfirmedException,
@@ -156,40 +148,7 @@ def resend_sign_up_code_flow(
     return CodeDeliveryDetails.from_wire(response.get("CodeDeliveryDetails"))
 
 
-# --------------------------------------------------------------------------- sign-in
-
-
-@dataclass(frozen=True)
-class ChallengeSpec:
-    """How one Cognito challenge maps to an Amplify next step and which response key answers it."""
-
-    step: SignInStep
-    answer_key: str
-
-
-CHALLENGES: Mapping[str, ChallengeSpec] = MappingProxyType(
-    {
-        "NEW_PASSWORD_REQUIRED": ChallengeSpec(
-            SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED, "NEW_PASSWORD"
-        ),
-        "SMS_MFA": ChallengeSpec(SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE, "SMS_MFA_CODE"),
-        "SMS_OTP": ChallengeSpec(SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE, "SMS_OTP_CODE"),
-        "EMAIL_OTP": ChallengeSpec(SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE, "EMAIL_OTP_CODE"),
-        "SOFTWARE_TOKEN_MFA": ChallengeSpec(
-            SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE, "SOFTWARE_TOKEN_MFA_CODE"
-        ),
-        "CUSTOM_CHALLENGE": ChallengeSpec(
-            SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE, "ANSWER"
-        ),
-        "SELECT_MFA_TYPE": ChallengeSpec(SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION, "ANSWER"),
-    }
-)
-#: MFA_SETUP has no fixed step: it depends on the factors the user may set up (see
-#: :func:`_setup_step`), and its answer is a VerifySoftwareToken call or an e-mail address.
-MFA_SETUP = "MFA_SETUP"
-#: Factors Amplify JS v6 sets up during sign-in (an SMS factor needs a verified phone number,
-#: which sign-in cannot provide, so Amplify offers only these two).
-SETUP_TYPES = ("TOTP", "EMAIL")
+# --------------------------------------------------------------------------- sign-in state
 
 
 @dataclass(frozen=True, repr=False)
@@ -233,6 +192,239 @@ def _leave(step: SignInStep, login_id: str, flow_type: str) -> SignInOutcome:
     return SignInOutcome(SignInResult(False, SignInNextStep(step)), login_id, flow_type)
 
 
+def _waiting(pending: PendingChallenge, step: SignInNextStep) -> SignInOutcome:
+    """The outcome of a step that waits for ``confirm_sign_in`` to answer ``pending``."""
+    return SignInOutcome(
+        SignInResult(False, step),
+        pending.login_id,
+        pending.auth_flow_type,
+        pending=pending,
+        username=pending.username,
+    )
+
+
+# --------------------------------------------------------------------------- the challenge table
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a challenge is shown to the caller: its next step, and what only some steps carry."""
+
+    step: SignInStep
+    #: MFA_SETUP: the factors that may be set up (the step's ``allowed_mfa_types`` too).
+    setup_types: tuple[str, ...] = ()
+    #: The step's ``additional_info`` (CUSTOM_CHALLENGE: the Lambda's public parameters).
+    additional_info: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, repr=False)
+class Reply:
+    """What the caller gave ``confirm_sign_in`` (the text may be a new password)."""
+
+    text: str
+    attributes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    friendly_device_name: str | None = None
+
+    def __repr__(self) -> str:
+        return "Reply(<hidden>)"
+
+
+@dataclass(frozen=True, repr=False)
+class Responses:
+    """An answer to send with RespondToAuthChallenge: the ChallengeResponses (USERNAME and
+    SECRET_HASH are added when it is sent) and the Session, when not the challenge's own."""
+
+    values: Mapping[str, str]
+    session: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Responses({sorted(self.values)})"
+
+
+#: The first column: the challenge's ChallengeParameters -> how it is shown.
+ShowRule = Callable[[Mapping[str, str]], Shown]
+#: The second column: the caller's reply -> the answer to send. A flow, since an answer may need
+#: a call first (MFA_SETUP's TOTP code is VerifySoftwareToken's); an outcome instead of
+#: ``Responses`` is a step taken without telling Cognito (choosing the factor to set up).
+AnswerBuilder = Callable[[PendingChallenge, Reply], Flow["Responses | SignInOutcome"]]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of :data:`CHALLENGES`: how the challenge is shown and how it is answered."""
+
+    shows: ShowRule
+    answer: AnswerBuilder
+
+
+def _shown_as(step: SignInStep) -> ShowRule:
+    """A challenge that is always shown as ``step``."""
+    shown = Shown(step)
+    return lambda params: shown
+
+
+def _as_given(text: str) -> str:
+    return text
+
+
+def _answer_with(key: str, convert: Callable[[str], str] = _as_given) -> AnswerBuilder:
+    """An answer that is the reply under ``key`` (after ``convert``), with any
+    ``userAttributes.<name>`` the caller gave."""
+
+    def build(pending: PendingChallenge, reply: Reply) -> Flow[Responses | SignInOutcome]:
+        yield from ()  # no call to make first
+        attributes = {f"userAttributes.{n}": str(v) for n, v in reply.attributes.items()}
+        return Responses({key: convert(reply.text), **attributes})
+
+    return build
+
+
+def _cognito_mfa_name(text: str) -> str:
+    """SELECT_MFA_TYPE's answer: Cognito's name for the Amplify type chosen (any case)."""
+    return COGNITO_MFA_NAMES.get(text.upper(), text)
+
+
+def _custom_challenge_shown(params: Mapping[str, str]) -> Shown:
+    """CUSTOM_CHALLENGE carries the Lambda's public parameters to the caller."""
+    return Shown(
+        SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE,
+        additional_info=MappingProxyType(dict(params)),
+    )
+
+
+#: MFA_SETUP has no fixed step: it depends on the factors the user may set up, and so does its
+#: answer (a choice, an e-mail address, or a TOTP code verified first).
+MFA_SETUP = "MFA_SETUP"
+#: Factors Amplify JS v6 sets up during sign-in (an SMS factor needs a verified phone number,
+#: which sign-in cannot provide, so Amplify offers only these two).
+SETUP_TYPES = ("TOTP", "EMAIL")
+
+
+def _setup_step(setup_types: tuple[str, ...]) -> SignInStep:
+    """The next step for MFA_SETUP, as Amplify JS v6 picks it from the settable factors."""
+    if "TOTP" in setup_types and "EMAIL" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    if "EMAIL" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    if "TOTP" in setup_types:
+        return SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
+    raise UnsupportedChallengeError(
+        "Cognito asks to set up MFA, but offers only factors that cannot be set up during "
+        f"sign-in ({', '.join(setup_types) or 'none'}); enable TOTP or email MFA on the pool, "
+        "or give the user a verified phone number"
+    )
+
+
+def _mfa_setup_shown(params: Mapping[str, str]) -> Shown:
+    """MFA_SETUP: the factors of ``MFAS_CAN_SETUP`` that sign-in can set up decide the step."""
+    offered = (AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_SETUP"))
+    setup_types = tuple(kind for kind in offered if kind in SETUP_TYPES)
+    return Shown(_setup_step(setup_types), setup_types=setup_types)
+
+
+def _choose_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses | SignInOutcome]:
+    """CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: the factor chosen becomes the next step;
+    Cognito hears of it only with the setup's answer."""
+    yield from ()  # no call
+    choice = reply.text.strip().upper()
+    if choice not in pending.setup_types:
+        raise AuthValidationError(
+            f"{reply.text!r} cannot be set up here; answer one of: {', '.join(pending.setup_types)}"
+        )
+    step = _setup_step((choice,))
+    return _waiting(replace(pending, step=step, setup_types=(choice,)), SignInNextStep(step))
+
+
+def _answer_email_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses | SignInOutcome]:
+    """CONTINUE_SIGN_IN_WITH_EMAIL_SETUP: the reply is the address to send codes to."""
+    yield from ()  # no call
+    return Responses({"EMAIL": reply.text})
+
+
+def _answer_totp_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses | SignInOutcome]:
+    """CONTINUE_SIGN_IN_WITH_TOTP_SETUP: VerifySoftwareToken with the code, then MFA_SETUP is
+    answered (USERNAME alone) with the Session VerifySoftwareToken returned."""
+    verify: dict[str, Any] = {
+        "Session": pending.session,
+        "UserCode": reply.text.strip(),
+        **_optional(FriendlyDeviceName=reply.friendly_device_name),
+    }
+    verified = yield idp("VerifySoftwareToken", verify)
+    if verified.get("Status") == "ERROR":
+        raise ProtocolError("VerifySoftwareToken answered Status ERROR without an error code")
+    return Responses({}, session=verified.get("Session"))
+
+
+#: MFA_SETUP's answer, by the step it was shown as.
+SETUP_ANSWERS: Mapping[SignInStep, AnswerBuilder] = MappingProxyType(
+    {
+        SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: _choose_setup,
+        SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP: _answer_email_setup,
+        SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP: _answer_totp_setup,
+    }
+)
+
+
+def _answer_mfa_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses | SignInOutcome]:
+    """MFA_SETUP: the answer of the step it was shown as (see :data:`SETUP_ANSWERS`)."""
+    step = pending.step or SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
+    return (yield from SETUP_ANSWERS[step](pending, reply))
+
+
+#: Cognito challenge -> how it is shown and how the caller's reply answers it. A new challenge
+#: is one row here (and its functions); ``_outcome`` and ``confirm_sign_in_flow`` only read it.
+CHALLENGES: Mapping[str, Transition] = MappingProxyType(
+    {
+        "NEW_PASSWORD_REQUIRED": Transition(
+            _shown_as(SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED),
+            _answer_with("NEW_PASSWORD"),
+        ),
+        "SMS_MFA": Transition(
+            _shown_as(SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE), _answer_with("SMS_MFA_CODE")
+        ),
+        "SMS_OTP": Transition(
+            _shown_as(SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE), _answer_with("SMS_OTP_CODE")
+        ),
+        "EMAIL_OTP": Transition(
+            _shown_as(SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE), _answer_with("EMAIL_OTP_CODE")
+        ),
+        "SOFTWARE_TOKEN_MFA": Transition(
+            _shown_as(SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE),
+            _answer_with("SOFTWARE_TOKEN_MFA_CODE"),
+        ),
+        "CUSTOM_CHALLENGE": Transition(_custom_challenge_shown, _answer_with("ANSWER")),
+        "SELECT_MFA_TYPE": Transition(
+            _shown_as(SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION),
+            _answer_with("ANSWER", _cognito_mfa_name),
+        ),
+        MFA_SETUP: Transition(_mfa_setup_shown, _answer_mfa_setup),
+    }
+)
+
+#: Sign-in errors that are next steps rather than failures, as Amplify JS turns them.
+ERROR_STEPS: Mapping[type[CognitoServiceError], SignInStep] = MappingProxyType(
+    {
+        UserNotConfirmedException: SignInStep.CONFIRM_SIGN_UP,
+        PasswordResetRequiredException: SignInStep.RESET_PASSWORD,
+    }
+)
+_NEXT_STEP_ERRORS = tuple(ERROR_STEPS)
+
+
+def _transition_of(name: str) -> Transition:
+    """The row for challenge ``name``, or the error that says it cannot be answered yet."""
+    row = CHALLENGES.get(name)
+    if row is None:
+        raise UnsupportedChallengeError(
+            f"Cognito asked for the {name} challenge, which this version of pyamplify cannot "
+            "answer yet; use another sign-in flow or change the pool's settings"
+        )
+    return row
+
+
+# --------------------------------------------------------------------------- sign-in flows
+
+
 def sign_in_flow(
     ctx: ClientContext,
     username: str,
@@ -268,12 +460,11 @@ def sign_in_flow(
         if ephemeral is not None and response.get("ChallengeName") == "PASSWORD_VERIFIER":
             call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
             response = yield call
-    except UserNotConfirmedException:
-        return _leave(SignInStep.CONFIRM_SIGN_UP, username, flow_type)
-    except PasswordResetRequiredException:
-        return _leave(SignInStep.RESET_PASSWORD, username, flow_type)
+    except _NEXT_STEP_ERRORS as error:
+        step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
+        return _leave(step, username, flow_type)
     outcome = _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
-    return (yield from _begin_totp_setup(ctx, outcome))
+    return (yield from _begin_totp_setup(outcome))
 
 
 def _password_verifier_call(
@@ -331,56 +522,32 @@ def _json_list(text: str | None) -> tuple[str, ...]:
     return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
-def _setup_step(setup_types: tuple[str, ...]) -> SignInStep:
-    """The next step for MFA_SETUP, as Amplify JS v6 picks it from the settable factors."""
-    if "TOTP" in setup_types and "EMAIL" in setup_types:
-        return SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
-    if "EMAIL" in setup_types:
-        return SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
-    if "TOTP" in setup_types:
-        return SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
-    raise UnsupportedChallengeError(
-        "Cognito asks to set up MFA, but offers only factors that cannot be set up during "
-        f"sign-in ({', '.join(setup_types) or 'none'}); enable TOTP or email MFA on the pool, "
-        "or give the user a verified phone number"
-    )
+def _mfa_list(params: Mapping[str, str], key: str) -> tuple[str, ...]:
+    return _json_list(params.get(key))
 
 
 def _outcome(
     response: Mapping[str, Any], *, login_id: str, flow_type: str, fallback_username: str
 ) -> SignInOutcome:
+    """Tokens, or the next step of the challenge Cognito answered with (its table row)."""
     authentication = response.get("AuthenticationResult")
     if authentication:
         return SignInOutcome(DONE, login_id, flow_type, authentication=authentication)
     name = str(response.get("ChallengeName"))
     params: Mapping[str, str] = response.get("ChallengeParameters") or {}
-    setup_types: tuple[str, ...] = ()
-    if name == MFA_SETUP:
-        offered = (
-            AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_SETUP")
-        )
-        setup_types = tuple(kind for kind in offered if kind in SETUP_TYPES)
-        step_name = _setup_step(setup_types)
-    elif name in CHALLENGES:
-        step_name = CHALLENGES[name].step
-    else:
-        raise UnsupportedChallengeError(
-            f"Cognito asked for the {name} challenge, which this version of pyamplify cannot "
-            "answer yet; use another sign-in flow or change the pool's settings"
-        )
-    username = params.get("USER_ID_FOR_SRP") or params.get("USERNAME") or fallback_username
+    shown = _transition_of(name).shows(params)
     pending = PendingChallenge(
         name=name,
         parameters=MappingProxyType(dict(params)),
         session=response.get("Session"),
-        username=username,
+        username=params.get("USER_ID_FOR_SRP") or params.get("USERNAME") or fallback_username,
         login_id=login_id,
         auth_flow_type=flow_type,
-        step=step_name,
-        setup_types=setup_types,
+        step=shown.step,
+        setup_types=shown.setup_types,
     )
     step = SignInNextStep(
-        step_name,
+        shown.step,
         missing_attributes=tuple(
             attr.removeprefix("userAttributes.")
             for attr in _json_list(params.get("requiredAttributes"))
@@ -393,36 +560,16 @@ def _outcome(
             if "CODE_DELIVERY_DESTINATION" in params
             else None
         ),
-        additional_info=MappingProxyType(dict(params))
-        if name == "CUSTOM_CHALLENGE"
-        else MappingProxyType({}),
-        allowed_mfa_types=setup_types
+        additional_info=shown.additional_info,
+        allowed_mfa_types=shown.setup_types
         or tuple(
             AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_CHOOSE")
         ),
     )
-    return SignInOutcome(
-        SignInResult(False, step), login_id, flow_type, pending=pending, username=username
-    )
+    return _waiting(pending, step)
 
 
-def _mfa_list(params: Mapping[str, str], key: str) -> tuple[str, ...]:
-    return _json_list(params.get(key))
-
-
-def _with_step(
-    outcome: SignInOutcome, pending: PendingChallenge, step: SignInNextStep
-) -> SignInOutcome:
-    return SignInOutcome(
-        SignInResult(False, step),
-        outcome.login_id,
-        outcome.auth_flow_type,
-        pending=pending,
-        username=outcome.username,
-    )
-
-
-def _begin_totp_setup(ctx: ClientContext, outcome: SignInOutcome) -> Flow[SignInOutcome]:
+def _begin_totp_setup(outcome: SignInOutcome) -> Flow[SignInOutcome]:
     """For CONTINUE_SIGN_IN_WITH_TOTP_SETUP: AssociateSoftwareToken with the MFA_SETUP Session,
     so the next step carries the shared secret (as Amplify JS v6 does before returning)."""
     pending = outcome.pending
@@ -435,26 +582,28 @@ def _begin_totp_setup(ctx: ClientContext, outcome: SignInOutcome) -> Flow[SignIn
     pending = replace(pending, session=response.get("Session") or pending.session)
     details = TOTPSetupDetails(shared_secret=str(secret), username=pending.username)
     step = SignInNextStep(SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP, totp_setup_details=details)
-    return _with_step(outcome, pending, step)
+    return _waiting(pending, step)
 
 
 def _respond(
     ctx: ClientContext,
     pending: PendingChallenge,
-    answers: Mapping[str, str],
+    answer: Responses,
     client_metadata: Mapping[str, str] | None,
-    session: str | None = None,
 ) -> Flow[SignInOutcome]:
-    """RespondToAuthChallenge for ``pending`` with ``answers`` (USERNAME and SECRET_HASH added)."""
+    """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added)."""
     payload: dict[str, Any] = {
         "ChallengeName": pending.name,
         "ClientId": ctx.client_id,
         "ChallengeResponses": {
             "USERNAME": pending.username,
-            **answers,
+            **answer.values,
             **ctx.secret_hash(pending.username),
         },
-        **_optional(Session=session or pending.session, ClientMetadata=dict(client_metadata or {})),
+        **_optional(
+            Session=answer.session or pending.session,
+            ClientMetadata=dict(client_metadata or {}),
+        ),
     }
     response = yield idp("RespondToAuthChallenge", payload)
     outcome = _outcome(
@@ -463,7 +612,7 @@ def _respond(
         flow_type=pending.auth_flow_type,
         fallback_username=pending.username,
     )
-    return (yield from _begin_totp_setup(ctx, outcome))
+    return (yield from _begin_totp_setup(outcome))
 
 
 def confirm_sign_in_flow(
@@ -475,63 +624,14 @@ def confirm_sign_in_flow(
     client_metadata: Mapping[str, str] | None = None,
     friendly_device_name: str | None = None,
 ) -> Flow[SignInOutcome]:
-    """RespondToAuthChallenge: answer the pending challenge with ``challenge_response``."""
+    """Answer the pending challenge with ``challenge_response`` as its table row says."""
     if not challenge_response:
         raise AuthValidationError(f"confirm_sign_in needs an answer to {pending.name}")
-    if pending.name == MFA_SETUP:
-        return (
-            yield from _confirm_mfa_setup(
-                ctx, pending, challenge_response, client_metadata, friendly_device_name
-            )
-        )
-    spec = CHALLENGES[pending.name]
-    answer = challenge_response
-    if pending.name == "SELECT_MFA_TYPE":
-        answer = COGNITO_MFA_NAMES.get(challenge_response.upper(), challenge_response)
-    answers = {spec.answer_key: answer}
-    for name, value in (attributes or {}).items():
-        answers[f"userAttributes.{name}"] = str(value)
-    return (yield from _respond(ctx, pending, answers, client_metadata))
-
-
-def _confirm_mfa_setup(
-    ctx: ClientContext,
-    pending: PendingChallenge,
-    challenge_response: str,
-    client_metadata: Mapping[str, str] | None,
-    friendly_device_name: str | None,
-) -> Flow[SignInOutcome]:
-    """The three MFA_SETUP steps: choose a factor, verify a TOTP code, or give an address."""
-    outcome = SignInOutcome(
-        SignInResult(False, SignInNextStep(SignInStep.DONE)),
-        pending.login_id,
-        pending.auth_flow_type,
-        pending=pending,
-        username=pending.username,
-    )
-    if pending.step is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION:
-        choice = challenge_response.strip().upper()
-        if choice not in pending.setup_types:
-            raise AuthValidationError(
-                f"{challenge_response!r} cannot be set up here; answer one of: "
-                f"{', '.join(pending.setup_types)}"
-            )
-        step = _setup_step((choice,))
-        chosen = replace(pending, step=step, setup_types=(choice,))
-        return (
-            yield from _begin_totp_setup(ctx, _with_step(outcome, chosen, SignInNextStep(step)))
-        )
-    if pending.step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP:
-        return (yield from _respond(ctx, pending, {"EMAIL": challenge_response}, client_metadata))
-    verify: dict[str, Any] = {
-        "Session": pending.session,
-        "UserCode": challenge_response.strip(),
-        **_optional(FriendlyDeviceName=friendly_device_name),
-    }
-    verified = yield idp("VerifySoftwareToken", verify)
-    if verified.get("Status") == "ERROR":
-        raise ProtocolError("VerifySoftwareToken answered Status ERROR without an error code")
-    return (yield from _respond(ctx, pending, {}, client_metadata, verified.get("Session")))
+    reply = Reply(challenge_response, dict(attributes or {}), friendly_device_name)
+    answer = yield from _transition_of(pending.name).answer(pending, reply)
+    if isinstance(answer, SignInOutcome):  # a step taken here, Cognito not told
+        return (yield from _begin_totp_setup(answer))
+    return (yield from _respond(ctx, pending, answer, client_metadata))
 
 
 # --------------------------------------------------------------------------- tokens

@@ -1,17 +1,11 @@
 """Every multi-step Auth operation, written once for ``Auth`` and ``AsyncAuth``.
 
-An operation is a sans-I/O generator like a flow (:mod:`pyamplify.auth.flows`), one level up: it
-runs flows with ``yield from`` and yields the effects of :mod:`pyamplify.auth.effects` for store
-work and locks. It decides everything (is the session fresh, did another process refresh it,
-is a refresh failure the end of the session, may guest credentials be handed out, what does
-sign-out clear); the two drivers only carry the effects out, one blocking (``Auth``) and one
-with ``await`` (``AsyncAuth``). State lives in :class:`~pyamplify.auth._core.AuthCore` and
-:class:`~pyamplify.auth._identity_core.IdentityCore`; the rules they hold are used from here.
-
-The session refresh is a single flight at two levels, as the nesting shows: the object's
-``REFRESH`` lock (its threads or tasks wait, then take the winner's result), then the store's lock
-on the session key (other objects and processes wait, then adopt the tokens the winner saved).
-Identity-pool credentials follow the same pattern with the ``IDENTITY`` lock and their own key.
+An operation is a sans-I/O generator one level above the flows: it runs flows with
+``yield from`` and yields :mod:`pyamplify.auth.effects` for store work and locks, so every
+decision (is the session fresh, did another process refresh it, may a guest have credentials)
+is made here once and the two drivers only carry effects out. The refresh is a single flight at
+two levels: the object's ``REFRESH`` lock, then the store's lock on the session key. See
+docs/architecture.md ("Auth": operations, effects, drivers; single-flight refresh).
 """
 
 from __future__ import annotations
@@ -52,7 +46,7 @@ from pyamplify.auth.results import (
     SignUpResult,
     TOTPSetupDetails,
 )
-from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
+from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession, StoredSession
 from pyamplify.errors import PyamplifyError
 
 if TYPE_CHECKING:
@@ -190,11 +184,35 @@ def _finish_sign_in(
     cleared) or remember the pending next step."""
     stored = core.signed_in_record(outcome)
     if stored is not None:
-        yield Blocking(core.save_locked, stored)
-        if identity is not None:
-            yield Blocking(identity.clear_locked)
+        yield StoreLocked(core.key, _save_session(core, stored))
+        yield from _clear_credentials(identity)
         core.signed_in(stored)
     return outcome.result
+
+
+def _save_session(core: AuthCore, stored: StoredSession) -> Op[None]:
+    """Holding the store lock on the session: write ``stored``."""
+    yield Blocking(core.store.save, core.key, stored.to_dict())
+
+
+def _erase_session(core: AuthCore) -> Op[None]:
+    """Holding the store lock on the session: delete it."""
+    yield Blocking(core.store.delete, core.key)
+
+
+def _clear_credentials(identity: IdentityCore | None) -> Op[None]:
+    """Sign-in and sign-out: forget the current credentials and the expiry marker, in memory
+    and (holding the store lock on the identity record) in the store."""
+    if identity is None:
+        return
+    identity.forget()
+    yield StoreLocked(identity.key, _clear_credentials_locked(identity))
+
+
+def _clear_credentials_locked(identity: IdentityCore) -> Op[None]:
+    record: IdentityRecord = yield Blocking(identity.read)
+    if record.current is not None or record.expired_login is not None:
+        yield Blocking(identity.write, identity.cleared(record))
 
 
 # ---------------------------------------------------------------------- the user
@@ -261,8 +279,7 @@ def sign_out_op(
     cached = yield from current_op(core)
     core.pending = None
     if cached is None:
-        if identity is not None:
-            yield Blocking(identity.clear_locked)
+        yield from _clear_credentials(identity)
         return SignOutResult()
     revoke_error: PyamplifyError | None = None
     global_error: PyamplifyError | None = None
@@ -285,9 +302,8 @@ def sign_out_op(
                 yield from revoke_token_flow(core.context, tokens.refresh_token)
             except PyamplifyError as error:
                 revoke_error = error
-    yield Blocking(core.erase_locked)
-    if identity is not None:
-        yield Blocking(identity.clear_locked)
+    yield StoreLocked(core.key, _erase_session(core))
+    yield from _clear_credentials(identity)
     core.signed_out(cached.stored.username)
     return SignOutResult(True, revoke_error, global_error)
 
@@ -367,14 +383,12 @@ def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[Au
         core.signed_out(cached.stored.username)
         return SIGNED_OUT
     if stored.tokens.access_token.token != cached.stored.tokens.access_token.token:
-        adopted = core.adopt(stored)  # refreshed by another process: use its tokens
-        assert adopted is not None
-        if force or core.is_fresh(adopted):
-            return adopted.session
-        cached = adopted
+        cached = core.adopt(stored)  # refreshed by another process: use its tokens
+        if force or core.is_fresh(cached):
+            return cached.session
     refresh_token = cached.stored.tokens.refresh_token
     if not refresh_token:
-        yield Blocking(core.store.delete, core.key)
+        yield from _erase_session(core)
         return core.expired(cached.stored.username, None)
     try:
         result = yield from refresh_flow(
@@ -389,9 +403,9 @@ def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[Au
     except PyamplifyError as error:
         if not core.refresh_failed(error, cached.stored.username):
             raise
-        yield Blocking(core.store.delete, core.key)
+        yield from _erase_session(core)
         return core.expired(cached.stored.username, error)
-    yield Blocking(core.store.save, core.key, fresh.to_dict())
+    yield from _save_session(core, fresh)
     return core.refreshed(fresh)
 
 

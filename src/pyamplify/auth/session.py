@@ -1,18 +1,9 @@
 """The session model: what is stored between processes, and what ``fetch_auth_session`` returns.
 
 ``StoredSession`` is the persisted record (tokens, who signed in and how, the measured clock
-drift). ``CachedSession`` adds what the fast path needs precomputed: the ready ``AuthSession``
-value and the local-clock instant at which the tokens must be refreshed, so a cache hit is one
-clock read and one comparison.
-
-Clock drift is measured as Amplify JS does: ``drift = iat - now`` when tokens arrive, i.e. how
-far the server's clock is ahead of ours. A token is due for refresh once
-``now + drift + margin >= exp``, so a machine whose clock is wrong by hours still refreshes at
-the right moment instead of never (clock behind) or on every call (clock ahead).
-
-``AuthSession`` is a frozen dataclass whose fields all have defaults: the identity-pool part
-(``identity_id``, AWS ``credentials``) can be added as further fields without breaking anyone,
-and ``StoredSession.extras`` carries any such state through refreshes untouched.
+drift); ``CachedSession`` adds what the fast path needs precomputed (the ready ``AuthSession``
+and the local-clock instant the tokens are due), so a cache hit is one clock read and one
+comparison. Clock drift and the refresh margin are explained in docs/architecture.md ("Auth").
 """
 
 from __future__ import annotations
