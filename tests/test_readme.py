@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from pyamplify.cli.demo_cmd import provision_pool
 from pyamplify.config import write_config
 from pyamplify.local import LocalCognito
+from pyamplify.local.testing import provision_pool
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from pyamplify.auth import (
 )
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.flows import ClientContext, get_user_flow, refresh_flow
-from pyamplify.cli.demo_cmd import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalPool
+from pyamplify.local.testing import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalPool
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.call import idp
 from pyamplify.wire.errors import (

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import Auth, MissingDependencyError, NoIdentityPoolError
-from pyamplify.cli.demo_cmd import AUTH_ROLE_ARN, UNAUTH_ROLE_ARN, provision_pool
 from pyamplify.cli.main import main
+from pyamplify.local.testing import AUTH_ROLE_ARN, UNAUTH_ROLE_ARN, provision_pool
 
 from .conftest import PASSWORD, App, register
 
