@@ -10,6 +10,7 @@ modules hidden must skip with the install hint instead of breaking pytest.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.e2e
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 APP = '''
 """A tiny app: greets whoever is signed in."""
@@ -142,21 +145,32 @@ sys.exit(code)
 """
 
 
-def write_project(root: Path, tests: str = TESTS) -> Path:
-    """A project with ``app.py`` and ``test_app.py`` only (no conftest, no pytest config)."""
+def readme_example() -> str:
+    """The test file the README's "Testing your app" section shows."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Testing your app", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None, "README lost its testing example"
+    return match.group(1)
+
+
+def write_project(root: Path, tests: str = TESTS, *, readme: bool = False) -> Path:
+    """A project with ``app.py`` and ``test_app.py`` (and the README's example), no conftest."""
     project = root / "fresh-project"
     project.mkdir()
     (project / "app.py").write_text(textwrap.dedent(APP), encoding="utf-8")
     (project / "test_app.py").write_text(textwrap.dedent(tests), encoding="utf-8")
+    if readme:
+        (project / "test_readme_example.py").write_text(readme_example(), encoding="utf-8")
     return project
 
 
-def test_the_fixtures_work_in_a_fresh_project(tmp_path: Path) -> None:
-    project = write_project(tmp_path)
+def test_the_fixtures_and_the_readme_example_work_in_a_fresh_project(tmp_path: Path) -> None:
+    project = write_project(tmp_path, readme=True)
     assert not (project / "conftest.py").exists()
     result = run_pytest(project, "--strict-markers")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 passed" in result.stdout
+    assert "11 passed" in result.stdout
     # The test that moved the server's clock and left it: put back, with a warning naming it.
     assert "LocalCognitoClockWarning" in result.stdout
     assert "test_moves_the_clock_and_forgets changed local_cognito.clock" in result.stdout
