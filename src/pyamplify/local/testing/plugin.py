@@ -178,10 +178,12 @@ def cognito_clock(local_cognito: LocalCognito) -> Iterator[ManualClock]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     """After a test's fixtures are gone, put back a server clock the test left moved."""
-    yield
-    servers = item.config.stash.get(_SERVERS, None)
-    if servers is not None and servers.clocks:
-        servers.restore_clocks(item.nodeid)
+    try:
+        yield
+    finally:  # a failing teardown must not leave the next test on a moved clock
+        servers = item.config.stash.get(_SERVERS, None)
+        if servers is not None and servers.clocks:
+            servers.restore_clocks(item.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
