@@ -73,8 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "cognito_user(username='tester', password=None, attributes=None, totp=None): options of "
-        "pyamplify's cognito_user fixture",
+        "cognito_user(username='tester', password=DEFAULT_PASSWORD, attributes=None, totp=None): "
+        "options of pyamplify's cognito_user fixture",
     )
 
 
