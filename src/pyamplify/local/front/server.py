@@ -178,6 +178,8 @@ class LocalCognito:
             self._thread.join(timeout=_START_TIMEOUT)
         if self._socket is not None:
             self._socket.close()
+        if self._backend is not None:
+            self._backend.keys.close()
         if self._store is not None:
             self._store.close()
         self._server = self._thread = self._socket = None
