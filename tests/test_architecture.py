@@ -59,7 +59,12 @@ LOCAL_ROOMS: dict[str, set[str]] = {
 }
 ROOMS = {**CLIENT_ROOMS, **LOCAL_ROOMS}
 #: Files of a room that are not named after it.
-_MEMBERS = {"local._error_base": "local.errors", "local._model_errors": "local.errors"}
+_MEMBERS = {
+    "local._error_base": "local.errors",
+    "local._model_errors": "local.errors",
+    "local.key_supply": "local.signing",
+    "local.key_cache": "local.signing",
+}
 
 
 def _module_name(path: Path) -> str:
