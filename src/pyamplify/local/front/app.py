@@ -87,7 +87,8 @@ def raw_error(error: errors.CognitoError) -> RawResponse:
     if all(" " <= char <= "~" for char in error.message):  # HTTP header values: printable
         message.append((b"x-amzn-errormessage", error.message.encode("latin-1")))
     error_type = [(b"x-amzn-errortype", f"{error.code}:".encode("latin-1"))]
-    return _raw_json(error.status, error.body(), error_type, message)
+    body = {"__type": error.code, "message": error.message}
+    return _raw_json(error.status, body, error_type, message)
 
 
 def raw_success(payload: dict[str, Any]) -> RawResponse:
