@@ -101,7 +101,7 @@ def test_placeholders_are_named_as_such(
         ((*IDENTITY_POOL, "PoolId"), "eu-west-1_AbCd", "expected <region>:<uuid>", "us-east-1:"),
         ((*IDENTITY_POOL, "PoolId"), "eu-west-1:1234", "after ':' comes a UUID", "us-east-1:"),
         ((*USER_POOL, "AppClientId"), "has space", "is not an app client id", "3n4b5"),
-        ((*USER_POOL, "AppClientId"), "x" * 129, "1 to 128 characters", "3n4b5"),
+        ((*USER_POOL, "AppClientId"), "a1" * 65, "1 to 128 characters", "3n4b5"),
         ((*OAUTH, "AppClientId"), "a-b", "is not an app client id", "3n4b5"),
     ],
 )
