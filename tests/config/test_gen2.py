@@ -137,6 +137,8 @@ def test_a_missing_version_only_warns(gen2: Doc, load: Loader) -> None:
     [
         ((*AUTH, "mfa_configuration"), "OFF", '"OFF" is not one of NONE, OPTIONAL, REQUIRED'),
         ((*AUTH, "password_policy", "min_length"), 100, "100 is not from 6 to 99"),
+        # Gen 2 decoders (Flutter's PasswordPolicy: `as int?`) take no numeric string.
+        ((*AUTH, "password_policy", "min_length"), "8", "must be a whole number, not a string"),
         ((*AUTH, "password_policy", "require_numbers"), "yes", "must be true or false"),
         ((*AUTH, "unauthenticated_identities_enabled"), 1, "must be true or false"),
         ((*OAUTH, "response_type"), "id_token", '"id_token" is not one of code, token'),
