@@ -161,7 +161,7 @@ def _print_errors(error: ConfigError) -> None:
     print(f"error: {error}", file=sys.stderr)
     if error.source_format is not None:
         read_as = format_name(error.source_format, error.source_syntax)
-        print(f"(the file was read as a {read_as})", file=sys.stderr)
+        print(f"(read as: {read_as})", file=sys.stderr)
     _print_warnings(error.warnings, sys.stderr)
 
 

@@ -55,8 +55,21 @@ _AUTH_KEYS = (
     "aws_cognito_verification_mechanisms",
 )
 #: Auth keys pyamplify knowingly does not use: ``federationTarget`` (the CLI writes it; Amplify
-#: JS v6 ignores it) and ``aws_cognito_sign_up_verification_method`` (a sign-up UI setting).
-_AUTH_IGNORED = ("federationTarget", "aws_cognito_sign_up_verification_method")
+#: JS v6 ignores it), ``aws_cognito_sign_up_verification_method`` (a sign-up UI setting), and
+#: the keys of Mobile Hub era files (``awsmobile-cli``: ``aws_user_pools: 'enable'``…).
+_AUTH_IGNORED = (
+    "federationTarget",
+    "aws_cognito_sign_up_verification_method",
+    "aws_user_pools",
+    "aws_user_pools_mfa_type",
+    "aws_sign_in_enabled",
+    "aws_facebook_app_id",
+    "aws_facebook_app_permissions",
+    "aws_google_app_permissions",
+    "aws_google_web_app_id",
+)
+#: Ids that Amplify JS treats as absent when empty (``if (aws_user_pools_id) ...``).
+_IDS = ("aws_user_pools_id", "aws_user_pools_web_client_id", "aws_cognito_identity_pool_id")
 _AUTH_PREFIXES = ("aws_cognito_", "aws_user_pools_")
 _OAUTH_REQUIRED = ("domain", "scope", "redirectSignIn", "redirectSignOut")
 #: ``options`` (``AdvancedSecurityDataCollectionFlag``) is Amplify JS v5's; v6 ignores it.
@@ -81,6 +94,7 @@ def looks_like_aws_exports(root: JsonObject) -> bool:
 def read_aws_exports(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
     """Read the flat Amplify JS keys; None when ``reader`` recorded problems."""
     _warn_unknown_auth_keys(reader, root)
+    root = _without_empty_ids(reader, root)
     if "aws_project_region" not in root:
         reader.problem(
             ("aws_project_region",),
@@ -113,6 +127,14 @@ def read_aws_exports(reader: DocumentReader, root: JsonObject) -> AuthConfig | N
     if reader.problems:
         return None
     return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+
+
+def _without_empty_ids(reader: DocumentReader, root: JsonObject) -> JsonObject:
+    """``root`` without the ids written as ``""``, which Amplify JS takes for absent ones."""
+    empty = [key for key in _IDS if root.get(key) == ""]
+    for key in empty:
+        reader.warn((key,), f"{key} is empty; read as absent, as Amplify JS does")
+    return {key: value for key, value in root.items() if key not in empty}
 
 
 def _warn_unknown_auth_keys(reader: DocumentReader, root: JsonObject) -> None:

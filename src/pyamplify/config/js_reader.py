@@ -377,6 +377,13 @@ class _ScriptParser(JsonParser):
         self.pos = match.end()
         after = self.pos
         self._skip_whitespace()
+        if self._peek() == "(":
+            raise SyntaxProblem(
+                start,
+                path,
+                f"the method {printable(match.group())}() is code" + NOT_GENERATED,
+                _EXAMPLE_VALUE,
+            )
         if self._peek() in ",}":
             raise SyntaxProblem(
                 start,
@@ -429,7 +436,7 @@ class _ScriptParser(JsonParser):
                     path,
                     "a template literal with ${...} is computed when the JavaScript runs"
                     + NOT_GENERATED,
-                    '"us-east-1" (the value written out)',
+                    'the value written out, such as "us-east-1"',
                 )
             if char == "\\":
                 pieces.append(self._js_escape(path))
