@@ -183,3 +183,26 @@ def test_the_web_json_file_is_the_same_object(web: Doc, load: Loader) -> None:
     from_json, _ = load.ok(json.dumps(web, indent=4))
     from_js, _ = parse_config(to_js(web), "aws-exports.js")
     assert from_json == from_js
+
+
+def test_an_empty_id_is_absent_as_in_amplify_js(web: Doc, load: Loader) -> None:
+    """Mobile Hub templates shipped ``'aws_cognito_identity_pool_id': ''``."""
+    config, warnings = load.ok(put(web, ("aws_cognito_identity_pool_id",), ""))
+    assert config.identity_pool is None and config.user_pool is not None
+    (warning,) = warnings
+    assert warning.path == "$.aws_cognito_identity_pool_id"
+    assert warning.message == (
+        "aws_cognito_identity_pool_id is empty; read as absent, as Amplify JS does"
+    )
+
+
+def test_mobile_hub_keys_are_not_warnings(web: Doc, load: Loader) -> None:
+    for key, value in {
+        "aws_user_pools": "enable",
+        "aws_user_pools_mfa_type": "OFF",
+        "aws_sign_in_enabled": "enable",
+        "aws_project_name": "legacy",
+    }.items():
+        put(web, (key,), value)
+    _, warnings = load.ok(web)
+    assert warnings == []

@@ -205,7 +205,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(st.text(max_size=8), json_values, max_size=5),
     st.sampled_from(["cli", "prettier", "commonjs"]),
