@@ -113,9 +113,8 @@ def read_awsconfiguration(reader: DocumentReader, root: JsonObject) -> AuthConfi
 def looks_like_awsconfiguration(root: JsonObject) -> bool:
     """True when the top level has the plugin body's sections (``CognitoUserPool``…)."""
     auth = root.get("Auth")
-    return any(key in root for key in _PLUGIN_KEYS[:3]) or (
-        isinstance(auth, dict) and "Default" in auth
-    )
+    sections = ("IdentityManager", "CredentialsProvider", "CognitoUserPool")
+    return any(key in root for key in sections) or (isinstance(auth, dict) and "Default" in auth)
 
 
 def _read_plugin_body(
@@ -262,18 +261,16 @@ def _auth_settings(
                 "OAuth (the Hosted UI) belongs to a user pool, and CognitoUserPool is missing",
                 '"CognitoUserPool": {"Default": {...}}',
             )
-        settings["oauth"] = _oauth(reader, default, path, "OAuth")
+        settings["oauth"] = _oauth(reader, default, path)
     settings.update(_cli_extras(reader, default, path))
     return settings
 
 
-def _oauth(
-    reader: DocumentReader, auth: JsonObject, auth_path: JsonPath, key: str
-) -> OAuthConfig | None:
-    oauth = reader.object(auth, auth_path, key, '{"WebDomain": ..., ...}', required=True)
+def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAuthConfig | None:
+    oauth = reader.object(auth, auth_path, "OAuth", '{"WebDomain": ..., ...}', required=True)
     if oauth is None:
         return None
-    path = (*auth_path, key)
+    path = (*auth_path, "OAuth")
     reader.warn_unknown_keys(
         oauth, path, (*_OAUTH_REQUIRED, "AppClientSecret", "ResponseType"), _OAUTH_IGNORED
     )
