@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from pyamplify.local import LocalCognito, LocalCognitoError
-from pyamplify.local.lambdas import FunctionRunner
+from pyamplify.local.lambdas import FunctionRunner, FunctionTimedOut
 from pyamplify.local.lambdas.listing import function_arns
 from pyamplify.local.lambdas.triggers_file import (
     TriggersConfigError,
@@ -99,6 +99,28 @@ def test_stopping_the_local_cognito_stops_the_node_worker() -> None:
     assert cognito.functions.node_pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        str(HANDLERS / "behave.py") + ":handler",
+        pytest.param(str(HANDLERS / "behave.mjs") + ":handler", marks=needs_node),
+    ],
+    ids=["python", "node"],
+)
+def test_after_a_hanging_handler_the_local_cognito_serves_on(
+    spec: str, make_boto3_client: Any
+) -> None:
+    hang = {"userName": "carol", "request": {"action": "hang", "seconds": 2}, "response": {}}
+    with LocalCognito(triggers={ARN.format("h"): spec}) as cognito:
+        functions = cognito.backend.functions
+        with pytest.raises(FunctionTimedOut):
+            functions.invoke(ARN.format("h"), hang, timeout=0.3)
+        idp = make_boto3_client("cognito-idp", cognito.url)
+        assert idp.create_user_pool(PoolName="after")["UserPool"]["Name"] == "after"
+        again = {"userName": "carol", "request": {}, "response": {}}
+        assert functions.invoke(ARN.format("h"), again)["response"]["user"] == "carol"
 
 
 def test_a_bad_trigger_stops_the_local_cognito_before_it_starts() -> None:
@@ -325,11 +347,22 @@ def test_local_triggers_reads_a_data_dir_with_the_mappings_given(
     unknown = run_cli("triggers", "--data-dir", str(data_dir), cwd=project)
     assert unknown.returncode == 0, unknown.stderr
     assert "-> mapping unknown" in unknown.stdout
-    checked = run_cli(
-        "triggers", "--data-dir", str(data_dir), "--trigger", TRIGGER, "--json", cwd=project
+    (project / "config" / "more.json").write_text(
+        json.dumps({ARN.format("define"): "../behave.py:handler"})
     )
-    pools = json.loads(checked.stdout)["pools"]
-    assert [(t["trigger"], t["mapped_to"]) for t in pools[0]["triggers"]][:2] == [
-        ("PreSignUp", f"Python {(project / 'behave.py').resolve()}:handler"),
-        ("DefineAuthChallenge", None),
+    checked = run_cli(
+        "triggers",
+        *("--data-dir", str(data_dir), "--json"),
+        *("--trigger", TRIGGER, "--triggers", "config/more.json"),
+        cwd=project,
+    )
+    assert checked.returncode == 0, checked.stderr
+    listing = json.loads(checked.stdout)
+    assert listing["mappings_known"] is True
+    behave = f"Python {(project / 'behave.py').resolve()}:handler"
+    assert [(t["trigger"], t["mapped_to"]) for t in listing["pools"][0]["triggers"]] == [
+        ("PreSignUp", behave),
+        ("DefineAuthChallenge", behave),
+        ("PreTokenGenerationConfig", None),
+        ("CustomEmailSender", None),
     ]
