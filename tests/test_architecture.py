@@ -35,7 +35,8 @@ LOCAL_ROOMS: dict[str, set[str]] = {
     "local.clock": set(),
     "local.store": {"errors"},
     "local.signing": {"local.store"},
-    "local.backend": {"local.store", "local.signing"},
+    "local.lambdas": {"errors", "local.errors"},
+    "local.backend": {"local.store", "local.signing", "local.lambdas"},
     "local.service": {*_LOCAL_BASE, "local.backend"},
     "local.idp": {
         *_LOCAL_BASE,
@@ -144,6 +145,7 @@ def test_the_checker_sees_a_wrong_import() -> None:
     assert not _allowed("local.store", "local.idp")
     assert not _allowed("local.idp", "local.front")
     assert not _allowed("local.identity", "local.idp")
+    assert not _allowed("local.lambdas", "local.store")
     assert not _allowed("auth", "local.front")
     assert _allowed("local.front", "local.idp")
     assert room_of("pyamplify.local.key_cache") == "local.signing"

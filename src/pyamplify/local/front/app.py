@@ -36,6 +36,7 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.identity import service as identity_service
 from pyamplify.local.idp import service as idp_service
 from pyamplify.local.idp.service import IDP_TARGET_PREFIX
+from pyamplify.local.lambdas.listing import describe_triggers
 from pyamplify.local.service.endpoints import Installer, RequestInfo, ServiceRegistry, is_signed
 from pyamplify.local.sts import service as sts
 
@@ -239,6 +240,9 @@ def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute
     async def stats(request: Request) -> Response:
         return JSONResponse(dict(backend.calls.snapshot()))
 
+    async def triggers(request: Request) -> Response:
+        return JSONResponse(describe_triggers(backend.store.list_pools(), backend.functions))
+
     async def index(request: Request) -> Response:
         return JSONResponse(
             {
@@ -265,6 +269,7 @@ def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute
     return [
         Route("/_local/outbox", outbox, methods=["GET"]),
         Route("/_local/stats", stats, methods=["GET"]),
+        Route("/_local/triggers", triggers, methods=["GET"]),
         Route("/", index, methods=["GET"]),
         Route("/", preflight, methods=["OPTIONS"]),
     ]
