@@ -76,7 +76,7 @@ def user_claims(
     for name, value in user.attributes.items():
         if name.startswith("dev:") or (readable and name not in readable):
             continue
-        if released is not None and name not in released:
+        if released is not None and name not in released and name != "identities":
             continue
         if name == "identities":
             try:
