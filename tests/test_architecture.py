@@ -23,7 +23,8 @@ CLIENT_ROOMS: dict[str, set[str]] = {
     "wire": {"config", "errors"},
     "storage": {"errors"},
     # auth -> aws: Auth.boto3_session(), a documented convenience, imports aws lazily.
-    "auth": {"srp", "config", "wire", "storage", "errors", "aws"},
+    "oauth": {"wire", "config", "errors"},
+    "auth": {"srp", "config", "wire", "storage", "errors", "aws", "oauth"},
     "aws": {"auth", "config", "wire", "errors"},
     "provision": {"config", "errors"},
     "cli": {"*"},

@@ -10,7 +10,7 @@ docs/architecture.md ("Auth": operations, effects, drivers; single-flight refres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from pyamplify.auth._core import credentials_or_raise
@@ -272,10 +272,17 @@ def fetch_mfa_preference_op(core: AuthCore) -> Op[MFAPreference]:
 
 # ---------------------------------------------------------------------- sign-out
 def sign_out_op(
-    core: AuthCore, identity: IdentityCore | None, global_sign_out: bool
+    core: AuthCore,
+    identity: IdentityCore | None,
+    global_sign_out: bool,
+    open_browser: bool = True,
+    open_url: Callable[[str], bool] | None = None,
+    show_url: Callable[[str], None] | None = None,
 ) -> Op[SignOutResult]:
     """``sign_out``: revoke the refresh token (or GlobalSignOut with a fresh access token), then
-    clear the local session whatever the server said; server failures go into the result."""
+    clear the local session whatever the server said; server failures go into the result.
+    After a web sign-in the refresh token is revoked at ``/oauth2/revoke`` and the browser's
+    Hosted UI session is ended at ``/logout`` (``open_browser``; else the URL is shown)."""
     cached = yield from current_op(core)
     core.pending = None
     if cached is None:
@@ -295,13 +302,26 @@ def sign_out_op(
             yield from global_sign_out_flow(access)
         except PyamplifyError as error:
             global_error = error
-    else:
-        tokens = (core.cached or cached).stored.tokens
-        if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
-            try:
-                yield from revoke_token_flow(core.context, tokens.refresh_token)
-            except PyamplifyError as error:
-                revoke_error = error
+    web = "oauth" in cached.stored.extras
+    tokens = (core.cached or cached).stored.tokens
+    revocable = tokens.refresh_token and "origin_jti" in tokens.access_token.claims
+    if not global_sign_out and not web and revocable:
+        try:
+            yield from revoke_token_flow(core.context, str(tokens.refresh_token))
+        except PyamplifyError as error:
+            revoke_error = error
+    if web:
+        from pyamplify.auth.web_operations import end_web_session_op
+
+        failure = yield from end_web_session_op(
+            core,
+            None if global_sign_out else tokens.refresh_token,
+            open_browser=open_browser,
+            open_url=open_url,
+            show_url=show_url,
+        )
+        if isinstance(failure, PyamplifyError):
+            revoke_error = revoke_error or failure
     yield StoreLocked(core.key, _erase_session(core))
     yield from _clear_credentials(identity)
     core.signed_out(cached.stored.username)

@@ -13,6 +13,7 @@ printed), 2 a usage error. Only the standard library is imported at import time.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -103,7 +104,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=("USER_SRP_AUTH", "USER_PASSWORD_AUTH"),
         help="sign-in flow (default: the configuration's authenticationFlowType)",
     )
+    sign_in.add_argument(
+        "--web",
+        action="store_true",
+        help="sign in through the Hosted UI in the browser (the configuration's OAuth block)",
+    )
+    sign_in.add_argument(
+        "--provider", metavar="NAME", help="with --web: go straight to this identity provider"
+    )
+    sign_in.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="with --web: print the URL and read the redirect URL back (SSH sessions)",
+    )
     sign_in.set_defaults(func=run_sign_in)
+
+    m2m = commands.add_parser(
+        "m2m-token",
+        parents=[common],
+        help="print an access token of the client-credentials grant (cached until near expiry)",
+    )
+    m2m.add_argument(
+        "--scopes", nargs="*", default=[], metavar="SCOPE", help="resource-server scopes"
+    )
+    m2m.set_defaults(func=run_m2m_token)
 
     whoami = commands.add_parser("whoami", parents=[common], help="show the signed-in user")
     whoami.set_defaults(func=run_whoami)
@@ -130,6 +154,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="global_sign_out",
         action="store_true",
         help="sign out of every device (GlobalSignOut), not only this one",
+    )
+    sign_out.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="after a web sign-in: print the /logout URL instead of opening it",
     )
     sign_out.set_defaults(func=run_sign_out)
 
@@ -376,8 +405,47 @@ _LEAVING_STEPS: dict[str, str] = {
 }
 
 
+def _run_web_sign_in(args: argparse.Namespace) -> int:
+    """``pyamplify auth sign-in --web [--provider NAME] [--no-browser]``."""
+    if args.username or args.flow:
+        raise _usage("--web signs in on the Hosted UI's page: give no username or --flow")
+    with _open(args) as auth:
+        result = auth.sign_in_with_web_ui(
+            provider=args.provider,
+            open_browser=not args.no_browser,
+            read_redirect=lambda: input("Paste the address the browser ended on: ").strip(),
+        )
+        user = auth.get_current_user()
+        session = auth.fetch_auth_session()
+    document = _sign_in_document(result)
+    document.update(username=user.username, user_id=user.user_id)
+    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
+    _emit(args, document, f"Signed in as {user.username} (session valid until {expiry}).")
+    return 0
+
+
+def run_m2m_token(args: argparse.Namespace) -> int:
+    """``pyamplify auth m2m-token --scopes ...``: a client-credentials access token."""
+    with _open(args) as auth:
+        token = auth.fetch_client_credentials_token(args.scopes)
+    if args.json:
+        document = {
+            "access_token": token.access_token,
+            "expires_at": token.expires_at,
+            "scopes": list(token.scopes),
+        }
+        print(json.dumps(document))
+    else:
+        print(token.access_token)
+    return 0
+
+
 def run_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in [USERNAME]``: sign in, answering each next step."""
+    if args.web:
+        return _run_web_sign_in(args)
+    if args.provider or args.no_browser:
+        raise _usage("--provider and --no-browser go with --web")
     prompter = Prompter(args.password_stdin)
     with _open(args) as auth:
         username = args.username or prompter.text("Username: ", "username")
@@ -478,7 +546,9 @@ def run_sign_out(args: argparse.Namespace) -> int:
         auth.events.subscribe(
             lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
         )
-        result = auth.sign_out(global_sign_out=args.global_sign_out)
+        result = auth.sign_out(
+            global_sign_out=args.global_sign_out, open_browser=not args.no_browser
+        )
     was = signed_out[0] if signed_out else None
     problems: list[tuple[str, Any]] = [
         ("token revocation", result.revoke_token_error),

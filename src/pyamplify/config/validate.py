@@ -291,8 +291,26 @@ def endpoint_problem(value: str) -> str | None:
     return endpoint_url(value)[1]
 
 
+_LOCAL_DOMAIN_PATH = re.compile(r"/_domain/[a-z0-9][a-z0-9.\-]{0,252}")
+
+
 def web_domain_problem(value: str) -> str | None:
-    """Check an OAuth ``WebDomain``: a host name (https), or http to this machine."""
+    """Check an OAuth ``WebDomain``: a host name (https), or http to this machine.
+
+    The local Cognito's domains are accepted too (README, "Hosted UI"): plain http to
+    127.0.0.1/localhost/[::1] with the path ``/_domain/<domain>``, or to a
+    ``<prefix>.auth.<region>.localhost`` host, which RFC 6761 keeps on this machine.
+    """
+    scheme, separator, rest = value.partition("://")
+    if separator and scheme.lower() == "http" and value == value.strip():
+        authority, slash, path = rest.rstrip("/").partition("/")
+        host = authority.rsplit(":", 1)[0].lower() if not authority.endswith("]") else authority
+        if slash and _LOCAL_DOMAIN_PATH.fullmatch("/" + path):
+            problem = endpoint_url(f"http://{authority}")[1]
+            return None if problem is None else problem
+        if not slash and host.endswith(".localhost"):
+            problem = endpoint_url(f"http://127.0.0.1{authority[len(host) :]}")[1]
+            return None if problem is None else f"{show_value(value)}: {problem}"
     problem = endpoint_url(value)[1]
     return None if problem is None else problem.replace("only https", "only https (or none)")
 
