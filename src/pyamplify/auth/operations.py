@@ -48,6 +48,7 @@ from pyamplify.auth.results import (
 )
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession, StoredSession
 from pyamplify.errors import PyamplifyError
+from pyamplify.storage.base import StorageError
 
 if TYPE_CHECKING:
     from pyamplify.auth._core import AuthCore
@@ -184,7 +185,10 @@ def _finish_sign_in(
     cleared) or remember the pending next step."""
     stored = core.signed_in_record(outcome)
     if stored is not None:
-        yield StoreLocked(core.key, _save_session(core, stored))
+        try:
+            yield StoreLocked(core.key, _save_session(core, stored))
+        except StorageError as error:
+            raise (yield from _undo_unsaved_sign_in(core, stored, error)) from None
         yield from _clear_credentials(identity)
         core.signed_in(stored)
     return outcome.result
@@ -213,6 +217,25 @@ def _clear_credentials_locked(identity: IdentityCore) -> Op[None]:
     record: IdentityRecord = yield Blocking(identity.read)
     if record.current is not None or record.expired_login is not None:
         yield Blocking(identity.write, identity.cleared(record))
+
+
+def _undo_unsaved_sign_in(
+    core: AuthCore, stored: StoredSession, error: StorageError
+) -> Op[StorageError]:
+    """Cognito signed the user in but the store refused the session (e.g. a locked keyring):
+    revoke its refresh token, which nobody holds, rather than leave it live. The error to raise
+    says so, keeping the store error's type (``KeyringLockedError`` stays one)."""
+    refresh = stored.tokens.refresh_token
+    if refresh and "origin_jti" in stored.tokens.access_token.claims:
+        try:
+            yield from revoke_token_flow(core.context, refresh)
+            undone = "so the sign-in was undone (its refresh token revoked)"
+        except PyamplifyError as revoke_error:
+            undone = f"and revoking its refresh token failed too ({revoke_error})"
+    else:
+        undone = "and its refresh token cannot be revoked (token revocation is off)"
+    message = f"signed in at Cognito, but the session could not be saved, {undone}: {error}"
+    return type(error)(message)
 
 
 # ---------------------------------------------------------------------- the user

@@ -6,8 +6,10 @@ from argv: they are read from a hidden prompt on a terminal, or as lines on stdi
 ``--password-stdin`` (one line per secret asked for, in order), so the commands work without a
 TTY. Sessions persist in the default credential store (the OS keyring when a real one exists,
 else a 0600 file under the user data dir), so ``sign-in`` in one process and ``whoami`` in the
-next see the same session. Exit codes: 0 ok, 1 an auth or service error (Cognito's message is
-printed), 2 a usage error. Only the standard library is imported at import time.
+next see the same session; ``whoami`` names the store. A locked keyring is an error that says
+so (never "not signed in"); only ``credentials`` never waits for the keyring's unlock prompt.
+Exit codes: 0 ok, 1 an auth or service error (Cognito's message is printed), 2 a usage error.
+Only the standard library is imported at import time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
     from pyamplify.auth import Auth, SignInResult, SignUpResult
     from pyamplify.auth.results import CodeDeliveryDetails, TOTPSetupDetails
+    from pyamplify.storage import StoreChoice
 
 
 class _RefusePasswordOption(argparse.Action):
@@ -234,10 +237,25 @@ def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> N
         print(text)
 
 
-def _open(args: argparse.Namespace) -> Auth:
+def _open(args: argparse.Namespace, choice: StoreChoice | None = None) -> Auth:
     from pyamplify.auth import Auth
 
-    return Auth(args.config, profile=args.profile)
+    return Auth(args.config, profile=args.profile, store=choice.store if choice else None)
+
+
+def _store_choice(unlock_timeout: float | None = None) -> StoreChoice:
+    from pyamplify.storage import choose_store
+
+    return choose_store(unlock_timeout=unlock_timeout)
+
+
+def _store_text(store: Mapping[str, Any]) -> str:
+    """``keyring (backend)`` / ``files in DIR`` / ``memory``, for messages."""
+    if store["kind"] == "keyring":
+        return f"the keyring ({store['backend']})"
+    if store["kind"] == "file":
+        return f"files in {store['directory']}"
+    return str(store["kind"])
 
 
 def _when(expires_at: float) -> str:
@@ -473,15 +491,27 @@ def run_sign_in(args: argparse.Namespace) -> int:
 
 
 def run_whoami(args: argparse.Namespace) -> int:
-    """``pyamplify auth whoami``: the signed-in user of this profile."""
-    with _open(args) as auth:
-        session = auth.fetch_auth_session()
-        if not session.is_signed_in or session.tokens is None:
-            if args.json:
-                _emit(args, {"is_signed_in": False, "profile": args.profile}, "")
-            print(f"error: not signed in (profile {args.profile!r})", file=sys.stderr)
-            return 1
-        user = auth.get_current_user()
+    """``pyamplify auth whoami``: the signed-in user of this profile, and the store in use."""
+    from pyamplify.storage import KeyringLockedError
+
+    choice = _store_choice()
+    store = choice.describe()
+    try:
+        with _open(args, choice) as auth:
+            session = auth.fetch_auth_session()
+            if not session.is_signed_in or session.tokens is None:
+                document = {"is_signed_in": False, "profile": args.profile, "store": store}
+                if args.json:
+                    _emit(args, document, "")
+                where = _store_text(store)
+                print(f"error: not signed in (profile {args.profile!r}; {where})", file=sys.stderr)
+                return 1
+            user = auth.get_current_user()
+    except KeyringLockedError:
+        if args.json:  # neither signed in nor out: unknown until the keyring is unlocked
+            locked = {**store, "locked": True}
+            _emit(args, {"is_signed_in": None, "profile": args.profile, "store": locked}, "")
+        raise
     details = user.sign_in_details
     claims = session.tokens.id_token.claims
     document = {
@@ -495,6 +525,7 @@ def run_whoami(args: argparse.Namespace) -> int:
         "expires_at": int(session.tokens.expires_at),
         "identity_id": session.identity_id,
         "aws_credentials_error": str(session.credentials_error or "") or None,
+        "store": store,
     }
     lines = [
         f"{user.username} (user id {user.user_id})",
@@ -508,6 +539,7 @@ def run_whoami(args: argparse.Namespace) -> int:
         lines.append(f"no AWS credentials: {session.credentials_error}")
     if claims.get("email"):
         lines.insert(1, f"email: {claims['email']}")
+    lines.append(f"session kept in {_store_text(store)}")
     _emit(args, document, "\n".join(lines))
     return 0
 
@@ -541,14 +573,20 @@ def run_tokens(args: argparse.Namespace) -> int:
 
 def run_sign_out(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-out [--global]``."""
+    from pyamplify.storage import KeyringLockedError
+
     signed_out: list[str | None] = []
     with _open(args) as auth:
         auth.events.subscribe(
             lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
         )
-        result = auth.sign_out(
-            global_sign_out=args.global_sign_out, open_browser=not args.no_browser
-        )
+        try:
+            result = auth.sign_out(
+                global_sign_out=args.global_sign_out, open_browser=not args.no_browser
+            )
+        except KeyringLockedError as locked:
+            print(f"error: not signed out: {locked}", file=sys.stderr)
+            return 1
     was = signed_out[0] if signed_out else None
     problems: list[tuple[str, Any]] = [
         ("token revocation", result.revoke_token_error),
@@ -583,7 +621,8 @@ def run_credentials(args: argparse.Namespace) -> int:
     from pyamplify.aws.process import CredentialFields, render
 
     output_format = args.output_format or ("json" if args.json else "process")
-    with _open(args) as auth:
+    # The AWS CLI waits on this command: a locked keyring fails at once, never with a prompt.
+    with _open(args, _store_choice(unlock_timeout=0)) as auth:
         if auth.config.identity_pool is None:
             where = f" {auth.config.source}" if auth.config.source else ""
             raise NoIdentityPoolError(
