@@ -29,6 +29,7 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks, passwords
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, missing_required
+from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
     auth_session_lifetime,
     check_attributes_exist,
@@ -128,16 +129,7 @@ def _after_password(
             and now > user.password_set_at + float(validity_days) * 86400
         ):
             raise errors.NotAuthorizedException(errors.TEMPORARY_PASSWORD_EXPIRED)
-        session = secrets.token_urlsafe(96)
-        backend.store.put_session(
-            session,
-            "NEW_PASSWORD_REQUIRED",
-            pool["Id"],
-            client["ClientId"],
-            user.username,
-            {},
-            now + auth_session_lifetime(client),
-        )
+        session = open_session(backend, "NEW_PASSWORD_REQUIRED", pool, client, user.username, {})
         required = [f"userAttributes.{name}" for name in missing_required(pool, user.attributes)]
         return {
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
@@ -323,19 +315,10 @@ def new_password_answer(
     typed = _required(responses, "USERNAME")
     new_password = _required(responses, "NEW_PASSWORD")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    session = backend.store.peek_session(session_id) if session_id else None
-    if session is None or session[0] != "NEW_PASSWORD_REQUIRED":
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    _kind, pool_id, client_id, username, _state, expires_at = session
-    user = find_user(backend, pool, typed)
-    if (
-        pool_id != pool["Id"]
-        or client_id != client["ClientId"]
-        or user is None
-        or user.username != username
-        or backend.now() > expires_at
-    ):
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    challenge = answered_challenge(
+        backend, pool, client, typed, session_id, ("NEW_PASSWORD_REQUIRED",)
+    )
+    user = challenge.known_user()
     passwords.check_policy(pool, new_password)
     updates = {
         name.removeprefix("userAttributes."): value
@@ -350,7 +333,7 @@ def new_password_answer(
         raise errors.InvalidParameterException(
             f"Attributes did not conform to the schema: {missing[0]}: The attribute is required"
         )
-    backend.store.delete_session(str(session_id))
+    challenge.close(backend)
     user.attributes = attributes
     passwords.set_password(pool["Id"], user, new_password, backend.now())
     user.status = "CONFIRMED"
