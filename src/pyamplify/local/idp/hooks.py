@@ -126,7 +126,7 @@ class SignIn:
     client: dict[str, Any] = field(repr=False)
     user: UserRecord
     #: The sign-in's ClientMetadata (``validationData`` for the Pre/PostAuthentication triggers).
-    client_metadata: dict[str, str] = field(default_factory=dict)
+    client_metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
