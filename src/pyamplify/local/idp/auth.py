@@ -474,8 +474,7 @@ def initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     pool = pool_or_error(backend, client["UserPoolId"])
     if body.get("AuthFlow") in _ADMIN_ONLY_FLOWS:
         raise errors.InvalidParameterException("Initiate Auth method not supported.")
-    with hooks.serving("InitiateAuth", str_map(body, "ClientMetadata")):
-        return _initiate(backend, pool, client, body)
+    return _initiate(backend, pool, client, body)
 
 
 @OPERATIONS.operation("AdminInitiateAuth")
@@ -484,8 +483,7 @@ def admin_initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any
     pool, client = pool_client_or_error(
         backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
     )
-    with hooks.serving("InitiateAuth", str_map(body, "ClientMetadata")):
-        return _initiate(backend, pool, client, body)
+    return _initiate(backend, pool, client, body)
 
 
 def _respond(
@@ -523,8 +521,7 @@ def respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[st
     """RespondToAuthChallenge (user plane, unsigned)."""
     client = client_or_error(backend, str_param(body, "ClientId"))
     pool = pool_or_error(backend, client["UserPoolId"])
-    with hooks.serving("RespondToAuthChallenge", str_map(body, "ClientMetadata")):
-        return _respond(backend, pool, client, body)
+    return _respond(backend, pool, client, body)
 
 
 @OPERATIONS.operation("AdminRespondToAuthChallenge")
@@ -533,8 +530,7 @@ def admin_respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> d
     pool, client = pool_client_or_error(
         backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
     )
-    with hooks.serving("RespondToAuthChallenge", str_map(body, "ClientMetadata")):
-        return _respond(backend, pool, client, body)
+    return _respond(backend, pool, client, body)
 
 
 @OPERATIONS.operation("GetTokensFromRefreshToken")

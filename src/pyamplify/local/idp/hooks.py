@@ -170,6 +170,12 @@ class RequestMetadata:
     operation: str = ""
     client_metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    @property
+    def answers_challenge(self) -> bool:
+        """Whether it is (Admin)RespondToAuthChallenge, whose ClientMetadata reaches the
+        post-authentication, token-generation and custom-auth triggers (InitiateAuth's does not)."""
+        return self.operation in ("RespondToAuthChallenge", "AdminRespondToAuthChallenge")
+
 
 _REQUEST: ContextVar[RequestMetadata] = ContextVar("pyamplify_local_request")
 

@@ -262,16 +262,7 @@ def _challenge(
         attribute = _CONTACT[name]
         destination = user.attributes.get(attribute, "")
         code = outbox.new_code()
-        outbox.record(
-            backend,
-            pool["Id"],
-            user.username,
-            attribute,
-            destination,
-            code,
-            OUTBOX_PURPOSE,
-            client["ClientId"],
-        )
+        outbox.record(backend, pool, user, attribute, code, OUTBOX_PURPOSE, client["ClientId"])
         session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
         parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
