@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from pyamplify.local.lambdas import FunctionRunner
+from pyamplify.local.lambdas.errors import COGNITO_TIMEOUT
 from pyamplify.local.signing import JwtError, KeyRing, unverified_parts, verify_jwt_signature
 from pyamplify.local.store.userpools import Store
 
@@ -131,6 +132,8 @@ class Backend:
         self.functions = functions if functions is not None else FunctionRunner()
         #: One operation at a time when operations run on worker threads (triggers mapped).
         self.gate = OperationGate()
+        #: Seconds a trigger may take before Cognito's time-out error (AWS: 5; tests: less).
+        self.trigger_timeout = COGNITO_TIMEOUT
         self.region = region
         self.issuer_mode: IssuerMode = issuer
         self.clock = clock

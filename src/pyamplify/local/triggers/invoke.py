@@ -25,7 +25,6 @@ from pyamplify.local.lambdas import (
 )
 from pyamplify.local.lambdas.errors import (
     ACCESS_DENIED,
-    COGNITO_TIMEOUT,
     SOCKET_TIMEOUT,
     UNRECOGNIZABLE_OUTPUT,
     failed_with_error,
@@ -44,7 +43,7 @@ def call(backend: Backend, arn: str, trigger: str, event: dict[str, Any]) -> dic
     try:
         with backend.gate.waiting():
             return backend.functions.invoke(
-                arn, event, timeout=COGNITO_TIMEOUT, function_label=trigger
+                arn, event, timeout=backend.trigger_timeout, function_label=trigger
             )
     except FunctionNotMapped as missing:
         raise errors.UnexpectedLambdaException(
