@@ -22,13 +22,13 @@ from pyamplify.local.idp.common import (
     attributes_to_list,
     check_attributes_exist,
     int_param,
+    list_page,
     pool_or_error,
     str_map,
     str_param,
     user_or_error,
     user_type,
 )
-from pyamplify.local.idp.pools import paginate
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.store.userpools import UserRecord
 
@@ -313,12 +313,7 @@ def list_users(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
                 {k: v for k, v in attributes.items() if k in wanted}
             )
         users.append(entry)
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(users, body.get("PaginationToken"), limit)
-    result: dict[str, Any] = {"Users": page}
-    if token:
-        result["PaginationToken"] = token
-    return result
+    return list_page(body, users, "Users", int_param(body, "Limit", 60), token="PaginationToken")
 
 
 # ---------------------------------------------------------------------- groups
@@ -382,12 +377,8 @@ def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListGroups."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(backend.store.list_groups(pool["Id"]), body.get("NextToken"), limit)
-    result: dict[str, Any] = {"Groups": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    groups = backend.store.list_groups(pool["Id"])
+    return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
 
 
 @OPERATIONS.operation("AdminAddUserToGroup")
@@ -412,14 +403,8 @@ def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict
 def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminListGroupsForUser."""
     pool, user = _pool_and_user(backend, body)
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(
-        backend.store.groups_of(pool["Id"], user.username), body.get("NextToken"), limit
-    )
-    result: dict[str, Any] = {"Groups": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    groups = backend.store.groups_of(pool["Id"], user.username)
+    return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
 
 
 @OPERATIONS.operation("ListUsersInGroup")
@@ -432,9 +417,4 @@ def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any
         user = backend.store.get_user(pool["Id"], username)
         if user is not None:
             users.append(user_type(user))
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(users, body.get("NextToken"), limit)
-    result: dict[str, Any] = {"Users": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    return list_page(body, users, "Users", int_param(body, "Limit", 60))
