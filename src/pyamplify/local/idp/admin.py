@@ -7,6 +7,7 @@ accepts for sign-in (the email in an email-as-username pool).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
@@ -19,6 +20,7 @@ from pyamplify.local.idp.accounts import (
 )
 from pyamplify.local.idp.common import (
     attributes_from_list,
+    attributes_to_delete,
     attributes_to_list,
     check_attributes_exist,
     int_param,
@@ -202,9 +204,7 @@ def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict
 def admin_delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminDeleteUserAttributes."""
     pool, user = _pool_and_user(backend, body)
-    names = [n for n in body.get("UserAttributeNames") or [] if isinstance(n, str)]
-    check_attributes_exist(pool, dict.fromkeys(names, ""))
-    apply_attribute_update(user, dict.fromkeys(names, ""), backend.now(), admin=True)
+    apply_attribute_update(user, attributes_to_delete(pool, body), backend.now(), admin=True)
     backend.store.save_user(user)
     return {}
 
@@ -381,22 +381,27 @@ def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
 
 
+def _change_membership(
+    backend: Backend, body: dict[str, Any], change: Callable[[str, str, str], None]
+) -> dict[str, Any]:
+    """Add or remove (``change``) a user's membership, once the user and then the group are
+    found (Cognito's order of checks)."""
+    pool, user = _pool_and_user(backend, body)
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    change(pool["Id"], group["GroupName"], user.username)
+    return {}
+
+
 @OPERATIONS.operation("AdminAddUserToGroup")
 def admin_add_user_to_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminAddUserToGroup."""
-    pool, user = _pool_and_user(backend, body)
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
-    backend.store.add_member(pool["Id"], group["GroupName"], user.username)
-    return {}
+    return _change_membership(backend, body, backend.store.add_member)
 
 
 @OPERATIONS.operation("AdminRemoveUserFromGroup")
 def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminRemoveUserFromGroup."""
-    pool, user = _pool_and_user(backend, body)
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
-    backend.store.remove_member(pool["Id"], group["GroupName"], user.username)
-    return {}
+    return _change_membership(backend, body, backend.store.remove_member)
 
 
 @OPERATIONS.operation("AdminListGroupsForUser")

@@ -269,6 +269,15 @@ def check_attributes_exist(pool: dict[str, Any], attributes: dict[str, str]) -> 
             )
 
 
+def attributes_to_delete(pool: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
+    """The request's ``UserAttributeNames`` as the update that deletes them (each set to the
+    empty string), once each is known to the pool's schema (the Delete*UserAttributes calls)."""
+    names = [name for name in body.get("UserAttributeNames") or [] if isinstance(name, str)]
+    deleting = dict.fromkeys(names, "")
+    check_attributes_exist(pool, deleting)
+    return deleting
+
+
 def check_mutable(pool: dict[str, Any], attributes: dict[str, str]) -> None:
     """Refuse changes to immutable attributes (``sub`` and custom ones created immutable)."""
     by_name = {attribute["Name"]: attribute for attribute in pool.get("SchemaAttributes", [])}
