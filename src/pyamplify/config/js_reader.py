@@ -285,14 +285,9 @@ class _ScriptParser(JsonParser):
 
     # -- values --------------------------------------------------------------------------------
 
-    def _value(self, path: JsonPath, depth: int) -> Any:
-        self._skip_whitespace()
-        char = self._peek()
-        self.lines.setdefault(path, self.line_at(self.pos))
-        if char == "{":
-            return self._object(path, depth + 1)
-        if char == "[":
-            return self._array(path, depth + 1)
+    def _scalar(self, path: JsonPath, char: str) -> Any:
+        """JavaScript's written-out scalars: strings in any quotes, template literals without
+        substitutions, numbers, and the literals (``undefined`` too); anything else is code."""
         if char in "\"'":
             return self._quoted(path)
         if char == "`":
