@@ -53,6 +53,8 @@ RESERVED_SCOPES: tuple[str, ...] = (
 #: Hosts that plain ``http://`` may reach: this machine only (the local Cognito).
 LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 MFA_CONFIGURATIONS: tuple[str, ...] = ("OFF", "ON", "OPTIONAL")
+#: The Hosted UI's OAuth response types (authorization code or implicit grant).
+RESPONSE_TYPES: tuple[str, ...] = ("code", "token")
 MFA_TYPES: tuple[str, ...] = ("SMS", "TOTP", "EMAIL")
 USERNAME_ATTRIBUTES: tuple[str, ...] = ("email", "phone_number", "username", "preferred_username")
 VERIFICATION_MECHANISMS: tuple[str, ...] = ("email", "phone_number")
