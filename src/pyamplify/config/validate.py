@@ -147,7 +147,27 @@ class _PoolIdForm(NamedTuple):
     id_ok: Callable[[str, str], bool]  # (the id part, the whole value)
     id_rule: str
 
+    def region_in(self, value: str) -> str | None:
+        """The region prefix of such an id, or None when it has none."""
+        match = self.pattern.match(value)
+        return match.group("region") if match else None
 
+    def problem(self, value: str) -> str | None:
+        """Check such an id: the form, then the region, then the id part."""
+        match = self.pattern.match(value)
+        if match is None:
+            return f"{show_value(value)} is not {self.noun} (expected {self.expected})"
+        if region_problem(match.group("region")) is not None:
+            return (
+                f"{show_value(value)} is not {self.noun}: it must start with its region "
+                f"and '{self.separator}', and {show_value(match.group('region'))} is not a region"
+            )
+        if not self.id_ok(match.group("id"), value):
+            return f"{show_value(value)} is not {self.noun}: {self.id_rule}"
+        return None
+
+
+#: User pool ids: ``<region>_<letters and digits>``.
 _USER_POOL_ID_FORM = _PoolIdForm(
     "a user pool id",
     _USER_POOL_ID,
@@ -156,6 +176,7 @@ _USER_POOL_ID_FORM = _PoolIdForm(
     lambda part, whole: _ALNUM.match(part) is not None and len(whole) <= 55,
     "after '_' come only letters and digits (at most 55 characters in all)",
 )
+#: Identity pool ids: ``<region>:<uuid>``.
 _IDENTITY_POOL_ID_FORM = _PoolIdForm(
     "an identity pool id",
     _IDENTITY_POOL_ID,
@@ -164,45 +185,10 @@ _IDENTITY_POOL_ID_FORM = _PoolIdForm(
     lambda part, _whole: _UUID.match(part) is not None,
     "after ':' comes a UUID",
 )
-
-
-def _region_in(form: _PoolIdForm, value: str) -> str | None:
-    match = form.pattern.match(value)
-    return match.group("region") if match else None
-
-
-def _pool_id_problem(form: _PoolIdForm, value: str) -> str | None:
-    match = form.pattern.match(value)
-    if match is None:
-        return f"{show_value(value)} is not {form.noun} (expected {form.expected})"
-    if region_problem(match.group("region")) is not None:
-        return (
-            f"{show_value(value)} is not {form.noun}: it must start with its region "
-            f"and '{form.separator}', and {show_value(match.group('region'))} is not a region"
-        )
-    if not form.id_ok(match.group("id"), value):
-        return f"{show_value(value)} is not {form.noun}: {form.id_rule}"
-    return None
-
-
-def region_of_user_pool_id(value: str) -> str | None:
-    """The region prefix of a user pool id, or None when it has none."""
-    return _region_in(_USER_POOL_ID_FORM, value)
-
-
-def user_pool_id_problem(value: str) -> str | None:
-    """Check a user pool id: ``<region>_<letters and digits>``."""
-    return _pool_id_problem(_USER_POOL_ID_FORM, value)
-
-
-def region_of_identity_pool_id(value: str) -> str | None:
-    """The region prefix of an identity pool id, or None when it has none."""
-    return _region_in(_IDENTITY_POOL_ID_FORM, value)
-
-
-def identity_pool_id_problem(value: str) -> str | None:
-    """Check an identity pool id: ``<region>:<uuid>``."""
-    return _pool_id_problem(_IDENTITY_POOL_ID_FORM, value)
+region_of_user_pool_id = _USER_POOL_ID_FORM.region_in
+user_pool_id_problem = _USER_POOL_ID_FORM.problem
+region_of_identity_pool_id = _IDENTITY_POOL_ID_FORM.region_in
+identity_pool_id_problem = _IDENTITY_POOL_ID_FORM.problem
 
 
 def app_client_id_problem(value: str) -> str | None:
