@@ -10,7 +10,7 @@ import pytest
 
 from pyamplify.config import ConfigError, PasswordPolicy, parse_config
 
-from .conftest import Loader, drop, put, to_js
+from .conftest import AUTH, Loader, drop, put, to_js
 
 Doc = dict[str, Any]
 OAUTH = ("oauth",)
@@ -206,3 +206,23 @@ def test_mobile_hub_keys_are_not_warnings(web: Doc, load: Loader) -> None:
         put(web, (key,), value)
     _, warnings = load.ok(web)
     assert warnings == []
+
+
+def test_the_cli_copies_of_pool_settings_are_checked_as_in_gen1(
+    gen1: Doc, web: Doc, load: Loader
+) -> None:
+    for document, prefix, names in (
+        (gen1, AUTH, ("mfaConfiguration", "mfaTypes")),
+        (web, (), ("aws_cognito_mfa_configuration", "aws_cognito_mfa_types")),
+    ):
+        put(document, (*prefix, names[1]), ["TOTP", "PIGEON"])
+        config, warnings = load.ok(document)
+        assert config.mfa_types == ("TOTP", "PIGEON")  # kept, with a warning
+        assert [w.message for w in warnings] == [
+            '"PIGEON" is not one of EMAIL, SMS, TOTP; kept as is'
+        ]
+        put(document, (*prefix, names[0]), "SOMETIMES")
+        problem = load.one_problem(document)
+        assert problem.path.endswith(f".{names[0]}")
+        assert problem.message == '"SOMETIMES" is not one of OFF, ON, OPTIONAL'
+        assert problem.example == '"OPTIONAL"'

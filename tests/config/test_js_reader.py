@@ -69,6 +69,12 @@ def test_strings_use_javascript_escapes_and_quotes() -> None:
     }
 
 
+def test_a_template_literal_may_span_lines_and_a_quoted_string_may_not() -> None:
+    text = "const a = {t: `one\ntwo \\` \\${x}`};\nexport default a;"
+    assert parse_js_exports(text, "f.js").value == {"t": "one\ntwo ` ${x}"}
+    assert refused("const a = {t: 'one\ntwo'};").line == 1
+
+
 def test_an_export_of_the_literal_itself_and_module_exports_are_read() -> None:
     assert parse_js_exports("export default {a: 1};", "f.js").value == {"a": 1}
     assert parse_js_exports("const x = {a: 1}\nmodule.exports = x", "f.js").value == {"a": 1}
@@ -156,6 +162,7 @@ def test_the_export_must_be_exactly_one_declared_object(text: str, expected: str
         ("", "the file is empty"),
         ("/* never closed", "this comment is never closed"),
         ("const a = {x: 'open\n'};", "this string is never closed (a missing '?)"),
+        ("const a = {x: `open};", "this template literal is never closed (a missing `?)"),
         ("const a = {x: 1 y: 2};", "expected ',' or '}' after the value of 'x'"),
         ("const a = {x: 01};", "invalid number"),
         ("const a = {x: '\\xZZ'};", "invalid hexadecimal escape"),

@@ -132,6 +132,15 @@ def test_update_attributes_confirm_disable_enable_delete(
             Username="fay",
             UserAttributes=[{"Name": "custom:nope", "Value": "x"}],
         )
+    with pytest.raises(cognito_idp.exceptions.InvalidParameterException) as refused:
+        cognito_idp.admin_delete_user_attributes(
+            UserPoolId=pool.pool_id, Username="fay", UserAttributeNames=["custom:plan", "nope"]
+        )
+    assert "{nope}" in refused.value.response["Error"]["Message"]
+    assert (
+        attrs(cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username="fay"))["custom:plan"]
+        == "gold"
+    )  # nothing deleted when one name is unknown
     cognito_idp.admin_delete_user_attributes(
         UserPoolId=pool.pool_id, Username="fay", UserAttributeNames=["custom:plan"]
     )

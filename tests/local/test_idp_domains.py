@@ -109,3 +109,19 @@ def test_describe_rejects_what_is_neither_prefix_nor_domain(cognito_idp: Any) ->
     code, message = _error(caught)
     assert code == "InvalidParameterException"
     assert message.startswith("1 validation error detected: Value '-bad-' at 'domain'")
+
+
+def test_a_domain_is_deleted_only_through_its_own_pool(cognito_idp: Any) -> None:
+    owner, other = _new_pool(cognito_idp), _new_pool(cognito_idp)
+    prefix = f"owned-{secrets.token_hex(4)}"
+    cognito_idp.create_user_pool_domain(UserPoolId=owner, Domain=prefix)
+    for pool_id, domain in ((other, prefix), (owner, f"nobody-{secrets.token_hex(4)}")):
+        with pytest.raises(ClientError) as caught:
+            cognito_idp.delete_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+        assert _error(caught) == (
+            "InvalidParameterException",
+            f"No such domain or user pool exists: {domain}",
+        )
+    assert cognito_idp.describe_user_pool_domain(Domain=prefix)["DomainDescription"]
+    cognito_idp.delete_user_pool_domain(UserPoolId=owner, Domain=prefix)
+    assert cognito_idp.describe_user_pool_domain(Domain=prefix)["DomainDescription"] == {}

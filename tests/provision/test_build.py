@@ -93,6 +93,24 @@ def test_incomplete_hosted_ui_setup_leaves_oauth_out_with_the_reason() -> None:
     assert f"user pool {POOL_ID} has no domain" in warning
 
 
+def test_a_client_with_only_providers_names_every_missing_hosted_ui_setting() -> None:
+    only = client("c1", SupportedIdentityProviders=["COGNITO"])
+    (warning,) = build_config(
+        _selected(
+            pool(POOL_ID, "p", [only]),
+        )
+    ).warnings
+    missing = warning.split("not fully set up for it: ", 1)[1].split(". Set these", 1)[0]
+    assert missing.split("; ") == [
+        "OAuth is not enabled on the client (AllowedOAuthFlowsUserPoolClient)",
+        "no OAuth grant types (AllowedOAuthFlows: code or implicit)",
+        "no OAuth scopes (AllowedOAuthScopes, e.g. openid)",
+        "no callback URLs (CallbackURLs)",
+        "no sign-out URLs (LogoutURLs)",
+        f"user pool {POOL_ID} has no domain (App integration > Domain)",
+    ]
+
+
 def test_native_client_and_its_secret_only_with_include_secret() -> None:
     secret = "q" * 51
     up = pool(POOL_ID, "p", [client("web1"), client("nat1", secret=secret)])

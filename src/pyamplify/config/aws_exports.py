@@ -31,11 +31,22 @@ from typing import Any
 
 from pyamplify.config import validate as v
 from pyamplify.config.errors import JsonPath, show_value
-from pyamplify.config.gen1 import password_policy, redirect_uris
+from pyamplify.config.gen1 import CliSettingKeys, cli_settings, redirect_uris
+from pyamplify.config.hosted_ui import HostedUiKeys, read_hosted_ui
 from pyamplify.config.model import AuthConfig, IdentityPoolConfig, OAuthConfig, UserPoolConfig
 from pyamplify.config.reading import DocumentReader, JsonObject
 
 ROOT: JsonPath = ()
+#: The CLI's copies of the pool's settings (read like Gen 1's ``Auth.Default`` keys).
+_CLI_KEYS = CliSettingKeys(
+    "aws_cognito_username_attributes",
+    "aws_cognito_signup_attributes",
+    "aws_cognito_mfa_types",
+    "aws_cognito_verification_mechanisms",
+    "aws_cognito_social_providers",
+    "aws_cognito_mfa_configuration",
+    "aws_cognito_password_protection_settings",
+)
 #: The keys ``parseAWSExports`` reads for Auth (and the CLI writes: ``AMPLIFY_RESERVED_EXPORT_KEYS``
 #: of amplify-cli ``packages/amplify-frontend-javascript/lib/frontend-config-creator.js``).
 _AUTH_KEYS = (
@@ -46,13 +57,7 @@ _AUTH_KEYS = (
     "aws_cognito_identity_pool_id",
     "aws_mandatory_sign_in",
     "oauth",
-    "aws_cognito_username_attributes",
-    "aws_cognito_social_providers",
-    "aws_cognito_signup_attributes",
-    "aws_cognito_mfa_configuration",
-    "aws_cognito_mfa_types",
-    "aws_cognito_password_protection_settings",
-    "aws_cognito_verification_mechanisms",
+    *_CLI_KEYS,
 )
 #: Auth keys pyamplify knowingly does not use: ``federationTarget`` (the CLI writes it; Amplify
 #: JS v6 ignores it), ``aws_cognito_sign_up_verification_method`` (a sign-up UI setting), and
@@ -71,7 +76,13 @@ _AUTH_IGNORED = (
 #: Ids that Amplify JS treats as absent when empty (``if (aws_user_pools_id) ...``).
 _IDS = ("aws_user_pools_id", "aws_user_pools_web_client_id", "aws_cognito_identity_pool_id")
 _AUTH_PREFIXES = ("aws_cognito_", "aws_user_pools_")
-_OAUTH_REQUIRED = ("domain", "scope", "redirectSignIn", "redirectSignOut")
+_OAUTH_KEYS = HostedUiKeys("domain", "scope", "redirectSignIn", "redirectSignOut", "responseType")
+_OAUTH_REQUIRED = (
+    _OAUTH_KEYS.domain,
+    _OAUTH_KEYS.scopes,
+    _OAUTH_KEYS.sign_in,
+    _OAUTH_KEYS.sign_out,
+)
 #: ``options`` (``AdvancedSecurityDataCollectionFlag``) is Amplify JS v5's; v6 ignores it.
 _OAUTH_IGNORED = ("options",)
 _PROJECT_REGION_EXAMPLE = '"aws_project_region": "us-east-1"'
@@ -224,7 +235,7 @@ def _oauth(
     if not oauth:  # absent, null, or the CLI's {} for "no Hosted UI"
         return None
     path: JsonPath = ("oauth",)
-    reader.warn_unknown_keys(oauth, path, (*_OAUTH_REQUIRED, "responseType"), _OAUTH_IGNORED)
+    reader.warn_unknown_keys(oauth, path, _OAUTH_KEYS, _OAUTH_IGNORED)
     missing = [key for key in _OAUTH_REQUIRED if oauth.get(key) is None]
     if missing == list(_OAUTH_REQUIRED[1:]):
         # The CLI writes only the domain when a pool has one but no OAuth settings; Amplify JS
@@ -249,90 +260,15 @@ def _oauth(
             _OAUTH_EXAMPLE,
         )
         return None
-    domain = reader.string(
-        oauth, path, "domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=True
-    )
-    scopes = reader.string_list(
-        oauth, path, "scope", v.scope_problem, '["openid", "email"]', required=True
-    )
-    sign_in = redirect_uris(reader, oauth, path, "redirectSignIn")
-    sign_out = redirect_uris(reader, oauth, path, "redirectSignOut")
-    response_type = reader.string(
-        oauth,
-        path,
-        "responseType",
-        v.one_of_problem(("code", "token")),
-        '"code"',
-        required=False,
-    )
-    if user_pool is None or domain is None or scopes is None or sign_in is None:
-        return None
-    if sign_out is None:
-        return None
-    return OAuthConfig(
-        domain, user_pool.app_client_id, sign_in, sign_out, scopes, None, response_type or "code"
-    )
+    settings = read_hosted_ui(reader, oauth, path, _OAUTH_KEYS, redirect_uris)
+    return None if user_pool is None else settings.config(user_pool.app_client_id, None)
 
 
 def _extras(reader: DocumentReader, root: JsonObject) -> dict[str, Any]:
     """The CLI's copies of the pool's settings, named ``aws_cognito_*``."""
-    extras: dict[str, Any] = {
-        "username_attributes": reader.word_list(
-            root,
-            ROOT,
-            "aws_cognito_username_attributes",
-            v.USERNAME_ATTRIBUTES,
-            str.lower,
-            '["EMAIL"]',
-        ),
-        "signup_attributes": reader.word_list(
-            root,
-            ROOT,
-            "aws_cognito_signup_attributes",
-            v.STANDARD_ATTRIBUTES,
-            str.lower,
-            '["EMAIL"]',
-        ),
-        "mfa_types": reader.word_list(
-            root, ROOT, "aws_cognito_mfa_types", v.MFA_TYPES, str.upper, '["TOTP"]'
-        ),
-        "verification_mechanisms": reader.word_list(
-            root,
-            ROOT,
-            "aws_cognito_verification_mechanisms",
-            v.VERIFICATION_MECHANISMS,
-            str.lower,
-            '["EMAIL"]',
-        ),
-        "social_providers": reader.word_list(
-            root,
-            ROOT,
-            "aws_cognito_social_providers",
-            v.SOCIAL_PROVIDERS,
-            str.upper,
-            '["GOOGLE"]',
-        ),
-    }
-    mfa = reader.string(
-        root,
-        ROOT,
-        "aws_cognito_mfa_configuration",
-        v.one_of_problem(v.MFA_CONFIGURATIONS),
-        '"OPTIONAL"',
-        required=False,
-    )
-    if mfa is not None:
-        extras["mfa_configuration"] = mfa
-    policy = password_policy(reader, root, ROOT, "aws_cognito_password_protection_settings")
-    if policy is not None:
-        extras["password_policy"] = policy
-    mandatory = reader.string(
-        root,
-        ROOT,
-        "aws_mandatory_sign_in",
-        v.one_of_problem(("enable", "disable")),
-        '"enable"',
-        required=False,
+    extras = cli_settings(reader, root, ROOT, _CLI_KEYS)
+    mandatory = reader.choice(
+        root, ROOT, "aws_mandatory_sign_in", ("enable", "disable"), '"enable"'
     )
     if mandatory is not None:
         extras["unauthenticated_identities_enabled"] = mandatory != "enable"

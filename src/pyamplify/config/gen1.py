@@ -14,7 +14,8 @@ pool already has one in Amplify), so that both pools can be pointed at the local
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from pyamplify.config import validate as v
 from pyamplify.config.errors import JsonPath, show_value
@@ -59,17 +60,39 @@ _PLUGIN_IGNORED = (
 )
 _USER_POOL_KEYS = ("PoolId", "AppClientId", "AppClientSecret", "Region", "Endpoint")
 _IDENTITY_POOL_KEYS = ("PoolId", "Region", "Endpoint")
-_AUTH_KEYS = (
-    "authenticationFlowType",
-    "OAuth",
+
+
+class CliSettingKeys(NamedTuple):
+    """Where a Gen 1 file keeps the Amplify CLI's copies of the pool's settings: ``Auth.Default``
+    of ``amplifyconfiguration.json`` and the ``aws_cognito_*`` keys of ``aws-exports.js``."""
+
+    username_attributes: str
+    signup_attributes: str
+    mfa_types: str
+    verification_mechanisms: str
+    social_providers: str
+    mfa_configuration: str
+    password_policy: str
+
+
+#: The CLI's word lists: model field -> (the words known, how a word is normalised, example).
+_CLI_WORD_LISTS: dict[str, tuple[tuple[str, ...], Callable[[str], str], str]] = {
+    "username_attributes": (v.USERNAME_ATTRIBUTES, str.lower, '["EMAIL"]'),
+    "signup_attributes": (v.STANDARD_ATTRIBUTES, str.lower, '["EMAIL"]'),
+    "mfa_types": (v.MFA_TYPES, str.upper, '["TOTP"]'),
+    "verification_mechanisms": (v.VERIFICATION_MECHANISMS, str.lower, '["EMAIL"]'),
+    "social_providers": (v.SOCIAL_PROVIDERS, str.upper, '["GOOGLE"]'),
+}
+_PLUGIN_CLI_KEYS = CliSettingKeys(
     "usernameAttributes",
     "signupAttributes",
-    "passwordProtectionSettings",
-    "mfaConfiguration",
     "mfaTypes",
     "verificationMechanisms",
     "socialProviders",
+    "mfaConfiguration",
+    "passwordProtectionSettings",
 )
+_AUTH_KEYS = ("authenticationFlowType", "OAuth", *_PLUGIN_CLI_KEYS)
 _OAUTH_REQUIRED = ("WebDomain", "AppClientId", "SignInRedirectURI", "SignOutRedirectURI", "Scopes")
 #: Legacy AWSMobileClient OAuth keys (Flutter still parses them); pyamplify does not need them.
 _OAUTH_IGNORED = (
@@ -262,7 +285,7 @@ def _auth_settings(
                 '"CognitoUserPool": {"Default": {...}}',
             )
         settings["oauth"] = _oauth(reader, default, path)
-    settings.update(_cli_extras(reader, default, path))
+    settings.update(cli_settings(reader, default, path, _PLUGIN_CLI_KEYS))
     return settings
 
 
@@ -295,14 +318,7 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
     scopes = reader.string_list(
         oauth, path, "Scopes", v.scope_problem, v.SCOPE_EXAMPLE, required=False
     )
-    response_type = reader.string(
-        oauth,
-        path,
-        "ResponseType",
-        v.one_of_problem(("code", "token")),
-        '"code"',
-        required=False,
-    )
+    response_type = reader.choice(oauth, path, "ResponseType", v.RESPONSE_TYPES, '"code"')
     if (
         missing
         or domain is None
@@ -350,42 +366,18 @@ def redirect_uris(
     return uris if ok else None
 
 
-def _upper(word: str) -> str:
-    return word.upper()
-
-
-def _lower(word: str) -> str:
-    return word.lower()
-
-
-def _cli_extras(reader: DocumentReader, auth: JsonObject, path: JsonPath) -> dict[str, Any]:
+def cli_settings(
+    reader: DocumentReader, auth: JsonObject, path: JsonPath, keys: CliSettingKeys
+) -> dict[str, Any]:
     """The keys the Amplify CLI copies from the pool: informational, but checked and kept."""
     extras: dict[str, Any] = {
-        "username_attributes": reader.word_list(
-            auth, path, "usernameAttributes", v.USERNAME_ATTRIBUTES, _lower, '["EMAIL"]'
-        ),
-        "signup_attributes": reader.word_list(
-            auth, path, "signupAttributes", v.STANDARD_ATTRIBUTES, _lower, '["EMAIL"]'
-        ),
-        "mfa_types": reader.word_list(auth, path, "mfaTypes", v.MFA_TYPES, _upper, '["TOTP"]'),
-        "verification_mechanisms": reader.word_list(
-            auth, path, "verificationMechanisms", v.VERIFICATION_MECHANISMS, _lower, '["EMAIL"]'
-        ),
-        "social_providers": reader.word_list(
-            auth, path, "socialProviders", v.SOCIAL_PROVIDERS, _upper, '["GOOGLE"]'
-        ),
+        field: reader.word_list(auth, path, getattr(keys, field), words, normalise, example)
+        for field, (words, normalise, example) in _CLI_WORD_LISTS.items()
     }
-    mfa = reader.string(
-        auth,
-        path,
-        "mfaConfiguration",
-        v.one_of_problem(v.MFA_CONFIGURATIONS),
-        '"OPTIONAL"',
-        required=False,
-    )
+    mfa = reader.choice(auth, path, keys.mfa_configuration, v.MFA_CONFIGURATIONS, '"OPTIONAL"')
     if mfa is not None:
         extras["mfa_configuration"] = mfa
-    policy = password_policy(reader, auth, path, "passwordProtectionSettings")
+    policy = password_policy(reader, auth, path, keys.password_policy)
     if policy is not None:
         extras["password_policy"] = policy
     return extras

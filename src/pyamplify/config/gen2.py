@@ -19,6 +19,7 @@ from typing import Any
 
 from pyamplify.config import validate as v
 from pyamplify.config.errors import JsonPath
+from pyamplify.config.hosted_ui import HostedUiKeys, read_hosted_ui
 from pyamplify.config.model import (
     AuthConfig,
     IdentityPoolConfig,
@@ -49,14 +50,10 @@ _AUTH_KEYS = (
 )
 #: Known keys that pyamplify does not use (groups are in the tokens; passwordless is per call).
 _AUTH_IGNORED = ("groups", "passwordless")
-_OAUTH_KEYS = (
-    "identity_providers",
-    "domain",
-    "scopes",
-    "redirect_sign_in_uri",
-    "redirect_sign_out_uri",
-    "response_type",
+_HOSTED_UI_KEYS = HostedUiKeys(
+    "domain", "scopes", "redirect_sign_in_uri", "redirect_sign_out_uri", "response_type"
 )
+_OAUTH_KEYS = ("identity_providers", *_HOSTED_UI_KEYS)
 _MFA_FROM_GEN2 = {"NONE": "OFF", "OPTIONAL": "OPTIONAL", "REQUIRED": "ON"}
 PROVIDERS_FROM_GEN2 = {
     "GOOGLE": "GOOGLE",
@@ -206,36 +203,10 @@ def _oauth(
         lambda word: PROVIDERS_FROM_GEN2.get(word, word),
         '["GOOGLE", "SIGN_IN_WITH_APPLE"]',
     )
-    domain = reader.string(
-        oauth, path, "domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=True
-    )
-    scopes = reader.string_list(
-        oauth, path, "scopes", v.scope_problem, '["openid", "email"]', required=True
-    )
-    sign_in = _uri_list(reader, oauth, path, "redirect_sign_in_uri")
-    sign_out = _uri_list(reader, oauth, path, "redirect_sign_out_uri")
-    response_type = reader.string(
-        oauth,
-        path,
-        "response_type",
-        v.one_of_problem(("code", "token")),
-        '"code"',
-        required=False,
-    )
-    if user_pool is None or None in (domain, scopes, sign_in, sign_out):
+    settings = read_hosted_ui(reader, oauth, path, _HOSTED_UI_KEYS, _uri_list)
+    if user_pool is None:
         return None, providers
-    assert domain is not None and scopes is not None and sign_in is not None
-    assert sign_out is not None
-    oauth_config = OAuthConfig(
-        domain,
-        user_pool.app_client_id,
-        sign_in,
-        sign_out,
-        scopes,
-        user_pool.app_client_secret,
-        response_type or "code",
-    )
-    return oauth_config, providers
+    return settings.config(user_pool.app_client_id, user_pool.app_client_secret), providers
 
 
 def _uri_list(
@@ -276,14 +247,7 @@ def _extras(reader: DocumentReader, auth: JsonObject) -> dict[str, Any]:
             auth, path, "mfa_methods", v.MFA_TYPES, str.upper, '["TOTP"]'
         ),
     }
-    mfa = reader.string(
-        auth,
-        path,
-        "mfa_configuration",
-        v.one_of_problem(tuple(_MFA_FROM_GEN2)),
-        '"OPTIONAL"',
-        required=False,
-    )
+    mfa = reader.choice(auth, path, "mfa_configuration", tuple(_MFA_FROM_GEN2), '"OPTIONAL"')
     if mfa is not None:
         extras["mfa_configuration"] = _MFA_FROM_GEN2[mfa]
     guests = reader.boolean(auth, path, "unauthenticated_identities_enabled", "true")

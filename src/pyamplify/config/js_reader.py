@@ -285,14 +285,9 @@ class _ScriptParser(JsonParser):
 
     # -- values --------------------------------------------------------------------------------
 
-    def _value(self, path: JsonPath, depth: int) -> Any:
-        self._skip_whitespace()
-        char = self._peek()
-        self.lines.setdefault(path, self.line_at(self.pos))
-        if char == "{":
-            return self._object(path, depth + 1)
-        if char == "[":
-            return self._array(path, depth + 1)
+    def _scalar(self, path: JsonPath, char: str) -> Any:
+        """JavaScript's written-out scalars: strings in any quotes, template literals without
+        substitutions, numbers, and the literals (``undefined`` too); anything else is code."""
         if char in "\"'":
             return self._quoted(path)
         if char == "`":
@@ -397,40 +392,33 @@ class _ScriptParser(JsonParser):
 
     def _quoted(self, path: JsonPath) -> str:
         """A string in single or double quotes, on one line, with JavaScript's escapes."""
-        start = self.pos
         quote = self.text[self.pos]
-        self.pos += 1
-        pieces: list[str] = []
-        while True:
-            if self.pos >= len(self.text) or self.text[self.pos] in "\n\r":
-                raise SyntaxProblem(
-                    start, path, f"this string is never closed (a missing {quote}?)", '"us-east-1"'
-                )
-            char = self.text[self.pos]
-            if char == quote:
-                self.pos += 1
-                return _joined(pieces)
-            if char == "\\":
-                pieces.append(self._js_escape(path))
-            else:
-                pieces.append(char)
-                self.pos += 1
+        return self._literal(
+            path, f"this string is never closed (a missing {quote}?)", '"us-east-1"', template=False
+        )
 
     def _template(self, path: JsonPath) -> str:
         """A template literal without substitutions (``${...}`` is code)."""
+        return self._literal(
+            path, "this template literal is never closed (a missing `?)", '"x"', template=True
+        )
+
+    def _literal(self, path: JsonPath, unclosed: str, example: str, *, template: bool) -> str:
+        """The text of the string literal opening here, up to its closing quote, with
+        JavaScript's escapes: a quoted string must close on its line, a template literal may
+        span lines but must not compute anything (``${...}``)."""
         start = self.pos
+        closer = self.text[start]
         self.pos += 1
         pieces: list[str] = []
         while True:
-            if self.pos >= len(self.text):
-                raise SyntaxProblem(
-                    start, path, "this template literal is never closed (a missing `?)", '"x"'
-                )
+            if self.pos >= len(self.text) or (not template and self.text[self.pos] in "\n\r"):
+                raise SyntaxProblem(start, path, unclosed, example)
             char = self.text[self.pos]
-            if char == "`":
+            if char == closer:
                 self.pos += 1
                 return _joined(pieces)
-            if self.text.startswith("${", self.pos):
+            if template and self.text.startswith("${", self.pos):
                 raise SyntaxProblem(
                     self.pos,
                     path,

@@ -241,6 +241,8 @@ class JsonParser:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def _value(self, path: JsonPath, depth: int) -> Any:
+        """The value at the current position, its line remembered (containers read here; the
+        rest by :meth:`_scalar`, which the JavaScript reader widens)."""
         self._skip_whitespace()
         char = self._peek()
         self.lines.setdefault(path, self.line_at(self.pos))
@@ -248,6 +250,10 @@ class JsonParser:
             return self._object(path, depth + 1)
         if char == "[":
             return self._array(path, depth + 1)
+        return self._scalar(path, char)
+
+    def _scalar(self, path: JsonPath, char: str) -> Any:
+        """A string, number, ``true``, ``false`` or ``null`` starting with ``char``."""
         if char == '"':
             return self._string(path)
         if char == "-" or char.isdigit():

@@ -191,7 +191,7 @@ class OAuthConfig:
             ("web_domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, False),
             ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
             ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
-            ("response_type", v.one_of_problem(("code", "token")), '"code"', False),
+            ("response_type", v.one_of_problem(v.RESPONSE_TYPES), '"code"', False),
         )
         for attribute in ("sign_in_redirect_uris", "sign_out_redirect_uris"):
             value = getattr(self, attribute)

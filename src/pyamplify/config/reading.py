@@ -134,6 +134,12 @@ class DocumentReader:
             return None
         return self.checked((*path, key), value, check, example)
 
+    def choice(
+        self, obj: JsonObject, path: JsonPath, key: str, allowed: tuple[str, ...], example: str
+    ) -> str | None:
+        """An optional string that must be one of ``allowed`` (a response type, an MFA setting)."""
+        return self.string(obj, path, key, v.one_of_problem(allowed), example, required=False)
+
     def app_client(
         self, obj: JsonObject, path: JsonPath, id_key: str, secret_key: str, *, required: bool
     ) -> tuple[str | None, str | None, bool]:

@@ -15,6 +15,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pyamplify.config.errors import ConfigProblem, show_value
@@ -53,6 +54,8 @@ RESERVED_SCOPES: tuple[str, ...] = (
 #: Hosts that plain ``http://`` may reach: this machine only (the local Cognito).
 LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 MFA_CONFIGURATIONS: tuple[str, ...] = ("OFF", "ON", "OPTIONAL")
+#: The Hosted UI's OAuth response types (authorization code or implicit grant).
+RESPONSE_TYPES: tuple[str, ...] = ("code", "token")
 MFA_TYPES: tuple[str, ...] = ("SMS", "TOTP", "EMAIL")
 USERNAME_ATTRIBUTES: tuple[str, ...] = ("email", "phone_number", "username", "preferred_username")
 VERIFICATION_MECHANISMS: tuple[str, ...] = ("email", "phone_number")
@@ -134,49 +137,58 @@ def region_problem(value: str) -> str | None:
     return f"{show_value(value)} is not an AWS region name"
 
 
-def region_of_user_pool_id(value: str) -> str | None:
-    """The region prefix of a user pool id, or None when it has none."""
-    match = _USER_POOL_ID.match(value)
-    return match.group("region") if match else None
+class _PoolIdForm(NamedTuple):
+    """How a pool id is written, ``<region><separator><id>``, and what the id part must be."""
+
+    noun: str  # with its article, as the messages say it
+    pattern: re.Pattern[str]  # groups ``region`` and ``id``
+    separator: str
+    expected: str
+    id_ok: Callable[[str, str], bool]  # (the id part, the whole value)
+    id_rule: str
+
+    def region_in(self, value: str) -> str | None:
+        """The region prefix of such an id, or None when it has none."""
+        match = self.pattern.match(value)
+        return match.group("region") if match else None
+
+    def problem(self, value: str) -> str | None:
+        """Check such an id: the form, then the region, then the id part."""
+        match = self.pattern.match(value)
+        if match is None:
+            return f"{show_value(value)} is not {self.noun} (expected {self.expected})"
+        if region_problem(match.group("region")) is not None:
+            return (
+                f"{show_value(value)} is not {self.noun}: it must start with its region "
+                f"and '{self.separator}', and {show_value(match.group('region'))} is not a region"
+            )
+        if not self.id_ok(match.group("id"), value):
+            return f"{show_value(value)} is not {self.noun}: {self.id_rule}"
+        return None
 
 
-def user_pool_id_problem(value: str) -> str | None:
-    """Check a user pool id: ``<region>_<letters and digits>``."""
-    match = _USER_POOL_ID.match(value)
-    if match is None:
-        return f"{show_value(value)} is not a user pool id (expected <region>_<id>)"
-    if region_problem(match.group("region")) is not None:
-        return (
-            f"{show_value(value)} is not a user pool id: it must start with its region "
-            f"and '_', and {show_value(match.group('region'))} is not a region"
-        )
-    if not _ALNUM.match(match.group("id")) or len(value) > 55:
-        return (
-            f"{show_value(value)} is not a user pool id: after '_' come only letters and digits "
-            "(at most 55 characters in all)"
-        )
-    return None
-
-
-def region_of_identity_pool_id(value: str) -> str | None:
-    """The region prefix of an identity pool id, or None when it has none."""
-    match = _IDENTITY_POOL_ID.match(value)
-    return match.group("region") if match else None
-
-
-def identity_pool_id_problem(value: str) -> str | None:
-    """Check an identity pool id: ``<region>:<uuid>``."""
-    match = _IDENTITY_POOL_ID.match(value)
-    if match is None:
-        return f"{show_value(value)} is not an identity pool id (expected <region>:<uuid>)"
-    if region_problem(match.group("region")) is not None:
-        return (
-            f"{show_value(value)} is not an identity pool id: it must start with its region "
-            f"and ':', and {show_value(match.group('region'))} is not a region"
-        )
-    if not _UUID.match(match.group("id")):
-        return f"{show_value(value)} is not an identity pool id: after ':' comes a UUID"
-    return None
+#: User pool ids: ``<region>_<letters and digits>``.
+_USER_POOL_ID_FORM = _PoolIdForm(
+    "a user pool id",
+    _USER_POOL_ID,
+    "_",
+    "<region>_<id>",
+    lambda part, whole: _ALNUM.match(part) is not None and len(whole) <= 55,
+    "after '_' come only letters and digits (at most 55 characters in all)",
+)
+#: Identity pool ids: ``<region>:<uuid>``.
+_IDENTITY_POOL_ID_FORM = _PoolIdForm(
+    "an identity pool id",
+    _IDENTITY_POOL_ID,
+    ":",
+    "<region>:<uuid>",
+    lambda part, _whole: _UUID.match(part) is not None,
+    "after ':' comes a UUID",
+)
+region_of_user_pool_id = _USER_POOL_ID_FORM.region_in
+user_pool_id_problem = _USER_POOL_ID_FORM.problem
+region_of_identity_pool_id = _IDENTITY_POOL_ID_FORM.region_in
+identity_pool_id_problem = _IDENTITY_POOL_ID_FORM.problem
 
 
 def app_client_id_problem(value: str) -> str | None:

@@ -73,23 +73,22 @@ def flow_type(pool: UserPool, client: AppClient) -> tuple[str, list[str]]:
     return "USER_SRP_AUTH", warnings
 
 
+#: What an app client needs for the Hosted UI: its setting, and what to say when it is not set.
+_HOSTED_UI_NEEDS = (
+    ("oauth_enabled", "OAuth is not enabled on the client (AllowedOAuthFlowsUserPoolClient)"),
+    ("identity_providers", "no identity providers (SupportedIdentityProviders, e.g. COGNITO)"),
+    ("oauth_flows", "no OAuth grant types (AllowedOAuthFlows: code or implicit)"),
+    ("oauth_scopes", "no OAuth scopes (AllowedOAuthScopes, e.g. openid)"),
+    ("callback_urls", "no callback URLs (CallbackURLs)"),
+    ("logout_urls", "no sign-out URLs (LogoutURLs)"),
+)
+
+
 def oauth_config(pool: UserPool, client: AppClient) -> tuple[OAuthConfig | None, list[str]]:
     """The Hosted UI block for ``client``, or None with the reason when it cannot be written."""
     if not client.identity_providers and not client.oauth_enabled:
         return None, []
-    missing = []
-    if not client.oauth_enabled:
-        missing.append("OAuth is not enabled on the client (AllowedOAuthFlowsUserPoolClient)")
-    if not client.identity_providers:
-        missing.append("no identity providers (SupportedIdentityProviders, e.g. COGNITO)")
-    if not client.oauth_flows:
-        missing.append("no OAuth grant types (AllowedOAuthFlows: code or implicit)")
-    if not client.oauth_scopes:
-        missing.append("no OAuth scopes (AllowedOAuthScopes, e.g. openid)")
-    if not client.callback_urls:
-        missing.append("no callback URLs (CallbackURLs)")
-    if not client.logout_urls:
-        missing.append("no sign-out URLs (LogoutURLs)")
+    missing = [message for name, message in _HOSTED_UI_NEEDS if not getattr(client, name)]
     domain = pool.web_domain()
     if domain is None:
         missing.append(f"user pool {pool.pool_id} has no domain (App integration > Domain)")

@@ -7,6 +7,7 @@ accepts for sign-in (the email in an email-as-username pool).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
@@ -19,16 +20,17 @@ from pyamplify.local.idp.accounts import (
 )
 from pyamplify.local.idp.common import (
     attributes_from_list,
+    attributes_to_delete,
     attributes_to_list,
     check_attributes_exist,
     int_param,
+    list_page,
     pool_or_error,
     str_map,
     str_param,
     user_or_error,
     user_type,
 )
-from pyamplify.local.idp.pools import paginate
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.store.userpools import UserRecord
 
@@ -193,9 +195,7 @@ def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict
 def admin_delete_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminDeleteUserAttributes."""
     pool, user = _pool_and_user(backend, body)
-    names = [n for n in body.get("UserAttributeNames") or [] if isinstance(n, str)]
-    check_attributes_exist(pool, dict.fromkeys(names, ""))
-    apply_attribute_update(user, dict.fromkeys(names, ""), backend.now(), admin=True)
+    apply_attribute_update(user, attributes_to_delete(pool, body), backend.now(), admin=True)
     backend.store.save_user(user)
     return {}
 
@@ -304,12 +304,7 @@ def list_users(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
                 {k: v for k, v in attributes.items() if k in wanted}
             )
         users.append(entry)
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(users, body.get("PaginationToken"), limit)
-    result: dict[str, Any] = {"Users": page}
-    if token:
-        result["PaginationToken"] = token
-    return result
+    return list_page(body, users, "Users", int_param(body, "Limit", 60), token="PaginationToken")
 
 
 # ---------------------------------------------------------------------- groups
@@ -373,44 +368,39 @@ def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListGroups."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(backend.store.list_groups(pool["Id"]), body.get("NextToken"), limit)
-    result: dict[str, Any] = {"Groups": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    groups = backend.store.list_groups(pool["Id"])
+    return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
+
+
+def _change_membership(
+    backend: Backend, body: dict[str, Any], change: Callable[[str, str, str], None]
+) -> dict[str, Any]:
+    """Add or remove (``change``) a user's membership, once the user and then the group are
+    found (Cognito's order of checks)."""
+    pool, user = _pool_and_user(backend, body)
+    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    change(pool["Id"], group["GroupName"], user.username)
+    return {}
 
 
 @OPERATIONS.operation("AdminAddUserToGroup")
 def admin_add_user_to_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminAddUserToGroup."""
-    pool, user = _pool_and_user(backend, body)
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
-    backend.store.add_member(pool["Id"], group["GroupName"], user.username)
-    return {}
+    return _change_membership(backend, body, backend.store.add_member)
 
 
 @OPERATIONS.operation("AdminRemoveUserFromGroup")
 def admin_remove_user_from_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminRemoveUserFromGroup."""
-    pool, user = _pool_and_user(backend, body)
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
-    backend.store.remove_member(pool["Id"], group["GroupName"], user.username)
-    return {}
+    return _change_membership(backend, body, backend.store.remove_member)
 
 
 @OPERATIONS.operation("AdminListGroupsForUser")
 def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminListGroupsForUser."""
     pool, user = _pool_and_user(backend, body)
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(
-        backend.store.groups_of(pool["Id"], user.username), body.get("NextToken"), limit
-    )
-    result: dict[str, Any] = {"Groups": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    groups = backend.store.groups_of(pool["Id"], user.username)
+    return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
 
 
 @OPERATIONS.operation("ListUsersInGroup")
@@ -423,9 +413,4 @@ def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any
         user = backend.store.get_user(pool["Id"], username)
         if user is not None:
             users.append(user_type(user))
-    limit = int_param(body, "Limit", 60)
-    page, token = paginate(users, body.get("NextToken"), limit)
-    result: dict[str, Any] = {"Users": page}
-    if token:
-        result["NextToken"] = token
-    return result
+    return list_page(body, users, "Users", int_param(body, "Limit", 60))

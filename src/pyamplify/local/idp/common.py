@@ -6,6 +6,7 @@ message, so an operation reads as a list of Cognito's checks in Cognito's order.
 
 from __future__ import annotations
 
+import base64
 import hmac
 from typing import Any
 
@@ -77,6 +78,40 @@ def str_map(body: dict[str, Any], name: str) -> dict[str, str]:
     ):
         raise errors.InvalidParameterException(f"{name} must be a map of strings.")
     return {key: item for key, item in value.items() if item is not None}
+
+
+# ---------------------------------------------------------------------- List* operations
+
+
+def paginate(items: list[Any], token: Any, limit: int) -> tuple[list[Any], str | None]:
+    """One page of ``items`` after the opaque ``token``, and the token of the next page."""
+    start = 0
+    if token is not None:
+        try:
+            start = int(base64.urlsafe_b64decode(str(token).encode()).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise errors.InvalidParameterException("The pagination token is not valid.") from None
+    page = items[start : start + limit]
+    following = start + limit
+    next_token = (
+        base64.urlsafe_b64encode(str(following).encode()).decode()
+        if following < len(items)
+        else None
+    )
+    return page, next_token
+
+
+def list_page(
+    body: dict[str, Any], items: list[Any], member: str, limit: int, *, token: str = "NextToken"
+) -> dict[str, Any]:
+    """A List* operation's answer: the page of ``items`` that follows the request's ``token``,
+    as ``member``, and ``token`` for the next page only when more follow (Cognito leaves it
+    out on the last page)."""
+    page, next_token = paginate(items, body.get(token), limit)
+    result: dict[str, Any] = {member: page}
+    if next_token:
+        result[token] = next_token
+    return result
 
 
 # ---------------------------------------------------------------------- pools and clients
@@ -232,6 +267,15 @@ def check_attributes_exist(pool: dict[str, Any], attributes: dict[str, str]) -> 
                 + name
                 + "} could not be determined"
             )
+
+
+def attributes_to_delete(pool: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
+    """The request's ``UserAttributeNames`` as the update that deletes them (each set to the
+    empty string), once each is known to the pool's schema (the Delete*UserAttributes calls)."""
+    names = [name for name in body.get("UserAttributeNames") or [] if isinstance(name, str)]
+    deleting = dict.fromkeys(names, "")
+    check_attributes_exist(pool, deleting)
+    return deleting
 
 
 def check_mutable(pool: dict[str, Any], attributes: dict[str, str]) -> None:

@@ -119,6 +119,19 @@ def create_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str,
     return result
 
 
+def _domain_of_pool(
+    backend: Backend, body: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The request's ``Domain``, its ``UserPoolId``'s pool and the domain's description, when
+    that domain belongs to that pool; Cognito's one error for a wrong domain or pool else."""
+    domain = _domain_param(body)
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    description = backend.store.get_domain(domain)
+    if description is None or description["UserPoolId"] != pool["Id"]:
+        raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
+    return domain, pool, description
+
+
 @OPERATIONS.operation("DescribeUserPoolDomain")
 def describe_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeUserPoolDomain (an unknown domain gives an empty description, as on AWS)."""
@@ -129,11 +142,7 @@ def describe_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[st
 @OPERATIONS.operation("DeleteUserPoolDomain")
 def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """DeleteUserPoolDomain."""
-    domain = _domain_param(body)
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    description = backend.store.get_domain(domain)
-    if description is None or description["UserPoolId"] != pool["Id"]:
-        raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
+    domain, _, _ = _domain_of_pool(backend, body)
     backend.store.delete_domain(domain)
     return {}
 
@@ -141,11 +150,7 @@ def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str,
 @OPERATIONS.operation("UpdateUserPoolDomain")
 def update_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserPoolDomain: the managed-login version, and a custom domain's certificate."""
-    domain = _domain_param(body)
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    description = backend.store.get_domain(domain)
-    if description is None or description["UserPoolId"] != pool["Id"]:
-        raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
+    domain, pool, description = _domain_of_pool(backend, body)
     config = body.get("CustomDomainConfig")
     if isinstance(config, dict):
         if not is_custom_domain(domain):

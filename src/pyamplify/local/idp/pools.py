@@ -10,7 +10,6 @@ The pool's parts kept in their own modules, domains (:mod:`.domains`) and the MF
 
 from __future__ import annotations
 
-import base64
 import secrets
 import string
 from typing import Any
@@ -23,6 +22,7 @@ from pyamplify.local.idp import provider_store as idp_provider_store
 from pyamplify.local.idp.common import (
     STANDARD_ATTRIBUTES,
     int_param,
+    list_page,
     pool_client_or_error,
     pool_or_error,
     str_param,
@@ -250,24 +250,6 @@ def describe_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]
     return {"UserPool": describe(backend, pool_or_error(backend, str_param(body, "UserPoolId")))}
 
 
-def paginate(items: list[Any], token: Any, limit: int) -> tuple[list[Any], str | None]:
-    """One page of ``items`` after the opaque ``token``, and the token of the next page."""
-    start = 0
-    if token is not None:
-        try:
-            start = int(base64.urlsafe_b64decode(str(token).encode()).decode())
-        except (ValueError, UnicodeDecodeError):
-            raise errors.InvalidParameterException("The pagination token is not valid.") from None
-    page = items[start : start + limit]
-    following = start + limit
-    next_token = (
-        base64.urlsafe_b64encode(str(following).encode()).decode()
-        if following < len(items)
-        else None
-    )
-    return page, next_token
-
-
 @OPERATIONS.operation("ListUserPools")
 def list_user_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUserPools."""
@@ -284,11 +266,7 @@ def list_user_pools(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
         }
         for pool in backend.store.list_pools()
     ]
-    page, next_token = paginate(summaries, body.get("NextToken"), limit)
-    result: dict[str, Any] = {"UserPools": page}
-    if next_token:
-        result["NextToken"] = next_token
-    return result
+    return list_page(body, summaries, "UserPools", limit)
 
 
 @OPERATIONS.operation("UpdateUserPool")
@@ -534,11 +512,7 @@ def list_user_pool_clients(backend: Backend, body: dict[str, Any]) -> dict[str, 
         {"ClientId": c["ClientId"], "UserPoolId": c["UserPoolId"], "ClientName": c["ClientName"]}
         for c in backend.store.list_clients(pool["Id"])
     ]
-    page, next_token = paginate(summaries, body.get("NextToken"), limit)
-    result: dict[str, Any] = {"UserPoolClients": page}
-    if next_token:
-        result["NextToken"] = next_token
-    return result
+    return list_page(body, summaries, "UserPoolClients", limit)
 
 
 @OPERATIONS.operation("UpdateUserPoolClient")

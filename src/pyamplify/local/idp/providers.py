@@ -21,8 +21,7 @@ from urllib.parse import urlsplit
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp.common import pool_or_error, str_param
-from pyamplify.local.idp.pools import paginate
+from pyamplify.local.idp.common import int_param, list_page, pool_or_error, str_param
 from pyamplify.local.idp.provider_store import load_provider
 from pyamplify.local.idp.registry import OPERATIONS
 
@@ -156,12 +155,7 @@ def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str,
         }
         for provider in providers
     ]
-    limit = body.get("MaxResults") if isinstance(body.get("MaxResults"), int) else 60
-    page, next_token = paginate(summaries, body.get("NextToken"), int(limit or 60))
-    result: dict[str, Any] = {"Providers": page}
-    if next_token:
-        result["NextToken"] = next_token
-    return result
+    return list_page(body, summaries, "Providers", int_param(body, "MaxResults", 60))
 
 
 @OPERATIONS.operation("UpdateIdentityProvider")

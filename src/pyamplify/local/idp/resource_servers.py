@@ -13,8 +13,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp.common import pool_or_error, str_param
-from pyamplify.local.idp.pools import paginate
+from pyamplify.local.idp.common import int_param, list_page, pool_or_error, str_param
 from pyamplify.local.idp.registry import OPERATIONS
 
 #: Resource servers per user pool (Cognito's quotas page).
@@ -84,13 +83,8 @@ def describe_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str
 def list_resource_servers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListResourceServers (paged)."""
     pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    limit = body.get("MaxResults") if isinstance(body.get("MaxResults"), int) else 50
     servers = backend.store.list_resource_servers(pool["Id"])
-    page, next_token = paginate(servers, body.get("NextToken"), int(limit or 50))
-    result: dict[str, Any] = {"ResourceServers": page}
-    if next_token:
-        result["NextToken"] = next_token
-    return result
+    return list_page(body, servers, "ResourceServers", int_param(body, "MaxResults", 50))
 
 
 @OPERATIONS.operation("UpdateResourceServer")

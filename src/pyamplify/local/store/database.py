@@ -19,6 +19,7 @@ outside ``pyamplify.local.store`` (a test enforces it).
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -220,6 +221,31 @@ class Database:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
             return tuple(row) if row is not None else None
+
+    def document(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """The JSON document in the first column of a query's first row, or ``None``.
+
+        Pools, clients, groups, providers… are stored as their Cognito JSON shape in one
+        column; this is how every topic module reads one back.
+        """
+        row = self.query_one(sql, params)
+        return None if row is None else dict(json.loads(row[0]))
+
+    def documents(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The JSON documents in the first column of every row of a query, in its order."""
+        return [dict(json.loads(row[0])) for row in self.query(sql, params)]
+
+    def take_one(
+        self, table: str, columns: str, where: str, params: Sequence[Any]
+    ) -> tuple[Any, ...] | None:
+        """Read ``columns`` of the row of ``table`` matching ``where`` and delete it, in one
+        transaction: what makes codes, sign-in sessions and browser state single use (two
+        requests racing for one row cannot both get it)."""
+        with self.transaction():
+            row = self.query_one(f"SELECT {columns} FROM {table} WHERE {where}", params)
+            if row is not None:
+                self.execute(f"DELETE FROM {table} WHERE {where}", params)
+        return row
 
     def close(self) -> None:
         """Close the connection (the in-memory state is gone afterwards)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify.local.store.database import Database
+from pyamplify.local.store.records import Columns
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,22 @@ class StoredCredentials:
     session_token_hash: str = field(repr=False)
 
 
+#: Every column of ``identity_credentials``, named like :class:`StoredCredentials`' fields.
+_CREDENTIALS = Columns(
+    StoredCredentials,
+    (
+        "access_key_id",
+        "identity_id",
+        "pool_id",
+        "role_arn",
+        "issued_at",
+        "expires_at",
+        "secret_key",
+        "session_token_hash",
+    ),
+)
+
+
 def page_token(last_key: str) -> str:
     """An opaque pagination token that resumes after ``last_key``."""
     return base64.urlsafe_b64encode(last_key.encode()).decode()
@@ -84,16 +101,14 @@ class IdentityStore:
 
     def get_pool(self, pool_id: str) -> dict[str, Any] | None:
         """A pool's ``IdentityPool`` document, or ``None``."""
-        row = self.store.query_one("SELECT config FROM identity_pools WHERE id = ?", (pool_id,))
-        return json.loads(row[0]) if row is not None else None
+        return self.store.document("SELECT config FROM identity_pools WHERE id = ?", (pool_id,))
 
     def list_pools(self, after: str | None, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """Pools ordered by id after ``after``; and whether more follow."""
-        rows = self.store.query(
+        pools = self.store.documents(
             "SELECT config FROM identity_pools WHERE id > ? ORDER BY id LIMIT ?",
             (after or "", limit + 1),
         )
-        pools = [json.loads(row[0]) for row in rows]
         return pools[:limit], len(pools) > limit
 
     def delete_pool(self, pool_id: str) -> None:
@@ -113,8 +128,8 @@ class IdentityStore:
 
     def get_roles(self, pool_id: str) -> dict[str, Any]:
         """A pool's ``{"Roles", "RoleMappings"}`` (empty when never set)."""
-        row = self.store.query_one("SELECT roles FROM identity_pools WHERE id = ?", (pool_id,))
-        return json.loads(row[0]) if row is not None else {}
+        roles = self.store.document("SELECT roles FROM identity_pools WHERE id = ?", (pool_id,))
+        return {} if roles is None else roles
 
     # ------------------------------------------------------------------ identities
 
@@ -188,37 +203,15 @@ class IdentityStore:
     def put_credentials(self, record: StoredCredentials) -> None:
         """Remember a minted access key."""
         self.store.execute(
-            "INSERT INTO identity_credentials (access_key_id, secret_key, session_token_hash, "
-            "identity_id, pool_id, role_arn, issued_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.access_key_id,
-                record.secret_key,
-                record.session_token_hash,
-                record.identity_id,
-                record.pool_id,
-                record.role_arn,
-                record.issued_at,
-                record.expires_at,
-            ),
+            f"INSERT INTO identity_credentials ({_CREDENTIALS}) "
+            f"VALUES ({_CREDENTIALS.placeholders})",
+            _CREDENTIALS.values(record),
         )
 
     def get_credentials(self, access_key_id: str) -> StoredCredentials | None:
         """A minted access key's record, or ``None`` for a key this Cognito never minted."""
         row = self.store.query_one(
-            "SELECT access_key_id, identity_id, pool_id, role_arn, issued_at, expires_at, "
-            "secret_key, session_token_hash FROM identity_credentials WHERE access_key_id = ?",
+            f"SELECT {_CREDENTIALS} FROM identity_credentials WHERE access_key_id = ?",
             (access_key_id,),
         )
-        if row is None:
-            return None
-        return StoredCredentials(
-            access_key_id=row[0],
-            identity_id=row[1],
-            pool_id=row[2],
-            role_arn=row[3],
-            issued_at=row[4],
-            expires_at=row[5],
-            secret_key=row[6],
-            session_token_hash=row[7],
-        )
+        return None if row is None else _CREDENTIALS.record(row)

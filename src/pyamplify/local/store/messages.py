@@ -6,7 +6,7 @@ outbox, which the developer reads (``pyamplify local outbox``, ``GET /_local/out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pyamplify.local.store.database import Database
@@ -31,21 +31,8 @@ class OutboxItem:
     message: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The item as served by ``GET /_local/outbox``."""
-        return {
-            "id": self.id,
-            "user_pool_id": self.user_pool_id,
-            "username": self.username,
-            "destination": self.destination,
-            "delivery_medium": self.delivery_medium,
-            "code": self.code,
-            "purpose": self.purpose,
-            "attribute_name": self.attribute_name,
-            "client_id": self.client_id,
-            "created_at": self.created_at,
-            "subject": self.subject,
-            "message": self.message,
-        }
+        """The item as served by ``GET /_local/outbox``: its fields, named as here."""
+        return asdict(self)
 
 
 class MessageTables(Database):

@@ -52,8 +52,7 @@ class MfaTables(Database):
 
     def get_pool_mfa_config(self, pool_id: str) -> dict[str, Any] | None:
         """A pool's stored MFA factors, or ``None`` when SetUserPoolMfaConfig never ran."""
-        row = self.query_one("SELECT config FROM pool_mfa_config WHERE pool_id = ?", (pool_id,))
-        return None if row is None else dict(json.loads(row[0]))
+        return self.document("SELECT config FROM pool_mfa_config WHERE pool_id = ?", (pool_id,))
 
     def put_pool_mfa_config(self, pool_id: str, config: dict[str, Any]) -> None:
         """Insert or replace a pool's MFA factors."""

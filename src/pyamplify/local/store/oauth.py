@@ -28,19 +28,17 @@ class OAuthTables(Database):
 
     def get_resource_server(self, pool_id: str, identifier: str) -> dict[str, Any] | None:
         """One resource server, or ``None``."""
-        row = self.query_one(
+        return self.document(
             "SELECT config FROM resource_servers WHERE pool_id = ? AND identifier = ?",
             (pool_id, identifier),
         )
-        return None if row is None else dict(json.loads(row[0]))
 
     def list_resource_servers(self, pool_id: str) -> list[dict[str, Any]]:
         """A pool's resource servers, by identifier."""
-        rows = self.query(
+        return self.documents(
             "SELECT config FROM resource_servers WHERE pool_id = ? ORDER BY identifier",
             (pool_id,),
         )
-        return [dict(json.loads(row[0])) for row in rows]
 
     def delete_resource_server(self, pool_id: str, identifier: str) -> None:
         """Remove one resource server."""
@@ -76,15 +74,14 @@ class OAuthTables(Database):
         self, code_hash: str
     ) -> tuple[str, str, str, str, dict[str, Any], float] | None:
         """Remove and return ``(pool, client, username, sub, state, expires_at)``: single use."""
-        with self.transaction():
-            row = self.query_one(
-                "SELECT pool_id, client_id, username, sub, state, expires_at FROM oauth_codes "
-                "WHERE code_hash = ?",
-                (code_hash,),
-            )
-            if row is None:
-                return None
-            self.execute("DELETE FROM oauth_codes WHERE code_hash = ?", (code_hash,))
+        row = self.take_one(
+            "oauth_codes",
+            "pool_id, client_id, username, sub, state, expires_at",
+            "code_hash = ?",
+            (code_hash,),
+        )
+        if row is None:
+            return None
         return (row[0], row[1], row[2], row[3], json.loads(row[4]), float(row[5]))
 
     # ------------------------------------------------------------------ browser sessions
@@ -141,15 +138,10 @@ class OAuthTables(Database):
 
     def take_oauth_state(self, id_hash: str, kind: str) -> tuple[dict[str, Any], float] | None:
         """Remove and return ``(state, expires_at)`` of kind ``kind``: single use."""
-        with self.transaction():
-            row = self.query_one(
-                "SELECT state, expires_at FROM oauth_state WHERE id_hash = ? AND kind = ?",
-                (id_hash, kind),
-            )
-            if row is None:
-                return None
-            self.execute("DELETE FROM oauth_state WHERE id_hash = ?", (id_hash,))
-        return json.loads(row[0]), float(row[1])
+        row = self.take_one(
+            "oauth_state", "state, expires_at", "id_hash = ? AND kind = ?", (id_hash, kind)
+        )
+        return None if row is None else (json.loads(row[0]), float(row[1]))
 
     def purge_oauth(self, now: float) -> None:
         """Forget expired codes, browser sessions and state."""

@@ -43,13 +43,11 @@ class PoolTables(Database):
 
     def get_pool(self, pool_id: str) -> dict[str, Any] | None:
         """A pool's configuration document, or ``None``."""
-        row = self.query_one("SELECT config FROM pools WHERE id = ?", (pool_id,))
-        return json.loads(row[0]) if row else None
+        return self.document("SELECT config FROM pools WHERE id = ?", (pool_id,))
 
     def list_pools(self) -> list[dict[str, Any]]:
         """All pools' documents, oldest first."""
-        rows = self.query("SELECT config FROM pools ORDER BY created, id")
-        return [json.loads(row[0]) for row in rows]
+        return self.documents("SELECT config FROM pools ORDER BY created, id")
 
     def delete_pool(self, pool_id: str) -> None:
         """Delete a pool and everything that belongs to it."""
@@ -69,15 +67,13 @@ class PoolTables(Database):
 
     def get_client(self, client_id: str) -> dict[str, Any] | None:
         """An app client's document, or ``None``."""
-        row = self.query_one("SELECT config FROM clients WHERE id = ?", (client_id,))
-        return json.loads(row[0]) if row else None
+        return self.document("SELECT config FROM clients WHERE id = ?", (client_id,))
 
     def list_clients(self, pool_id: str) -> list[dict[str, Any]]:
         """A pool's app clients, oldest first."""
-        rows = self.query(
+        return self.documents(
             "SELECT config FROM clients WHERE pool_id = ? ORDER BY created, id", (pool_id,)
         )
-        return [json.loads(row[0]) for row in rows]
 
     def delete_client(self, client_id: str) -> None:
         """Delete an app client."""
@@ -94,8 +90,7 @@ class PoolTables(Database):
 
     def get_domain(self, domain: str) -> dict[str, Any] | None:
         """A domain's description, or ``None``."""
-        row = self.query_one("SELECT config FROM domains WHERE domain = ?", (domain,))
-        return json.loads(row[0]) if row else None
+        return self.document("SELECT config FROM domains WHERE domain = ?", (domain,))
 
     def domains_of_pool(self, pool_id: str) -> list[str]:
         """Every domain attached to a pool (a prefix domain, a custom domain, or both)."""

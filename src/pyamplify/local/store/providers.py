@@ -27,18 +27,16 @@ class ProviderTables(Database):
 
     def get_identity_provider(self, pool_id: str, name: str) -> dict[str, Any] | None:
         """A provider's description, or ``None``."""
-        row = self.query_one(
+        return self.document(
             "SELECT config FROM identity_providers WHERE pool_id = ? AND name = ?",
             (pool_id, name),
         )
-        return None if row is None else dict(json.loads(row[0]))
 
     def list_identity_providers(self, pool_id: str) -> list[dict[str, Any]]:
         """A pool's providers' descriptions, by name."""
-        rows = self.query(
+        return self.documents(
             "SELECT config FROM identity_providers WHERE pool_id = ? ORDER BY name", (pool_id,)
         )
-        return [dict(json.loads(row[0])) for row in rows]
 
     def identity_provider_names(self, pool_id: str) -> set[str]:
         """The names of a pool's providers."""

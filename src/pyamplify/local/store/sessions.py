@@ -16,6 +16,15 @@ from pyamplify.local.store.database import Database
 SessionRow = tuple[str, str, str, str, dict[str, Any], float]
 
 
+_SESSION = "kind, pool_id, client_id, username, state, expires_at"
+
+
+def _session_row(row: tuple[Any, ...] | None) -> SessionRow | None:
+    if row is None:
+        return None
+    return (row[0], row[1], row[2], row[3], json.loads(row[4]), float(row[5]))
+
+
 class SessionTables(Database):
     """Data access for sign-in sessions, token families and refresh tokens."""
 
@@ -40,27 +49,12 @@ class SessionTables(Database):
 
     def take_session(self, session_id: str) -> SessionRow | None:
         """Remove and return ``(kind, pool, client, username, state, expires_at)``: single use."""
-        with self.transaction():
-            row = self.query_one(
-                "SELECT kind, pool_id, client_id, username, state, expires_at FROM auth_sessions "
-                "WHERE id = ?",
-                (session_id,),
-            )
-            if row is None:
-                return None
-            self.execute("DELETE FROM auth_sessions WHERE id = ?", (session_id,))
-        return (row[0], row[1], row[2], row[3], json.loads(row[4]), float(row[5]))
+        return _session_row(self.take_one("auth_sessions", _SESSION, "id = ?", (session_id,)))
 
     def peek_session(self, session_id: str) -> SessionRow | None:
         """Like :meth:`take_session` but leaves the session in place."""
-        row = self.query_one(
-            "SELECT kind, pool_id, client_id, username, state, expires_at FROM auth_sessions "
-            "WHERE id = ?",
-            (session_id,),
-        )
-        if row is None:
-            return None
-        return (row[0], row[1], row[2], row[3], json.loads(row[4]), float(row[5]))
+        row = self.query_one(f"SELECT {_SESSION} FROM auth_sessions WHERE id = ?", (session_id,))
+        return _session_row(row)
 
     def delete_session(self, session_id: str) -> None:
         """Consume a session."""

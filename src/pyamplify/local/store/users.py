@@ -8,11 +8,11 @@ verifier. Groups are stored as their Cognito JSON shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify.local.store.database import Database
+from pyamplify.local.store.records import Columns
 
 
 @dataclass
@@ -39,29 +39,41 @@ class UserRecord:
         return {"sub": self.sub, **self.attributes}
 
 
-_USER_COLUMNS = (
-    "pool_id, username, sub, status, enabled, attributes, salt, verifier, created, modified, "
-    "password_set_at, failed_attempts, last_failure, locked_until"
+#: Every column of ``users``, named like :class:`UserRecord`'s fields.
+_USERS = Columns(
+    UserRecord,
+    (
+        "pool_id",
+        "username",
+        "sub",
+        "status",
+        "enabled",
+        "attributes",
+        "salt",
+        "verifier",
+        "created",
+        "modified",
+        "password_set_at",
+        "failed_attempts",
+        "last_failure",
+        "locked_until",
+    ),
+    encode={"enabled": int, "attributes": json.dumps},
+    decode={"enabled": bool, "attributes": json.loads},
 )
-
-
-def _user_from_row(row: Sequence[Any]) -> UserRecord:
-    return UserRecord(
-        pool_id=row[0],
-        username=row[1],
-        sub=row[2],
-        status=row[3],
-        enabled=bool(row[4]),
-        attributes=json.loads(row[5]),
-        salt=row[6],
-        verifier=row[7],
-        created=row[8],
-        modified=row[9],
-        password_set_at=row[10],
-        failed_attempts=row[11],
-        last_failure=row[12],
-        locked_until=row[13],
-    )
+#: What :meth:`UserTables.save_user` writes back (the pool, name, ``sub`` and creation stay).
+_MUTABLE = (
+    "status",
+    "enabled",
+    "attributes",
+    "salt",
+    "verifier",
+    "modified",
+    "password_set_at",
+    "failed_attempts",
+    "last_failure",
+    "locked_until",
+)
 
 
 class UserTables(Database):
@@ -72,78 +84,47 @@ class UserTables(Database):
     def insert_user(self, user: UserRecord) -> None:
         """Add a new user (the caller has checked that the name is free)."""
         self.execute(
-            f"INSERT INTO users ({_USER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-            (
-                user.pool_id,
-                user.username,
-                user.sub,
-                user.status,
-                int(user.enabled),
-                json.dumps(user.attributes),
-                user.salt,
-                user.verifier,
-                user.created,
-                user.modified,
-                user.password_set_at,
-                user.failed_attempts,
-                user.last_failure,
-                user.locked_until,
-            ),
+            f"INSERT INTO users ({_USERS}) VALUES ({_USERS.placeholders})", _USERS.values(user)
         )
 
     def save_user(self, user: UserRecord) -> None:
         """Write back every mutable column of an existing user."""
         self.execute(
-            "UPDATE users SET status = ?, enabled = ?, attributes = ?, salt = ?, verifier = ?, "
-            "modified = ?, password_set_at = ?, failed_attempts = ?, last_failure = ?, "
-            "locked_until = ? WHERE pool_id = ? AND username = ?",
-            (
-                user.status,
-                int(user.enabled),
-                json.dumps(user.attributes),
-                user.salt,
-                user.verifier,
-                user.modified,
-                user.password_set_at,
-                user.failed_attempts,
-                user.last_failure,
-                user.locked_until,
-                user.pool_id,
-                user.username,
-            ),
+            f"UPDATE users SET {_USERS.assignments(_MUTABLE)} WHERE pool_id = ? AND username = ?",
+            (*_USERS.values(user, _MUTABLE), user.pool_id, user.username),
         )
 
     def get_user(self, pool_id: str, username: str) -> UserRecord | None:
         """A user by internal username (case-sensitive, as stored)."""
         row = self.query_one(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? AND username = ?",
+            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND username = ?",
             (pool_id, username),
         )
-        return _user_from_row(row) if row else None
+        return _USERS.record(row) if row else None
 
     def get_user_by_sub(self, pool_id: str, sub: str) -> UserRecord | None:
         """A user by ``sub``."""
         row = self.query_one(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub)
+            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub)
         )
-        return _user_from_row(row) if row else None
+        return _USERS.record(row) if row else None
 
     def find_users_by_attribute(self, pool_id: str, name: str, value: str) -> list[UserRecord]:
         """Users whose attribute ``name`` equals ``value`` (aliases, email-as-username)."""
         rows = self.query(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? "
+            f"SELECT {_USERS} FROM users WHERE pool_id = ? "
             "AND json_extract(attributes, '$.' || ?) = ?",
             (pool_id, f'"{name}"', value),
         )
-        return [_user_from_row(row) for row in rows]
+        return [_USERS.record(row) for row in rows]
 
     def list_users(self, pool_id: str) -> list[UserRecord]:
         """All users of a pool, oldest first."""
         rows = self.query(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE pool_id = ? ORDER BY created, username",
+            f"SELECT {_USERS} FROM users WHERE pool_id = ? ORDER BY created, username",
             (pool_id,),
         )
-        return [_user_from_row(row) for row in rows]
+        return [_USERS.record(row) for row in rows]
 
     def count_users(self, pool_id: str) -> int:
         """How many users a pool has."""
@@ -170,15 +151,15 @@ class UserTables(Database):
 
     def get_group(self, pool_id: str, name: str) -> dict[str, Any] | None:
         """A group's document, or ``None``."""
-        row = self.query_one(
+        return self.document(
             "SELECT config FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name)
         )
-        return json.loads(row[0]) if row else None
 
     def list_groups(self, pool_id: str) -> list[dict[str, Any]]:
         """A pool's groups by name."""
-        rows = self.query("SELECT config FROM groups WHERE pool_id = ? ORDER BY name", (pool_id,))
-        return [json.loads(row[0]) for row in rows]
+        return self.documents(
+            "SELECT config FROM groups WHERE pool_id = ? ORDER BY name", (pool_id,)
+        )
 
     def delete_group(self, pool_id: str, name: str) -> None:
         """Delete a group and its memberships."""
@@ -204,13 +185,12 @@ class UserTables(Database):
 
     def groups_of(self, pool_id: str, username: str) -> list[dict[str, Any]]:
         """The groups a user belongs to, by precedence then name (Cognito's token order)."""
-        rows = self.query(
+        groups = self.documents(
             "SELECT g.config FROM groups g JOIN group_members m "
             "ON g.pool_id = m.pool_id AND g.name = m.group_name "
             "WHERE m.pool_id = ? AND m.username = ? ORDER BY g.name",
             (pool_id, username),
         )
-        groups = [json.loads(row[0]) for row in rows]
         return sorted(groups, key=lambda g: (g.get("Precedence") is None, g.get("Precedence", 0)))
 
     def members_of(self, pool_id: str, group: str) -> list[str]:
