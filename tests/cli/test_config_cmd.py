@@ -91,13 +91,14 @@ def test_every_error_is_printed_and_the_exit_code_is_1(
 def test_errors_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     seed = str(EXAMPLES / "amplifyconfiguration.seed.json")
     assert main(["config", "check", seed, "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
-    assert document["ok"] is False
-    assert len(document["errors"]) == 9
-    first = document["errors"][0]
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "ConfigError" and "9 problems" in error["message"]
+    assert error["fix"].endswith("pyamplify config check")
+    assert len(error["problems"]) == 9
+    first = error["problems"][0]
     assert set(first) == {"file", "line", "column", "path", "message", "example"}
     assert first["file"] == seed and first["line"] == 11
-    assert len(document["warnings"]) == 1
+    assert len(error["warnings"]) == 1
 
 
 def test_a_bad_environment_endpoint_is_an_error_not_a_traceback(

@@ -56,9 +56,10 @@ def _check(args: argparse.Namespace) -> int:
         summary = describe(config)
     except ConfigError as error:
         if args.json:
-            _print_json(_error_document(error))
-        else:
-            _print_errors(error)
+            from pyamplify.cli.report import report_exception
+
+            return report_exception(error, args, 1)
+        _print_errors(error)
         return 1
     if args.json:
         _print_json(
@@ -133,14 +134,6 @@ def describe(config: AuthConfig) -> dict[str, Any]:
 
 def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False))
-
-
-def _error_document(error: ConfigError) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "errors": [problem.to_dict() for problem in error.problems],
-        "warnings": [warning.to_dict() for warning in error.warnings],
-    }
 
 
 def _print_errors(error: ConfigError) -> None:

@@ -23,6 +23,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="list every stored session (profile, user, pool, state, token expiry)",
         description="List the sessions in the credential store (no network call).",
     )
+    profiles.add_argument(
+        "--config", metavar="PATH", help="only the sessions of this configuration's app client"
+    )
     profiles.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     profiles.set_defaults(func=run_profiles)
 
@@ -52,6 +55,16 @@ def run_profiles(args: argparse.Namespace) -> int:
     store = default_store()
     now = time.time()
     found = stored_profiles(store)
+    if args.config:
+        from pyamplify.config import load_config
+
+        pool = load_config(args.config).user_pool
+        found = [
+            item
+            for item in found
+            if pool is not None
+            and (item.user_pool_id, item.client_id) == (pool.pool_id, pool.app_client_id)
+        ]
     rows: list[dict[str, object]] = [
         {
             "profile": item.profile,

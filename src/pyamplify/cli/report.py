@@ -80,7 +80,27 @@ def fix_for(error: BaseException, args: argparse.Namespace | None = None) -> str
     code = error_code(error)
     if code in _SIGN_IN_FIXES:
         return sign_in_command(args)
+    if code == "ConfigError":
+        return CONFIG_FIX
     return COGNITO_FIXES.get(code)
+
+
+#: The fix of every configuration error (each problem names its file, line and key).
+CONFIG_FIX = "correct the configuration where each problem says, then: pyamplify config check"
+
+
+def details_of(error: BaseException) -> dict[str, Any] | None:
+    """What an error object carries besides code, message and fix: a configuration error's
+    problems and warnings (file, line, key path each), an import rule's name."""
+    problems = getattr(error, "problems", None)
+    if isinstance(problems, (list, tuple)):
+        warnings = getattr(error, "warnings", ())
+        return {
+            "problems": [problem.to_dict() for problem in problems],
+            "warnings": [warning.to_dict() for warning in warnings],
+        }
+    rule = getattr(error, "rule", None)
+    return {"rule": rule} if isinstance(rule, str) else None
 
 
 def error_document(
@@ -121,13 +141,7 @@ def report_exception(error: BaseException, args: argparse.Namespace | None, exit
     """Report a deliberate error raised by a command (see the module docstring)."""
     fix = fix_for(error, args)
     if getattr(args, "json", False):
-        details = getattr(error, "details", None)
-        print_error_json(
-            error_code(error),
-            error_message(error),
-            fix,
-            details if isinstance(details, dict) else None,
-        )
+        print_error_json(error_code(error), error_message(error), fix, details_of(error))
     print(f"error: {error}", file=sys.stderr)
     own = getattr(error, "fix", None)
     if isinstance(own, str) and own and own not in str(error):
