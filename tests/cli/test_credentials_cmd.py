@@ -164,11 +164,19 @@ def test_an_ended_session_asks_the_user_to_sign_in(
     # An hour later (our clock only): the tokens are due, the refresh token is revoked.
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3600)
+    ended = "the session of 'turing' ended: its refresh token no longer works"
     for _ in range(2):  # and again: no silent switch to guest credentials
         code, out, err = run(monkeypatch, capsys, "auth", "credentials", "--config", str(path))
         assert code == 1 and out == ""
-        assert "turing" in err and "run `pyamplify auth sign-in`" in err
-    assert run(monkeypatch, capsys, "auth", "sign-out", "--config", str(path))[0] == 0
+        assert ended in err and "run `pyamplify auth sign-in`" in err
+    # Tryout 7: whoami and sign-out say the same thing as credentials.
+    code, out, err = run(monkeypatch, capsys, "auth", "whoami", "--json", "--config", str(path))
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "SessionEndedError" and ended in error["message"]
+    assert error["fix"] == f"pyamplify auth sign-in --profile default --config {path}"
+    code, out, err = run(monkeypatch, capsys, "auth", "sign-out", "--config", str(path))
+    assert code == 0 and out.startswith("The session of 'turing' ended: its refresh token")
+    assert "Signed out" in out
     code, out, _ = run(
         monkeypatch, capsys, "auth", "credentials", "--json", "--guest", "--config", str(path)
     )

@@ -3,7 +3,8 @@
 ``start`` serves in the foreground until Ctrl-C (or SIGTERM) and prints the endpoint URL first,
 so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the platform's user
 data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. ``outbox``
-asks a running local Cognito (``--endpoint``) and, when none answers, reads the data dir.
+asks a running local Cognito (``--endpoint``, else the configuration's ``Endpoint`` on this
+machine) and, when none answers, reads the data dir.
 Only the standard library is imported at import time; the server loads inside ``run_start``.
 """
 
@@ -53,7 +54,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     start.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     start.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = free)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0 = free)",
     )
     start.add_argument("--data-dir", help="where state is kept (default: the user data dir)")
     start.add_argument(
@@ -76,10 +80,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     outbox.add_argument("--username", help="only this user's messages")
-    outbox.add_argument("--endpoint", help="the local Cognito URL")
+    outbox.add_argument(
+        "--endpoint",
+        help="the local Cognito URL (default: $PYAMPLIFY_LOCAL_ENDPOINT, the configuration's "
+        f"Endpoint, {DEFAULT_ENDPOINT})",
+    )
+    outbox.add_argument(
+        "--config", metavar="PATH", help="the configuration whose Endpoint to ask (default: found)"
+    )
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
     outbox.add_argument("--json", action="store_true", help="print JSON")
     outbox.set_defaults(func=run_outbox)
+
+
+def port_number(text: str) -> int:
+    """``--port``: a TCP port, 0-65535 (0 picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 0-65535 (0 = free)")
+    return port
+
+
+def configured_endpoint(path: str | None) -> str | None:
+    """The ``Endpoint`` of the configuration (``--config``, else the one found as ``config
+    check`` finds it) when it points at this machine: the local Cognito it was written for."""
+    from pyamplify.config import ConfigError, load_config
+
+    try:
+        config = load_config(path)
+    except (ConfigError, OSError):
+        if path is not None:
+            raise
+        return None
+    for pool in (config.user_pool, config.identity_pool):
+        endpoint = pool.endpoint if pool is not None else None
+        host = urllib.parse.urlsplit(endpoint).hostname if endpoint else None
+        if endpoint and host in _LOOPBACK:
+            return endpoint.rstrip("/")
+    return None
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -145,7 +186,12 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
 
 def run_outbox(args: argparse.Namespace) -> int:
     """Run ``pyamplify local outbox``; return the exit code."""
-    endpoint = args.endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    endpoint = (
+        args.endpoint
+        or os.environ.get(ENDPOINT_ENV)
+        or configured_endpoint(args.config)
+        or DEFAULT_ENDPOINT
+    )
     try:
         if args.data_dir:
             items = _read_outbox(Path(args.data_dir), args.username)

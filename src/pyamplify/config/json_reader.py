@@ -36,6 +36,10 @@ _PLAIN_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*')
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _EXAMPLE_MEMBER = '"Region": "us-east-1"'
+_EXAMPLE_DOCUMENT = (
+    '{"auth": {"plugins": {"awsCognitoAuthPlugin": {…}}}} (Gen 1 amplifyconfiguration.json) '
+    'or {"version": "1.4", "auth": {…}} (Gen 2 amplify_outputs.json)'
+)
 _BOM = "\ufeff"
 #: The string value of a member whose key names a secret (``AppClientSecret``,
 #: ``user_pool_client_secret``, a misspelling of either), up to its closing quote or line end.
@@ -238,20 +242,24 @@ class _Parser:
             if self.text.startswith(literal, self.pos):
                 self.pos += len(literal)
                 return value
+        # At the top the file itself is not JSON: show what a whole configuration looks like.
+        example = _EXAMPLE_MEMBER if path else _EXAMPLE_DOCUMENT
         if not char:
             raise _SyntaxProblem(
-                self.pos, path, "the file ends where a value was expected", _EXAMPLE_MEMBER
+                self.pos, path, "the file ends where a value was expected", example
             )
         hint = ""
         if char == "'":
             hint = " (JSON strings need double quotes)"
         elif char == "/":
             hint = " (JSON has no comments)"
+        elif not path:
+            hint = " (this file is not JSON: an Amplify configuration is one JSON object)"
         raise _SyntaxProblem(
             self.pos,
             path,
             f"unexpected {_describe(char)} where a value was expected{hint}",
-            _EXAMPLE_MEMBER,
+            example,
         )
 
     def _enter(self, path: JsonPath, depth: int) -> None:
