@@ -141,6 +141,20 @@ def test_reset_password_from_a_script_in_two_steps(cli: Cli, cognito: Any) -> No
     assert cli("auth", "sign-in", "ada", "--password-stdin", stdin=NEW_PASSWORD + "\n")[0] == 0
 
 
+def test_reset_password_on_a_terminal(cli: Cli, cognito: Any, config_file: Path) -> None:
+    _registered(cli, cognito, "joan", sign_in=False)
+    child = _spawn(config_file, "auth", "reset-password", "joan")
+    child.expect(r"A code was sent by email to \S+\. Code: ")
+    child.sendline(_latest_code(cognito, config_file, "joan"))
+    child.expect("New password: ")
+    child.sendline(NEW_PASSWORD)
+    child.expect("Repeat the new password: ")
+    child.sendline(NEW_PASSWORD)
+    output = _finish(child)
+    assert "Password reset for joan." in output and NEW_PASSWORD not in output
+    assert cli("auth", "sign-in", "joan", "--password-stdin", stdin=NEW_PASSWORD + "\n")[0] == 0
+
+
 def test_reset_required_at_sign_in_is_reset_on_the_terminal(
     cli: Cli, cognito: Any, config_file: Path, make_boto3_client: Any
 ) -> None:

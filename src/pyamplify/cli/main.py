@@ -117,7 +117,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from pyamplify.cli.report import report_exception
     from pyamplify.errors import PyamplifyError
 
     _tolerant(sys.stdout)
@@ -143,6 +142,8 @@ def _main(argv: list[str]) -> int:
     except PyamplifyError as error:
         if args.debug:
             raise
+        from pyamplify.cli.report import report_exception
+
         return report_exception(error, args, error.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
