@@ -58,9 +58,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from pyamplify.auth import Auth
-    from pyamplify.cli.demo_cmd import provision_identity_pool, provision_pool
     from pyamplify.config import write_config
     from pyamplify.local import LocalCognito
+    from pyamplify.local.testing import provision_identity_pool, provision_pool
     from pyamplify.storage import FileStore
 
     with (

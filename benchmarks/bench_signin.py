@@ -46,8 +46,8 @@ def main() -> None:
     from pycognito.aws_srp import AWSSRP
 
     from pyamplify.auth import AsyncAuth, Auth
-    from pyamplify.cli.demo_cmd import provision_pool
     from pyamplify.local import LocalCognito
+    from pyamplify.local.testing import provision_pool
     from pyamplify.storage import MemoryStore
 
     # issuer="local": tokens name the served URL, which is what pycognito verifies against.

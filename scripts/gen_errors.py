@@ -4,11 +4,10 @@ Cognito names every error it can answer with in its service models (the ``except
 cognito-idp and cognito-identity); botocore ships those models. Writing ~65 classes by hand in two
 places drifts from them, so this script writes them:
 
-- ``src/pyamplify/wire/_model_errors.py``: the client's classes, each a
-  ``CognitoServiceError`` (faults and throttling also ``RetryableError``), re-exported by
-  ``pyamplify.wire.errors``;
-- ``src/pyamplify/local/_model_errors.py``: the local Cognito's classes, each a ``CognitoError``
-  with its wire ``code`` and HTTP ``status``, re-exported by ``pyamplify.local.errors``.
+``src/pyamplify/wire/_model_errors.py``: one class per code, each a ``CognitoServiceError``
+(faults and throttling also ``RetryableError``; faults' ``default_status`` is 500), re-exported by
+``pyamplify.wire.errors`` for the client and by ``pyamplify.local.errors`` for the local Cognito,
+which raises and renders the very same classes: one vocabulary for both sides of the wire.
 
 The output is committed (the client never imports botocore), sorted by code, ruff-formatted and
 stamped with the botocore version. Run it after upgrading botocore::
@@ -33,7 +32,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_MODULE = ROOT / "src/pyamplify/wire/_model_errors.py"
-LOCAL_MODULE = ROOT / "src/pyamplify/local/_model_errors.py"
 
 #: The service models read, in the order their documentation is preferred.
 MODELS: tuple[tuple[str, str], ...] = (
@@ -167,32 +165,23 @@ def _module_docstring(text: str) -> list[str]:
     return [*lines, '"""']
 
 
-def _names_and_table(codes: Sequence[ErrorCode], base: str) -> tuple[list[str], list[str]]:
-    all_names = ["__all__ = [", *(f'    "{code.name}",' for code in codes), "]", ""]
-    table = [
+def _table(codes: Sequence[ErrorCode], base: str) -> list[str]:
+    return [
         "",
         "#: Every class above, in code order.",
         f"MODEL_ERRORS: tuple[type[{base}], ...] = (",
         *(f"    {code.name}," for code in codes),
         ")",
     ]
-    return all_names, table
 
 
-CLIENT_DOC = """Cognito's error codes for the client, one class each, from botocore's models.
+CLIENT_DOC = """Cognito's error codes, one class each, from botocore's models.
 
-Read from {models}. Import the classes from :mod:`pyamplify.wire.errors`, which adds the
+Read from {models}. The client imports them from :mod:`pyamplify.wire.errors`, which adds the
 hand-written ones (codes sent by AWS's front door, not in the models), the network and protocol
-errors and the code-to-class lookup.
+errors and the code-to-class lookup; the local Cognito raises the same classes through
+:mod:`pyamplify.local.errors`.
 """
-
-LOCAL_DOC = """Cognito's error codes for the local Cognito, one class each, from botocore's models.
-
-Read from {models}. Each class's ``code`` is its wire code (the class name, so botocore raises
-``client.exceptions.<Name>``); its ``status`` is 500 for the model's faults, else 400. Import the
-classes from :mod:`pyamplify.local.errors`, which adds the codes AWS's front door sends.
-"""
-
 
 def render_client(version: str, codes: Sequence[ErrorCode]) -> str:
     """The client module's source (before formatting)."""
@@ -201,8 +190,6 @@ def render_client(version: str, codes: Sequence[ErrorCode]) -> str:
         CLIENT_DOC,
         "from pyamplify.wire._error_base import CognitoServiceError, RetryableError",
     )
-    all_names, table = _names_and_table(codes, "CognitoServiceError")
-    lines += all_names
     for code in codes:
         bases = "CognitoServiceError, RetryableError" if code.retryable else "CognitoServiceError"
         notes = f"Error code of {_services(code)}"
@@ -211,29 +198,9 @@ def render_client(version: str, codes: Sequence[ErrorCode]) -> str:
         elif code.retryable:
             notes += "; throttling, retryable"
         lines += ["", "", f"class {code.name}({bases}):", *_docstring(code.summary, notes + ".")]
-    lines += table
-    return "\n".join(lines) + "\n"
-
-
-def render_local(version: str, codes: Sequence[ErrorCode]) -> str:
-    """The local Cognito module's source (before formatting)."""
-    lines = _module_head(version, LOCAL_DOC, "from pyamplify.local._error_base import CognitoError")
-    all_names, table = _names_and_table(codes, "CognitoError")
-    lines += all_names
-    for code in codes:
-        notes = f"Error code of {_services(code)}"
         if code.status != 400:
-            notes += f"; HTTP {code.status}" + (" (a fault)" if code.fault else "")
-        lines += [
-            "",
-            "",
-            f"class {code.name}(CognitoError):",
-            *_docstring(code.summary, notes + "."),
-        ]
-        lines += ["", f'    code = "{code.name}"']
-        if code.status != 400:
-            lines.append(f"    status = {code.status}")
-    lines += table
+            lines += ["", f"    default_status = {code.status}"]
+    lines += _table(codes, "CognitoServiceError")
     return "\n".join(lines) + "\n"
 
 
@@ -257,7 +224,6 @@ def generated() -> dict[Path, str]:
     version, codes = load_codes()
     return {
         CLIENT_MODULE: ruff_formatted(render_client(version, codes), CLIENT_MODULE),
-        LOCAL_MODULE: ruff_formatted(render_local(version, codes), LOCAL_MODULE),
     }
 
 

@@ -1,8 +1,15 @@
 """Shared fixtures: a local Cognito per test module and boto3 clients pointed at it.
 
-``local_cognito`` is module-scoped and ephemeral (in memory): tests in one module share it, so
-each test makes its own pool (``new_user_pool``) instead of relying on global state.
-boto3 is imported lazily so that modules which do not use these fixtures stay fast.
+The pyamplify pytest plugin (``pyamplify.local.testing.plugin``, installed with the package)
+brings ``local_cognito``, ``user_pool``, ``cognito_user``, ``signed_in_auth`` and
+``cognito_clock``. Here ``local_cognito`` is narrowed from the plugin's session scope to one
+server per test module, built on the plugin's own :func:`serve_local_cognito` (same skip, same
+clock guard): modules count the calls their server served (``calls`` / ``reset_calls``), read
+its whole outbox, and some start their own server with a module-wide manual clock, so a
+server shared by the whole session would let one module's traffic into another's assertions.
+Tests in one module share the server, so each test makes its own pool (``user_pool`` or
+``new_user_pool``) instead of relying on global state. boto3 is imported lazily so that modules
+which do not use these fixtures stay fast.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from pyamplify.local.testing.plugin import serve_local_cognito
 
 if TYPE_CHECKING:
     from pyamplify.local import LocalCognito
@@ -56,11 +65,9 @@ def aws_credentials() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def local_cognito() -> Iterator[LocalCognito]:
+def local_cognito(request: pytest.FixtureRequest) -> Iterator[LocalCognito]:
     """An ephemeral local Cognito on a free loopback port, shared by the test module."""
-    local = pytest.importorskip("pyamplify.local")
-    with local.LocalCognito() as cognito:
-        yield cognito
+    yield from serve_local_cognito(request)
 
 
 @pytest.fixture(scope="module")

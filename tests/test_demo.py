@@ -67,8 +67,8 @@ def test_demo_walks_through_every_step_in_seconds(
 
 
 def test_a_local_pool_repr_never_shows_its_client_secret() -> None:
-    from pyamplify.cli.demo_cmd import LocalPool
     from pyamplify.config import AuthConfig, UserPoolConfig
+    from pyamplify.local.testing import LocalPool
 
     config = AuthConfig(UserPoolConfig("us-east-1_abc", "client1", "us-east-1", "s3cretvalue99"))
     pool = LocalPool("us-east-1_abc", "client1", "s3cretvalue99", config)

@@ -1,10 +1,9 @@
 """The error classes generated from botocore's models: complete, current, and botocore-free.
 
-``scripts/gen_errors.py`` writes ``pyamplify.wire._model_errors`` (client) and
-``pyamplify.local._model_errors`` (local Cognito) from the cognito-idp and cognito-identity
-models botocore ships. These tests read the same models: a code the modules lack, a status that
-drifted or committed output the script would no longer write fails here, with the command to
-run.
+``scripts/gen_errors.py`` writes ``pyamplify.wire._model_errors`` from the cognito-idp and
+cognito-identity models botocore ships; the client and the local Cognito both use those classes.
+These tests read the same models: a code the module lacks, a status that drifted or committed
+output the script would no longer write fails here, with the command to run.
 """
 
 from __future__ import annotations
@@ -88,24 +87,26 @@ def test_every_model_code_is_a_client_class_the_lookup_finds(
 def test_every_model_code_is_a_local_class_with_its_status(
     service: str, name: str, shape: dict[str, Any]
 ) -> None:
+    """The local Cognito raises the client's classes: the same code, the model's status."""
     cls = getattr(local_errors, name, None)
     assert cls is not None, f"{service}'s {name} has no local class; {REGENERATE}"
+    assert cls is getattr(wire_errors, name)
     assert issubclass(cls, local_errors.CognitoError)
     declared = shape.get("error", {}).get("httpStatusCode")
-    assert cls.code == name
+    error = cls("m")
     expected = declared or (500 if shape.get("fault") else 400)
-    assert cls.status == expected, f"{name} should be HTTP {expected}; {REGENERATE}"
-    assert cls("m").body() == {"__type": name, "message": "m"}
+    assert (error.code, error.message) == (name, "m")
+    assert error.status == expected, f"{name} should be HTTP {expected}; {REGENERATE}"
 
 
 def test_the_wire_behaviour_the_local_cognito_had_is_kept() -> None:
-    assert local_errors.InternalErrorException.status == 500
+    assert local_errors.InternalErrorException("x").status == 500
     for name in (
         "NotAuthorizedException",
         "DuplicateProviderException",
         "MFAMethodNotFoundException",
     ):
-        assert getattr(local_errors, name).status == 400
+        assert getattr(local_errors, name)("x").status == 400
     assert wire_errors.TooManyRequestsException("x").retryable
     assert not wire_errors.LimitExceededException("x").retryable
     assert wire_errors.InternalErrorException("x").retryable
@@ -126,12 +127,13 @@ def test_hand_written_codes_are_exactly_those_not_in_the_models() -> None:
     } - model_codes
     assert local_extra == {
         "CognitoError",
+        "CognitoServiceError",
         "UnknownOperationException",
         "MissingAuthenticationTokenException",
     }
-    for name in local_extra - {"CognitoError"}:
+    for name in local_extra - {"CognitoError", "CognitoServiceError"}:
         cls = getattr(local_errors, name)
-        assert cls.__module__ == "pyamplify.local.errors" and cls.code == name
+        assert cls.__module__ == "pyamplify.local.errors" and cls("m").code == name
 
 
 def _without_docstrings(source: str) -> str:

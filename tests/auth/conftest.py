@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import AsyncAuth, Auth
-from pyamplify.cli.demo_cmd import LocalPool, provision_pool
+from pyamplify.local.testing import LocalPool, provision_pool
 from pyamplify.storage import CredentialStore, MemoryStore
 
 _names = itertools.count()
@@ -32,11 +32,9 @@ def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def cognito() -> Iterator[Any]:
-    """A local Cognito for the module (in memory, random loopback port)."""
-    local = pytest.importorskip("pyamplify.local")
-    with local.LocalCognito() as server:
-        yield server
+def cognito(local_cognito: Any) -> Any:
+    """The module's local Cognito (``tests/conftest.py``), also what the plugin's fixtures use."""
+    return local_cognito
 
 
 @pytest.fixture

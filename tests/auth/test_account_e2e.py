@@ -24,7 +24,7 @@ from pyamplify.auth import (
     SignInStep,
     UpdateAttributeStep,
 )
-from pyamplify.cli.demo_cmd import LocalPool, provision_identity_pool
+from pyamplify.local.testing import LocalPool, provision_identity_pool
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.call import IDENTITY, IDP, Call
 from pyamplify.wire.errors import (

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import AsyncAuth
-from pyamplify.cli.demo_cmd import LocalPool
+from pyamplify.local.testing import LocalPool
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.transport import AsyncTransport
 

@@ -1,6 +1,7 @@
 """Every Auth method end to end against the local Cognito over HTTP, for ``Auth`` and
 ``AsyncAuth`` (the ``make_auth`` fixture runs each test with both), with and without an app
-client secret."""
+client secret. Tests about sign-up register their users themselves; the others start from the
+pyamplify plugin's ``user_pool`` and ``cognito_user`` (options by marker or indirect parameter)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pyamplify.auth import (
 )
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.flows import ClientContext, get_user_flow, refresh_flow
-from pyamplify.cli.demo_cmd import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalPool
+from pyamplify.local.testing import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, CognitoUser, LocalPool
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.call import idp
 from pyamplify.wire.errors import (
@@ -140,13 +141,14 @@ def test_unconfirmed_user_gets_the_confirm_sign_up_step(
         auth.confirm_sign_in("anything")
 
 
-@pytest.mark.parametrize("client_secret", [False, True], ids=["no-secret", "secret"])
+@pytest.mark.parametrize(
+    "user_pool", [{}, {"secret": True}], indirect=True, ids=["no-secret", "secret"]
+)
 def test_user_password_auth_flow(
-    cognito: Any, make_pool: Any, make_auth: AuthFactory, client_secret: bool
+    user_pool: LocalPool, cognito_user: CognitoUser, make_auth: AuthFactory
 ) -> None:
-    auth = make_auth(make_pool(client_secret=client_secret))
-    register_user(auth, cognito, "edsger", PASSWORD)
-    result = auth.sign_in("edsger", PASSWORD, flow="USER_PASSWORD_AUTH")
+    auth = make_auth(user_pool)
+    result = auth.sign_in(cognito_user.username, cognito_user.password, flow="USER_PASSWORD_AUTH")
     assert result.is_signed_in
     assert auth.get_current_user().sign_in_details.auth_flow_type == "USER_PASSWORD_AUTH"
     assert auth.fetch_auth_session(force_refresh=True).is_signed_in
@@ -185,14 +187,17 @@ def test_new_password_required_for_an_admin_created_user(
     assert auth.sign_in("margaret", "Brand-New-Passw0rd!").is_signed_in
 
 
+@pytest.mark.user_pool(secret=True, access_token_minutes=5)
 def test_refresh_by_expiry_corrects_clock_drift(
-    cognito: Any, make_pool: Any, make_auth: AuthFactory, clock: ClientClock
+    cognito: Any,
+    user_pool: LocalPool,
+    cognito_user: CognitoUser,
+    make_auth: AuthFactory,
+    clock: ClientClock,
 ) -> None:
-    pool = make_pool(client_secret=True, access_token_minutes=5)
-    auth = make_auth(pool, clock=clock)
+    auth = make_auth(user_pool, clock=clock)
     events = _events(auth)
-    register_user(auth, cognito, "alan", PASSWORD)
-    auth.sign_in("alan", PASSWORD)
+    auth.sign_in(cognito_user.username, cognito_user.password)
     first = auth.fetch_auth_session()
     lifetime = first.tokens.expires_at - first.tokens.access_token.issued_at
     assert lifetime == 300
@@ -215,17 +220,17 @@ def test_refresh_by_expiry_corrects_clock_drift(
     assert cognito.calls[REFRESH_OP] == before + 1
 
 
+@pytest.mark.user_pool(
+    secret=True,
+    client={"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}},
+)
 def test_rotated_refresh_tokens_are_stored_and_the_old_one_dies(
-    cognito: Any, make_pool: Any, make_auth: AuthFactory
+    cognito: Any, user_pool: LocalPool, cognito_user: CognitoUser, make_auth: AuthFactory
 ) -> None:
-    pool = make_pool(
-        client_secret=True,
-        extra_client={"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}},
-    )
+    pool = user_pool
     store = MemoryStore()
     auth = make_auth(pool, store=store)
-    register_user(auth, cognito, "rosa", PASSWORD)
-    auth.sign_in("rosa", PASSWORD)
+    auth.sign_in(cognito_user.username, cognito_user.password)
     first = auth.fetch_auth_session().tokens
     before = cognito.calls[REFRESH_OP]
     second = auth.fetch_auth_session(force_refresh=True).tokens
@@ -244,18 +249,17 @@ def test_rotated_refresh_tokens_are_stored_and_the_old_one_dies(
 
 
 def test_transient_refresh_failure_keeps_the_session(
-    cognito: Any, make_pool: Any, make_auth: AuthFactory, clock: ClientClock
+    user_pool: LocalPool, cognito_user: CognitoUser, make_auth: AuthFactory, clock: ClientClock
 ) -> None:
     import dataclasses
     import socket
 
     from pyamplify.wire.errors import ConnectError, RetryableError
 
-    pool = make_pool()
+    pool = user_pool
     store = MemoryStore()
     auth = make_auth(pool, store=store, clock=clock)
-    register_user(auth, cognito, "katherine", PASSWORD)
-    auth.sign_in("katherine", PASSWORD)
+    auth.sign_in(cognito_user.username, cognito_user.password)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
@@ -276,11 +280,13 @@ def test_transient_refresh_failure_keeps_the_session(
     assert auth.fetch_auth_session().is_signed_in
 
 
-def test_revocation_after_sign_out(cognito: Any, make_pool: Any, make_auth: AuthFactory) -> None:
-    pool = make_pool(client_secret=True)
+@pytest.mark.user_pool(secret=True)
+def test_revocation_after_sign_out(
+    cognito: Any, user_pool: LocalPool, cognito_user: CognitoUser, make_auth: AuthFactory
+) -> None:
+    pool = user_pool
     auth = make_auth(pool)
-    register_user(auth, cognito, "ada", PASSWORD)
-    auth.sign_in("ada", PASSWORD)
+    auth.sign_in(cognito_user.username, cognito_user.password)
     tokens = auth.fetch_auth_session().tokens
     before = cognito.calls["RevokeToken"]
     assert auth.sign_out().is_complete
@@ -295,14 +301,12 @@ def test_revocation_after_sign_out(cognito: Any, make_pool: Any, make_auth: Auth
 
 
 def test_global_sign_out_ends_other_sessions(
-    cognito: Any, make_pool: Any, make_auth: AuthFactory
+    cognito: Any, user_pool: LocalPool, cognito_user: CognitoUser, make_auth: AuthFactory
 ) -> None:
-    pool = make_pool()
-    laptop = make_auth(pool, store=MemoryStore())
-    phone = make_auth(pool, store=MemoryStore())
-    register_user(laptop, cognito, "hedy", PASSWORD)
-    laptop.sign_in("hedy", PASSWORD)
-    phone.sign_in("hedy", PASSWORD)
+    laptop = make_auth(user_pool, store=MemoryStore())
+    phone = make_auth(user_pool, store=MemoryStore())
+    laptop.sign_in(cognito_user.username, cognito_user.password)
+    phone.sign_in(cognito_user.username, cognito_user.password)
     phone_events = _events(phone)
     before = cognito.calls["GlobalSignOut"]
     assert laptop.sign_out(global_sign_out=True).is_complete

@@ -59,13 +59,15 @@ def test_bad_arguments_fail_before_any_call() -> None:
     auth = Auth(CONFIG, store=MemoryStore())
     with pytest.raises(AuthValidationError, match="needs a password"):
         auth.sign_in("alice")
-    with pytest.raises(AuthValidationError, match="CUSTOM_WITHOUT_SRP"):
-        auth.sign_in("alice", "pw", flow="CUSTOM_WITHOUT_SRP")
+    with pytest.raises(AuthValidationError, match="NO_SUCH_FLOW"):
+        auth.sign_in("alice", "pw", flow="NO_SUCH_FLOW")
+    with pytest.raises(AuthValidationError, match="CUSTOM_WITH_SRP needs a password"):
+        auth.sign_in("alice", flow="CUSTOM_WITH_SRP")
 
 
 def test_an_unsupported_configured_flow_is_reported_not_replaced() -> None:
-    config = dataclasses.replace(CONFIG, authentication_flow_type="CUSTOM_AUTH")
-    with pytest.raises(AuthValidationError, match="CUSTOM_AUTH"):
+    config = dataclasses.replace(CONFIG, authentication_flow_type="USER_AUTH")
+    with pytest.raises(AuthValidationError, match="USER_AUTH"):
         Auth(config, store=MemoryStore()).sign_in("alice", "pw")
 
 

@@ -278,8 +278,8 @@ def test_unknown_challenge_is_a_clear_error() -> None:
 
 
 def test_argument_errors_are_validation_errors_exit_2() -> None:
-    with pytest.raises(AuthValidationError, match="CUSTOM_AUTH") as caught:
-        drive(sign_in_flow(CTX, "u", "pw", flow_type="CUSTOM_AUTH", now=lambda: NOW), dict)
+    with pytest.raises(AuthValidationError, match="USER_AUTH") as caught:
+        drive(sign_in_flow(CTX, "u", "pw", flow_type="USER_AUTH", now=lambda: NOW), dict)
     assert caught.value.exit_code == 2
     with pytest.raises(AuthValidationError, match="password"):
         drive(sign_in_flow(CTX, "u", None, now=lambda: NOW), dict)

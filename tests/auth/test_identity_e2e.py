@@ -21,9 +21,9 @@ from pyamplify.auth import (
 )
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.identity_flows import credentials_flow, provider_name
-from pyamplify.cli.demo_cmd import LocalPool, provision_identity_pool
 from pyamplify.config import AuthConfig
 from pyamplify.local.clock import ManualClock
+from pyamplify.local.testing import LocalPool, provision_identity_pool
 from pyamplify.storage import FileStore, MemoryStore
 from pyamplify.wire.errors import NotAuthorizedException
 from pyamplify.wire.transport import SyncTransport
@@ -100,7 +100,7 @@ def test_guest_then_signed_in_credentials(
 
 
 def _describe_identity(cognito: Any, identity_id: str) -> dict[str, Any]:
-    from pyamplify.cli.demo_cmd import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+    from pyamplify.local.testing import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
     from pyamplify.wire.call import identity_call
     from pyamplify.wire.sigv4 import AwsCredentials
     from pyamplify.wire.transport import Signer

@@ -22,8 +22,8 @@ from pyamplify.auth import MFAPreference, SignInStep, TOTPSetupDetails
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
 from pyamplify.auth.flows import ClientContext, PendingChallenge, confirm_sign_in_flow
 from pyamplify.auth.mfa_flows import mfa_preference_of, mfa_settings
-from pyamplify.cli.demo_cmd import LocalPool
 from pyamplify.local.idp import totp
+from pyamplify.local.testing import LocalPool
 from pyamplify.wire.call import Call
 from pyamplify.wire.errors import CodeMismatchException, EnableSoftwareTokenMFAException
 

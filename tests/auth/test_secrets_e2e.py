@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from pyamplify.cli.demo_cmd import LocalPool, provision_identity_pool
 from pyamplify.cli.main import main
 from pyamplify.config import write_config
+from pyamplify.local.testing import LocalPool, provision_identity_pool
 from pyamplify.srp import compute_secret_hash as secret_hash
 from pyamplify.wire.errors import NotAuthorizedException
 

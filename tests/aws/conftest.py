@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pyamplify.cli.demo_cmd import LocalPool, provision_identity_pool, provision_pool
 from pyamplify.config import AuthConfig, write_config
+from pyamplify.local.testing import LocalPool, provision_identity_pool, provision_pool
 
 PASSWORD = "Corr3ct-Horse-Battery"
 _names = itertools.count()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import Auth, MissingDependencyError, NoIdentityPoolError
-from pyamplify.cli.demo_cmd import AUTH_ROLE_ARN, UNAUTH_ROLE_ARN, provision_pool
 from pyamplify.cli.main import main
+from pyamplify.local.testing import AUTH_ROLE_ARN, UNAUTH_ROLE_ARN, provision_pool
 
 from .conftest import PASSWORD, App, register
 
@@ -62,11 +62,9 @@ def test_boto3_session_signs_as_the_authenticated_role(local_cognito: Any, make_
         assert session.get_credentials().method == "pyamplify-identity-pool"
 
 
-def test_a_tampered_secret_key_is_refused(local_cognito: Any, make_app: Any) -> None:
-    app: App = make_app()
-    with Auth(app.config) as auth:
-        register(auth, local_cognito, "mallory")
-        creds = auth.fetch_aws_credentials()
+@pytest.mark.user_pool(identity_pool=True)
+def test_a_tampered_secret_key_is_refused(local_cognito: Any, signed_in_auth: Auth) -> None:
+    creds = signed_in_auth.fetch_aws_credentials()
     tampered = creds.secret_access_key[:-1] + ("A" if creds.secret_access_key[-1] != "A" else "B")
     session = boto3.Session(
         aws_access_key_id=creds.access_key_id,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 
 @pytest.fixture(scope="module")
-def cognito() -> Iterator[Any]:
-    """A local Cognito for the module (in memory, random loopback port)."""
-    local = pytest.importorskip("pyamplify.local")
-    with local.LocalCognito() as server:
-        yield server
+def cognito(local_cognito: Any) -> Any:
+    """The module's local Cognito (``tests/conftest.py``), also what the plugin's fixtures use."""
+    return local_cognito

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from pyamplify.cli.demo_cmd import provision_pool
 from pyamplify.config import load_config, write_config
+from pyamplify.local.testing import provision_pool
 
 from .helpers import run
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pyamplify.cli.demo_cmd import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, provision_pool
 from pyamplify.config import write_config
+from pyamplify.local.testing import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, provision_pool
 from pyamplify.wire.call import idp
 from pyamplify.wire.sigv4 import AwsCredentials
 from pyamplify.wire.transport import Signer, SyncTransport

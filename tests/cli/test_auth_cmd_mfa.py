@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import Auth
-from pyamplify.cli.demo_cmd import provision_pool
 from pyamplify.cli.main import main
 from pyamplify.config import AuthConfig, write_config
 from pyamplify.local.idp import totp
+from pyamplify.local.testing import provision_pool
 from pyamplify.storage import MemoryStore
 
 from .helpers import run

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from pyamplify.aws.config_file import write_section
-from pyamplify.cli.demo_cmd import provision_identity_pool, provision_pool
 from pyamplify.config import write_config
+from pyamplify.local.testing import provision_identity_pool, provision_pool
 
 from .helpers import run
 

@@ -162,3 +162,68 @@ def test_the_command_module_imports_only_the_standard_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "config" / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("name", "read_as"),
+    [
+        ("aws-exports-cli.js", "Gen 1 web aws-exports.js, Amplify JS keys"),
+        (
+            "amplifyconfiguration-web.json",
+            "Gen 1 web amplifyconfiguration.json, Amplify JS keys as in aws-exports.js",
+        ),
+        ("awsconfiguration.json", "AWS Mobile SDK awsconfiguration.json"),
+        ("gen1-android-cli-siblings.json", "Gen 1 amplifyconfiguration.json"),
+        ("gen2-with-data-storage.json", "Gen 2 amplify_outputs.json"),
+    ],
+)
+def test_check_says_which_format_it_read(
+    name: str, read_as: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(CORPUS / name)
+    assert main(["config", "check", path]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{path}: OK ({read_as})"
+    assert "warning" not in out  # the CLI's sibling keys and other categories are quiet
+    assert main(["config", "check", path, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["read_as"] == read_as
+    assert document["syntax"] == ("javascript" if name.endswith(".js") else "json")
+
+
+def test_a_refused_file_still_says_which_format_it_was_read_as(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(CORPUS / "refused-gen1-angle-placeholders.json")
+    assert main(["config", "check", path]) == 1
+    err = capsys.readouterr().err
+    assert "(read as: Gen 1 amplifyconfiguration.json)" in err
+    assert err.count("left in; replace it with your real value") == 3
+    assert main(["config", "check", path, "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)["error"]
+    assert (document["format"], document["syntax"]) == ("gen1", "json")
+    assert document["read_as"] == "Gen 1 amplifyconfiguration.json"
+
+
+def test_an_aws_exports_file_with_code_is_refused_with_its_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(CORPUS / "refused-aws-exports-process-env.js")
+    assert main(["config", "check", path]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:4:22: $.aws_user_pools_id: cannot read the JavaScript at line 4" in err
+    assert "invalid JSON" not in err and "Traceback" not in err
+
+
+def test_the_string_min_length_warning_names_the_key_on_normal_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(CORPUS / "gen1-flutter-string-min-length.json")
+    assert main(["config", "check", path]) == 0
+    out = capsys.readouterr().out
+    assert "1 warning:" in out
+    assert ".passwordProtectionSettings.passwordPolicyMinLength: passwordPolicyMinLength is " in out
+    assert "password policy          min length 8" in out

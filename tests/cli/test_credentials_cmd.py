@@ -12,8 +12,8 @@ import pytest
 
 from pyamplify.auth import Auth
 from pyamplify.cli import credentials_fast
-from pyamplify.cli.demo_cmd import provision_identity_pool, provision_pool
 from pyamplify.config import write_config
+from pyamplify.local.testing import provision_identity_pool, provision_pool
 from pyamplify.storage import FileStore, data_dir, session_key
 from pyamplify.storage import default as storage_default
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from pyamplify.cli import qr
-from pyamplify.cli.demo_cmd import provision_pool
 from pyamplify.config import write_config
 from pyamplify.local.idp import totp
+from pyamplify.local.testing import provision_pool
 
 from .helpers import run
 

@@ -10,7 +10,7 @@ import pytest
 
 from pyamplify.config import ConfigError, load_config, load_config_with_warnings
 
-from .conftest import EXAMPLES, GEN1, GEN2
+from .conftest import EXAMPLES, GEN1, GEN2, WEB, to_js
 
 
 @pytest.fixture
@@ -72,3 +72,22 @@ def test_load_config_logs_warnings(workdir: Path, caplog: pytest.LogCaptureFixtu
     with caplog.at_level("WARNING", logger="pyamplify.config"):
         load_config()
     assert "trailing comma" in caplog.text
+
+
+def test_files_read_only_when_named_are_pointed_out(workdir: Path) -> None:
+    (workdir / "src").mkdir()
+    (workdir / "src" / "aws-exports.js").write_text("export default {};")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    (problem,) = caught.value.problems
+    assert problem.message.endswith("; src/aws-exports.js is here: name it to use it")
+    assert problem.example.startswith("pyamplify config check src/aws-exports.js")
+
+
+def test_an_aws_exports_file_named_by_the_variable_is_read(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "aws-exports.js").write_text(to_js(WEB))
+    monkeypatch.setenv("PYAMPLIFY_CONFIG", "aws-exports.js")
+    config = load_config()
+    assert (config.source_format, config.source_syntax) == ("aws-exports", "javascript")

@@ -101,7 +101,7 @@ def test_placeholders_are_named_as_such(
         ((*IDENTITY_POOL, "PoolId"), "eu-west-1_AbCd", "expected <region>:<uuid>", "us-east-1:"),
         ((*IDENTITY_POOL, "PoolId"), "eu-west-1:1234", "after ':' comes a UUID", "us-east-1:"),
         ((*USER_POOL, "AppClientId"), "has space", "is not an app client id", "3n4b5"),
-        ((*USER_POOL, "AppClientId"), "x" * 129, "1 to 128 characters", "3n4b5"),
+        ((*USER_POOL, "AppClientId"), "a1" * 65, "1 to 128 characters", "3n4b5"),
         ((*OAUTH, "AppClientId"), "a-b", "is not an app client id", "3n4b5"),
     ],
 )
@@ -439,3 +439,75 @@ def test_redirect_uris_with_control_characters_are_refused(gen1: Doc, load: Load
     problem = load.one_problem(put(gen1, (*OAUTH, "SignOutRedirectURI"), "myapp://\u0000x"))
     assert "contains a control or unassigned character" in problem.message
     assert "\\u0000" in problem.message and "\x00" not in problem.message
+
+
+# -- what the Amplify CLI writes (issue 16, part 2, items 1 and 2) ------------------------------
+
+MIN_LENGTH = (*AUTH, "passwordProtectionSettings", "passwordPolicyMinLength")
+
+
+def test_a_numeric_string_min_length_is_read_with_a_warning_naming_the_key(
+    gen1: Doc, load: Loader
+) -> None:
+    # Some CLI versions wrote "6" (amplify-cli #9655); Flutter and Android read it as 6.
+    config, warnings = load.ok(put(gen1, MIN_LENGTH, "6"))
+    assert config.password_policy is not None and config.password_policy.min_length == 6
+    (warning,) = warnings
+    assert warning.path == "$." + ".".join(MIN_LENGTH)
+    assert warning.message.startswith(
+        'passwordPolicyMinLength is the string "6"; read as the number 6'
+    )
+    assert warning.line is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("six", 'must be a whole number, not the string "six"'),
+        ("6.0", 'must be a whole number, not the string "6.0"'),
+        (" 6", 'must be a whole number, not the string " 6"'),
+        ("4", "4 is not from 6 to 99"),
+    ],
+)
+def test_a_string_that_is_no_whole_number_is_still_refused(
+    gen1: Doc, load: Loader, value: str, expected: str
+) -> None:
+    assert expected in load.one_problem(put(gen1, MIN_LENGTH, value)).message
+
+
+# Each key the Amplify CLI writes beside the auth sections: amplify-cli's Android and iOS
+# frontends (frontend-config-creator.js) put them in awsconfiguration.json, and
+# amplify-config-helper.js copies that whole object into awsCognitoAuthPlugin.
+CLI_SIBLINGS: dict[str, Any] = {
+    "UserAgent": "aws-amplify-cli/0.1.0",
+    "Version": "0.1.0",
+    "GoogleSignIn": {"Permissions": "email,profile,openid", "ClientId-WebApp": "x"},
+    "FacebookSignIn": {"AppId": "1234", "Permissions": "public_profile"},
+    "S3TransferUtility": {"Default": {"Bucket": "photos-dev", "Region": "eu-west-1"}},
+    "PinpointAnalytics": {"Default": {"AppId": "abc", "Region": "eu-west-1"}},
+    "PinpointTargeting": {"Default": {"Region": "eu-west-1"}},
+    "DynamoDBObjectMapper": {"Default": {"Region": "eu-west-1"}},
+    "AppSync": {
+        "Default": {
+            "ApiUrl": "https://abc.appsync-api.eu-west-1.amazonaws.com/graphql",
+            "Region": "eu-west-1",
+            "AuthMode": "AMAZON_COGNITO_USER_POOLS",
+            "ClientDatabasePrefix": "app_AMAZON_COGNITO_USER_POOLS",
+        }
+    },
+    "Lex": {"OrderBot": {"Name": "OrderBot", "Alias": "$LATEST", "Region": "eu-west-1"}},
+    "Sumerian": {"scene": {}},
+    "DangerouslyConnectToHTTPEndpointForTesting": True,
+}
+
+
+@pytest.mark.parametrize("key", sorted(CLI_SIBLINGS))
+def test_each_sibling_the_cli_writes_is_not_a_warning(gen1: Doc, load: Loader, key: str) -> None:
+    _, warnings = load.ok(put(gen1, (*PLUGIN, key), CLI_SIBLINGS[key]))
+    assert warnings == []
+
+
+def test_all_of_them_together_are_not_a_warning_either(gen1: Doc, load: Loader) -> None:
+    gen1["auth"]["plugins"]["awsCognitoAuthPlugin"].update(CLI_SIBLINGS)
+    _, warnings = load.ok(gen1)
+    assert warnings == []

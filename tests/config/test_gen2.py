@@ -137,6 +137,8 @@ def test_a_missing_version_only_warns(gen2: Doc, load: Loader) -> None:
     [
         ((*AUTH, "mfa_configuration"), "OFF", '"OFF" is not one of NONE, OPTIONAL, REQUIRED'),
         ((*AUTH, "password_policy", "min_length"), 100, "100 is not from 6 to 99"),
+        # Gen 2 decoders (Flutter's PasswordPolicy: `as int?`) take no numeric string.
+        ((*AUTH, "password_policy", "min_length"), "8", "must be a whole number, not a string"),
         ((*AUTH, "password_policy", "require_numbers"), "yes", "must be true or false"),
         ((*AUTH, "unauthenticated_identities_enabled"), 1, "must be true or false"),
         ((*OAUTH, "response_type"), "id_token", '"id_token" is not one of code, token'),
@@ -154,9 +156,15 @@ def test_an_auth_section_of_neither_generation_is_explained(load: Loader) -> Non
     assert problem.path == "$.auth"
 
 
-def test_a_file_without_auth_is_explained(load: Loader) -> None:
+def test_a_gen2_file_without_auth_is_explained_with_a_gen2_example(load: Loader) -> None:
     problem = load.one_problem({"version": "1.4", "storage": {}})
-    assert 'required key "auth" is missing' in problem.message
+    assert problem.message.startswith(
+        'this amplify_outputs.json (Gen 2) has no "auth" section, so it configures no Cognito '
+        "pools: add auth to the backend (defineAuth"
+    )
+    assert "npx ampx generate outputs" in problem.message
+    assert '"user_pool_id": "us-east-1_AbCdEfGhI"' in problem.example  # a Gen 2 example
+    assert "plugins" not in problem.example and "case-sensitive" not in problem.message
 
 
 def test_a_top_level_that_is_not_an_object_is_explained(load: Loader) -> None:

@@ -1,5 +1,7 @@
 """Property tests: whatever the input, loading either succeeds or raises ``ConfigError`` whose
 every problem names a location; and whatever loads can be written out and read back equal.
+The mutations run over every format read: Gen 1, Gen 2, the Amplify JS keys (as JSON and as
+aws-exports.js) and awsconfiguration.json.
 
 A refactor that lets a ``KeyError``, ``TypeError``, ``RecursionError`` or ``UnicodeError``
 escape on some odd input fails here. Example counts are chosen so that the whole file runs in a
@@ -26,11 +28,12 @@ from pyamplify.config import (
     parse_config,
     parse_config_bytes,
 )
+from pyamplify.config.validate import is_placeholder
 
-from .conftest import GEN1, GEN2
+from .conftest import GEN1, GEN2, MOBILE, WEB, to_js
 
 SOURCE = "fuzz.json"
-_LINE_OR_PATH = re.compile(r"^fuzz\.json(:\d+(:\d+)?)?: \$")
+JS_SOURCE = "fuzz.js"
 
 many = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,22 +54,23 @@ json_values = st.recursive(
 )
 
 
-def outcome(load: Any) -> AuthConfig | None:
+def outcome(load: Any, source: str = SOURCE) -> AuthConfig | None:
     """Run ``load``; a ConfigError is fine if every problem names a location."""
+    line_or_path = re.compile(rf"^{re.escape(source)}(:\d+(:\d+)?)?: \$")
     try:
         config, warnings = load()
     except ConfigError as error:
         assert error.problems
         for problem in error.problems:
-            assert problem.file == SOURCE
+            assert problem.file == source
             assert problem.path.startswith("$")
-            assert _LINE_OR_PATH.match(problem.location()), problem.location()
+            assert line_or_path.match(problem.location()), problem.location()
             assert problem.message and problem.example
             assert problem.location() in str(error)
             assert problem.message.splitlines()[0] in str(error)
         return None
     for warning in warnings:
-        assert warning.file == SOURCE and warning.path.startswith("$")
+        assert warning.file == source and warning.path.startswith("$")
     return config
 
 
@@ -121,8 +125,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-_GEN1_PATHS = _paths(GEN1)
-_GEN2_PATHS = _paths(GEN2)
+_BASES = [(base, _paths(base)) for base in (GEN1, GEN2, WEB, MOBILE)]
 
 
 def _swap_type(value: Any, replacement: Any) -> Any:
@@ -141,8 +144,8 @@ def _truncate(value: Any, keep: int) -> Any:
 
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid Gen 1 or Gen 2 document with one to three mutations applied."""
-    base, paths = draw(st.sampled_from([(GEN1, _GEN1_PATHS), (GEN2, _GEN2_PATHS)]))
+    """A valid document of any format read, with one to three mutations applied."""
+    base, paths = draw(st.sampled_from(_BASES))
     document = copy.deepcopy(base)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(paths))
@@ -171,34 +174,53 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_documents(), st.booleans())
-def test_mutated_configs_fail_cleanly_or_round_trip(
-    document: dict[str, Any], trailing_comma: bool
-) -> None:
-    text = json.dumps(document, indent=2)
-    if trailing_comma:
-        text = text.replace("\n  }\n}", ",\n  }\n}", 1)
-    config = outcome(lambda: parse_config(text, SOURCE))
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_documents(), st.sampled_from(["json", "json,", "cli", "prettier", "commonjs"]))
+def test_mutated_configs_fail_cleanly_or_round_trip(document: dict[str, Any], syntax: str) -> None:
+    if syntax.startswith("json"):
+        source, text = SOURCE, json.dumps(document, indent=2)
+        if syntax == "json,":  # with a trailing comma
+            text = text.replace("\n  }\n}", ",\n  }\n}", 1)
+    else:
+        source, text = JS_SOURCE, to_js(document, style=syntax)
+    config = outcome(lambda: parse_config(text, source), source)
     if config is not None:
         assert_round_trips(config)
+
+
+@many
+@given(
+    st.text(
+        alphabet=st.sampled_from("{}[](),:;.='\"`$\\/*\n -+09aexconstportdefault_"), max_size=80
+    )
+)
+def test_javascript_shaped_noise_never_raises_anything_but_config_error(text: str) -> None:
+    outcome(lambda: parse_config(text, JS_SOURCE), JS_SOURCE)
+    outcome(lambda: parse_config(f"const a = {text}; export default a;", JS_SOURCE), JS_SOURCE)
 
 
 _REGIONS = st.sampled_from(["us-east-1", "eu-central-2", "cn-north-1", "us-gov-west-1"])
 _ID = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=1)
 
 
+def _not_placeholder(value: str) -> bool:
+    return not is_placeholder(value)  # "us-east-1_XXXX", "…your…" are placeholders
+
+
 @st.composite
 def configs(draw: st.DrawFn) -> AuthConfig:
     """Random valid configurations built in code."""
     region = draw(_REGIONS)
-    secret = draw(st.none() | st.text(alphabet="abcdef0123456789+_", min_size=1, max_size=64))
+    secret = draw(
+        st.none()
+        | st.text(alphabet="abcdef0123456789+_", min_size=1, max_size=64).filter(_not_placeholder)
+    )
     user_pool = draw(
         st.none()
         | st.builds(
             UserPoolConfig,
-            pool_id=_ID.map(lambda tail: f"{region}_{tail[:40]}"),
-            app_client_id=_ID.map(lambda text: text[:128]),
+            pool_id=_ID.map(lambda tail: f"{region}_{tail[:40]}").filter(_not_placeholder),
+            app_client_id=_ID.map(lambda text: text[:128]).filter(_not_placeholder),
             region=st.just(region),
             app_client_secret=st.just(secret),
             endpoint=st.sampled_from([None, "cognito.example.com", "http://127.0.0.1:9229"]),

@@ -14,6 +14,7 @@ import pytest
 
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
+from pyamplify.local.key_supply import KeyPair, new_key_pair
 
 from .identity_fixtures import identity_client, installed_clock
 
@@ -32,5 +33,15 @@ def cognito_identity(local_cognito: LocalCognito) -> Any:
 
 @pytest.fixture(scope="module")
 def user_pool(new_user_pool: Callable[..., Any]) -> Any:
-    """One user pool for the module (each test signs in its own users)."""
+    """One user pool for the module (each test signs in its own users).
+
+    Shadows the pyamplify plugin's per-test ``user_pool`` in this directory: the identity-pool
+    and STS modules share one pool (a ``PoolClient``) and make their own users in it.
+    """
     return new_user_pool()
+
+
+@pytest.fixture(scope="session")
+def key_stock() -> list[KeyPair]:
+    """Real RSA-2048 key pairs made once, for the key supply and cache tests to hand around."""
+    return [new_key_pair() for _ in range(12)]

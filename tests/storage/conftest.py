@@ -1,10 +1,12 @@
 """Shared pieces for the storage tests: a worker that hammers a store from another process,
-a thread and a process that hold a lock while the test tries to take it."""
+a thread and a process that hold a lock while the test tries to take it, and a real Secret
+Service (gnome-keyring on a private D-Bus session bus) per test module."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -14,7 +16,39 @@ from typing import Any
 
 import pytest
 
+from desktop_keyring import SecretService, unavailable
 from pyamplify.storage import CredentialStore
+
+
+@pytest.fixture(scope="module")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
+    """gnome-keyring with an unlocked login keyring on a private session bus, for the module.
+
+    Skips (saying why) only where the Debian packages cannot be had; where they must be there
+    (``scripts/test.sh`` as root, which installs them first, or ``CI``) it fails instead.
+    """
+    reason = unavailable()
+    if reason is not None:
+        if os.environ.get("PYAMPLIFY_REQUIRE_SECRET_SERVICE") == "1" or os.environ.get("CI"):
+            pytest.fail(f"the Secret Service tests must run here, but {reason}")
+        pytest.skip(reason)
+    with SecretService(tmp_path_factory.mktemp("secret-service")) as service:
+        yield service
+
+
+@pytest.fixture
+def on_the_bus(
+    secret_service: SecretService, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SecretService]:
+    """This process pointed at the private bus (no display), and the keyring unlocked after."""
+    for name, value in secret_service.env({}).items():
+        monkeypatch.setenv(name, value)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    yield secret_service
+    if secret_service.is_locked():
+        secret_service.unlock()
+
 
 #: Runs in a child process: increments a counter under ``lock`` (or only reads, without it)
 #: and reports what it saw as one JSON line. The store is rebuilt from a JSON spec.

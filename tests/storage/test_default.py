@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,24 @@ def test_env_forces_keyring_even_a_weak_one(
 
 
 def test_env_forcing_keyring_without_a_backend_is_an_error(
-    env: pytest.MonkeyPatch, current_keyring: Any
+    env: pytest.MonkeyPatch, current_keyring: Any, tmp_path: Path
 ) -> None:
     keyring.set_keyring(fail.Keyring())
     env.setenv("PYAMPLIFY_STORE", "keyring")
-    with pytest.raises(StorageError, match="no working backend"):
+    if not sys.platform.startswith("linux"):
+        with pytest.raises(StorageError, match="no working backend"):
+            default_store()
+        return
+    # Defect 4: the cause is the missing session bus (an SSH shell), not a missing keyrings.alt.
+    env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    with pytest.raises(StorageError, match="there is no D-Bus session bus") as raised:
         default_store()
+    assert "keyrings.alt" not in str(raised.value)
+    assert "desktop session" in str(raised.value) and "PYAMPLIFY_STORE=file" in str(raised.value)
+    env.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus-here'}")
+    with pytest.raises(StorageError, match="the Secret Service cannot be used") as raised:
+        default_store()
+    assert "start a Secret Service" in str(raised.value)
 
 
 def test_unknown_env_value_is_an_error(env: pytest.MonkeyPatch) -> None:

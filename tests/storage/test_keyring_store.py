@@ -112,16 +112,23 @@ def test_corrupt_entry_is_signed_out_with_a_warning(
     assert store.load(KEY) == {"n": 1}
 
 
-def test_backend_without_a_secret_store(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """keyring's fail backend raises on every call: loads are 'signed out', saves say why."""
+def test_backend_without_a_secret_store(tmp_path: Path) -> None:
+    """keyring's fail backend raises on every call: a keyring that cannot be read is an error
+    that says so (never "signed out", which would hide a session that may well be there)."""
     store = KeyringStore(SERVICE, tmp_path, backend=fail.Keyring())
-    with caplog.at_level(logging.WARNING, "pyamplify.storage"):
-        assert store.load(KEY) is None
-    assert "could not be read (NoKeyringError)" in caplog.text
+    with pytest.raises(StorageError, match=r"could not be read in the keyring .*: NoKeyringError"):
+        store.load(KEY)
     with pytest.raises(StorageError, match="PYAMPLIFY_STORE=file") as raised:
         store.save(KEY, {"refresh_token": SECRET})
     assert SECRET not in str(raised.value)
-    store.delete(KEY)  # nothing to delete, and no crash
+    with pytest.raises(StorageError, match="could not be removed"):
+        store.delete(KEY)
+
+
+def test_an_absent_entry_deletes_quietly(tmp_path: Path, keyring_file: Path) -> None:
+    store = make_store(tmp_path, keyring_file)
+    store.delete(KEY)  # keyrings.alt raises PasswordDeleteError: not an error here
+    assert store.load(KEY) is None
 
 
 def test_repr_names_service_and_backend_only(tmp_path: Path, keyring_file: Path) -> None:

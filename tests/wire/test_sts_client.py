@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import Auth
-from pyamplify.cli.demo_cmd import UNAUTH_ROLE_ARN, provision_identity_pool, provision_pool
+from pyamplify.local.testing import UNAUTH_ROLE_ARN, provision_identity_pool, provision_pool
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.errors import ProtocolError
 from pyamplify.wire.sigv4 import AwsCredentials

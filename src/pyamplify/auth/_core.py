@@ -135,6 +135,8 @@ class AuthCore:
         self.expired_login: str | None = None
         #: ClientMetadata sent with every token refresh (``set_token_refresh_client_metadata``).
         self.refresh_client_metadata: Mapping[str, str] | None = None
+        #: Client-credentials tokens in memory, by client and scopes (``web_operations``).
+        self.m2m_tokens: dict[str, Any] = {}
 
     @property
     def context(self) -> ClientContext:

@@ -14,11 +14,12 @@ import asyncio
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.auth import account_operations as acct
 from pyamplify.auth import operations as ops
+from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
 from pyamplify.auth._held_lock import ThreadHeldLock
@@ -347,7 +348,66 @@ class AsyncAuth(AuthBase):
         return await self._run(ops.user_attributes_op(self._core))
 
     # ------------------------------------------------------------------ sign-out
-    async def sign_out(self, global_sign_out: bool = False) -> SignOutResult:
+    async def sign_out(
+        self,
+        global_sign_out: bool = False,
+        *,
+        open_browser: bool = True,
+        open_url: Callable[[str], bool] | None = None,
+    ) -> SignOutResult:
         """Sign out: revoke the refresh token (or sign out everywhere with ``global_sign_out``)
-        and clear the local session, which happens even when the server steps fail."""
-        return await self._run(ops.sign_out_op(self._core, self._identity, global_sign_out))
+        and clear the local session, which happens even when the server steps fail. After a
+        web sign-in the browser's Hosted UI session is ended too: ``/logout`` is opened in the
+        browser (``open_url``, default ``webbrowser.open``), or printed with
+        ``open_browser=False``."""
+        op = ops.sign_out_op(self._core, self._identity, global_sign_out, open_browser, open_url)
+        return await self._run(op)
+
+    # ------------------------------------------------------------------ Hosted UI
+    async def sign_in_with_web_ui(
+        self,
+        provider: str | None = None,
+        scopes: Sequence[str] | None = None,
+        prompt: str | None = None,
+        open_browser: bool = True,
+        *,
+        timeout: float = web.DEFAULT_TIMEOUT,
+        open_url: Callable[[str], bool] | None = None,
+        show_url: Callable[[str], None] | None = None,
+        read_redirect: Callable[[], str] | None = None,
+    ) -> SignInResult:
+        """Sign in through the Hosted UI (the configuration's OAuth block) in the system
+        browser, with PKCE, state and nonce, and a loopback listener on the
+        ``http://localhost:PORT/...`` or ``http://127.0.0.1:PORT/...`` SignInRedirectURI.
+        Without a browser (``open_browser=False``, or none could be opened) the URL is shown
+        (``show_url``, default: printed to stderr) and the redirect URL the browser ended on is
+        read back (``read_redirect``, default: ``input()``), as ``gcloud auth login
+        --no-browser`` does. ``provider`` goes straight to that identity provider; ``prompt``
+        is OIDC's (``login``, ``consent``, ``select_account``, ``none``)."""
+        op = web.sign_in_with_web_ui_op(
+            self._core,
+            self._identity,
+            provider=provider,
+            scopes=scopes,
+            prompt=prompt,
+            open_browser=open_browser,
+            timeout=timeout,
+            open_url=open_url,
+            show_url=show_url,
+            read_redirect=read_redirect,
+        )
+        return await self._run(op)
+
+    async def fetch_client_credentials_token(
+        self,
+        scopes: Sequence[str] = (),
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        force_refresh: bool = False,
+    ) -> web.ClientCredentialsToken:
+        """An access token of the client-credentials grant for a back-end job (the OAuth
+        block's client and secret unless given), cached in memory and the store until a
+        minute before it expires, fetched once for concurrent callers."""
+        op = web.client_credentials_op(self._core, scopes, client_id, client_secret, force_refresh)
+        return await self._run(op)

@@ -44,8 +44,55 @@ Flow = Generator[Call, dict[str, Any], T]
 
 USER_SRP_AUTH = "USER_SRP_AUTH"
 USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"
-#: Sign-in flows implemented so far (CUSTOM_AUTH and USER_AUTH come with MFA and devices).
-SIGN_IN_FLOWS = (USER_SRP_AUTH, USER_PASSWORD_AUTH)
+#: Custom authentication (the pool's Define/Create/VerifyAuthChallenge Lambda triggers), after
+#: a password checked with SRP first, or from the first challenge (Amplify JS v6's names).
+CUSTOM_WITH_SRP = "CUSTOM_WITH_SRP"
+CUSTOM_WITHOUT_SRP = "CUSTOM_WITHOUT_SRP"
+
+
+@dataclass(frozen=True)
+class FlowKind:
+    """How one sign-in flow starts: its AuthFlow on the wire and what it sends."""
+
+    auth_flow: str
+    #: Whether the password is proved with SRP (SRP_A now, PASSWORD_VERIFIER next).
+    srp: bool
+    needs_password: bool
+    #: AuthParameters beyond USERNAME, SRP_A / PASSWORD and SECRET_HASH.
+    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+#: The sign-in flows, by the name ``sign_in(flow=...)`` takes.
+FLOWS: Mapping[str, FlowKind] = MappingProxyType(
+    {
+        USER_SRP_AUTH: FlowKind("USER_SRP_AUTH", srp=True, needs_password=True),
+        USER_PASSWORD_AUTH: FlowKind("USER_PASSWORD_AUTH", srp=False, needs_password=True),
+        CUSTOM_WITH_SRP: FlowKind(
+            "CUSTOM_AUTH",
+            srp=True,
+            needs_password=True,
+            extra=MappingProxyType({"CHALLENGE_NAME": "SRP_A"}),
+        ),
+        CUSTOM_WITHOUT_SRP: FlowKind("CUSTOM_AUTH", srp=False, needs_password=False),
+    }
+)
+SIGN_IN_FLOWS = tuple(FLOWS)
+#: Configuration spellings (Amplify Swift/Android) of the custom flows.
+_FLOW_ALIASES = {
+    "CUSTOM_AUTH_WITH_SRP": CUSTOM_WITH_SRP,
+    "CUSTOM_AUTH_WITHOUT_SRP": CUSTOM_WITHOUT_SRP,
+}
+
+
+def resolve_flow(flow: str, password: str | None) -> str:
+    """The flow to run for ``flow`` (a name of :data:`FLOWS`, or a configuration spelling).
+
+    ``CUSTOM_AUTH`` picks as Amplify JS and Flutter do: with a password, custom auth after SRP;
+    without one, custom auth from the first challenge.
+    """
+    if flow == "CUSTOM_AUTH":
+        return CUSTOM_WITH_SRP if password else CUSTOM_WITHOUT_SRP
+    return _FLOW_ALIASES.get(flow, flow)
 
 
 @dataclass(frozen=True, repr=False)
@@ -435,29 +482,39 @@ def sign_in_flow(
     now: Callable[[], datetime],
 ) -> Flow[SignInOutcome]:
     """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER."""
-    if flow_type not in SIGN_IN_FLOWS:
+    flow_type = resolve_flow(flow_type, password)
+    kind = FLOWS.get(flow_type)
+    if kind is None:
         raise AuthValidationError(
             f"sign-in flow {flow_type!r} is not supported; use one of: {', '.join(SIGN_IN_FLOWS)}"
         )
     if not username:
         raise AuthValidationError("sign_in needs a username")
-    if not password:
+    if kind.needs_password and not password:
         raise AuthValidationError(f"{flow_type} needs a password")
     metadata = dict(client_metadata or {})
-    ephemeral = srp.new_client_ephemeral() if flow_type == USER_SRP_AUTH else None
-    secret_params: dict[str, str] = (
-        {"SRP_A": ephemeral.srp_a} if ephemeral is not None else {"PASSWORD": password}
-    )
-    auth_parameters = {"USERNAME": username, **secret_params, **ctx.secret_hash(username)}
+    ephemeral = srp.new_client_ephemeral() if kind.srp else None
+    secret_params: dict[str, str] = {}
+    if ephemeral is not None:
+        secret_params["SRP_A"] = ephemeral.srp_a
+    elif password and kind.needs_password:
+        secret_params["PASSWORD"] = password
+    auth_parameters = {
+        "USERNAME": username,
+        **secret_params,
+        **kind.extra,
+        **ctx.secret_hash(username),
+    }
     payload: dict[str, Any] = {
-        "AuthFlow": flow_type,
+        "AuthFlow": kind.auth_flow,
         "ClientId": ctx.client_id,
         "AuthParameters": auth_parameters,
         **_optional(ClientMetadata=metadata),
     }
     try:
         response = yield idp("InitiateAuth", payload)
-        if ephemeral is not None and response.get("ChallengeName") == "PASSWORD_VERIFIER":
+        verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
+        if ephemeral is not None and password is not None and verifier:
             call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
             response = yield call
     except _NEXT_STEP_ERRORS as error:

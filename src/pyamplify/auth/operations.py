@@ -10,7 +10,7 @@ docs/architecture.md ("Auth": operations, effects, drivers; single-flight refres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from pyamplify.auth._core import credentials_or_raise
@@ -48,6 +48,7 @@ from pyamplify.auth.results import (
 )
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession, StoredSession
 from pyamplify.errors import PyamplifyError
+from pyamplify.storage.base import StorageError
 
 if TYPE_CHECKING:
     from pyamplify.auth._core import AuthCore
@@ -184,7 +185,10 @@ def _finish_sign_in(
     cleared) or remember the pending next step."""
     stored = core.signed_in_record(outcome)
     if stored is not None:
-        yield StoreLocked(core.key, _save_session(core, stored))
+        try:
+            yield StoreLocked(core.key, _save_session(core, stored))
+        except StorageError as error:
+            raise (yield from _undo_unsaved_sign_in(core, stored, error)) from None
         yield from _clear_credentials(identity)
         core.signed_in(stored)
     return outcome.result
@@ -213,6 +217,25 @@ def _clear_credentials_locked(identity: IdentityCore) -> Op[None]:
     record: IdentityRecord = yield Blocking(identity.read)
     if record.current is not None or record.expired_login is not None:
         yield Blocking(identity.write, identity.cleared(record))
+
+
+def _undo_unsaved_sign_in(
+    core: AuthCore, stored: StoredSession, error: StorageError
+) -> Op[StorageError]:
+    """Cognito signed the user in but the store refused the session (e.g. a locked keyring):
+    revoke its refresh token, which nobody holds, rather than leave it live. The error to raise
+    says so, keeping the store error's type (``KeyringLockedError`` stays one)."""
+    refresh = stored.tokens.refresh_token
+    if refresh and "origin_jti" in stored.tokens.access_token.claims:
+        try:
+            yield from revoke_token_flow(core.context, refresh)
+            undone = "so the sign-in was undone (its refresh token revoked)"
+        except PyamplifyError as revoke_error:
+            undone = f"and revoking its refresh token failed too ({revoke_error})"
+    else:
+        undone = "and its refresh token cannot be revoked (token revocation is off)"
+    message = f"signed in at Cognito, but the session could not be saved, {undone}: {error}"
+    return type(error)(message)
 
 
 # ---------------------------------------------------------------------- the user
@@ -272,10 +295,17 @@ def fetch_mfa_preference_op(core: AuthCore) -> Op[MFAPreference]:
 
 # ---------------------------------------------------------------------- sign-out
 def sign_out_op(
-    core: AuthCore, identity: IdentityCore | None, global_sign_out: bool
+    core: AuthCore,
+    identity: IdentityCore | None,
+    global_sign_out: bool,
+    open_browser: bool = True,
+    open_url: Callable[[str], bool] | None = None,
+    show_url: Callable[[str], None] | None = None,
 ) -> Op[SignOutResult]:
     """``sign_out``: revoke the refresh token (or GlobalSignOut with a fresh access token), then
-    clear the local session whatever the server said; server failures go into the result."""
+    clear the local session whatever the server said; server failures go into the result.
+    After a web sign-in the refresh token is revoked at ``/oauth2/revoke`` and the browser's
+    Hosted UI session is ended at ``/logout`` (``open_browser``; else the URL is shown)."""
     cached = yield from current_op(core)
     core.pending = None
     if cached is None:
@@ -295,13 +325,26 @@ def sign_out_op(
             yield from global_sign_out_flow(access)
         except PyamplifyError as error:
             global_error = error
-    else:
-        tokens = (core.cached or cached).stored.tokens
-        if tokens.refresh_token and "origin_jti" in tokens.access_token.claims:
-            try:
-                yield from revoke_token_flow(core.context, tokens.refresh_token)
-            except PyamplifyError as error:
-                revoke_error = error
+    web = "oauth" in cached.stored.extras
+    tokens = (core.cached or cached).stored.tokens
+    revocable = tokens.refresh_token and "origin_jti" in tokens.access_token.claims
+    if not global_sign_out and not web and revocable:
+        try:
+            yield from revoke_token_flow(core.context, str(tokens.refresh_token))
+        except PyamplifyError as error:
+            revoke_error = error
+    if web:
+        from pyamplify.auth.web_operations import end_web_session_op
+
+        failure = yield from end_web_session_op(
+            core,
+            None if global_sign_out else tokens.refresh_token,
+            open_browser=open_browser,
+            open_url=open_url,
+            show_url=show_url,
+        )
+        if isinstance(failure, PyamplifyError):
+            revoke_error = revoke_error or failure
     yield StoreLocked(core.key, _erase_session(core))
     yield from _clear_credentials(identity)
     core.signed_out(cached.stored.username)

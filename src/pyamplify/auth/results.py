@@ -180,8 +180,10 @@ class AuthUser:
 
 @dataclass(frozen=True)
 class SignOutResult:
-    """What ``sign_out`` did. The local session is always cleared; server-side steps that failed
-    are reported here instead of raised (as ``.partial`` in Amplify Swift/Android)."""
+    """What ``sign_out`` did. The local session is always cleared (a store that cannot remove
+    it, e.g. a locked keyring, raises instead: no result claims a removal that did not happen);
+    server-side steps that failed are reported here instead of raised (as ``.partial`` in
+    Amplify Swift/Android)."""
 
     signed_out_locally: bool = True
     revoke_token_error: PyamplifyError | None = None

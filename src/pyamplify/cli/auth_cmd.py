@@ -6,13 +6,16 @@ from argv: they are read from a hidden prompt on a terminal, or as lines on stdi
 ``--password-stdin`` (one line per secret asked for, in order), so the commands work without a
 TTY. Sessions persist in the default credential store (the OS keyring when a real one exists,
 else a 0600 file under the user data dir), so ``sign-in`` in one process and ``whoami`` in the
-next see the same session. Exit codes: 0 ok, 1 an auth or service error (Cognito's message is
-printed), 2 a usage error. Only the standard library is imported at import time.
+next see the same session; ``whoami`` names the store. A locked keyring is an error that says
+so (never "not signed in"); only ``credentials`` never waits for the keyring's unlock prompt.
+Exit codes: 0 ok, 1 an auth or service error (Cognito's message is printed), 2 a usage error.
+Only the standard library is imported at import time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 
     from pyamplify.auth import Auth, SignInResult, SignUpResult
     from pyamplify.auth.results import CodeDeliveryDetails, TOTPSetupDetails
+    from pyamplify.storage import StoreChoice
 
 
 class _RefusePasswordOption(argparse.Action):
@@ -108,7 +112,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="replace the profile's session: whoever is signed in on it is signed out first",
     )
+    sign_in.add_argument(
+        "--web",
+        action="store_true",
+        help="sign in through the Hosted UI in the browser (the configuration's OAuth block)",
+    )
+    sign_in.add_argument(
+        "--provider", metavar="NAME", help="with --web: go straight to this identity provider"
+    )
+    sign_in.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="with --web: print the URL and read the redirect URL back (SSH sessions)",
+    )
     sign_in.set_defaults(func=run_sign_in)
+
+    m2m = commands.add_parser(
+        "m2m-token",
+        parents=[common],
+        help="print an access token of the client-credentials grant (cached until near expiry)",
+    )
+    m2m.add_argument(
+        "--scopes", nargs="*", default=[], metavar="SCOPE", help="resource-server scopes"
+    )
+    m2m.set_defaults(func=run_m2m_token)
 
     whoami = commands.add_parser("whoami", parents=[common], help="show the signed-in user")
     whoami.set_defaults(func=run_whoami)
@@ -135,6 +162,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="global_sign_out",
         action="store_true",
         help="sign out of every device (GlobalSignOut), not only this one",
+    )
+    sign_out.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="after a web sign-in: print the /logout URL instead of opening it",
     )
     sign_out.set_defaults(func=run_sign_out)
 
@@ -222,10 +254,25 @@ def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> N
         print(text)
 
 
-def _open(args: argparse.Namespace) -> Auth:
+def _open(args: argparse.Namespace, choice: StoreChoice | None = None) -> Auth:
     from pyamplify.auth import Auth
 
-    return Auth(args.config, profile=args.profile)
+    return Auth(args.config, profile=args.profile, store=choice.store if choice else None)
+
+
+def _store_choice(unlock_timeout: float | None = None) -> StoreChoice:
+    from pyamplify.storage import choose_store
+
+    return choose_store(unlock_timeout=unlock_timeout)
+
+
+def _store_text(store: Mapping[str, Any]) -> str:
+    """``keyring (backend)`` / ``files in DIR`` / ``memory``, for messages."""
+    if store["kind"] == "keyring":
+        return f"the keyring ({store['backend']})"
+    if store["kind"] == "file":
+        return f"files in {store['directory']}"
+    return str(store["kind"])
 
 
 def _when(expires_at: float) -> str:
@@ -440,8 +487,49 @@ def _sign_out_first(auth: Auth) -> str | None:
     return signed_out[0] if signed_out else None
 
 
+def _run_web_sign_in(args: argparse.Namespace) -> int:
+    """``pyamplify auth sign-in --web [--provider NAME] [--no-browser]``."""
+    if args.username or args.flow:
+        raise _usage("--web signs in on the Hosted UI's page: give no username or --flow")
+    with _open(args) as auth:
+        if args.force:
+            _sign_out_first(auth)
+        result = auth.sign_in_with_web_ui(
+            provider=args.provider,
+            open_browser=not args.no_browser,
+            read_redirect=lambda: input("Paste the address the browser ended on: ").strip(),
+        )
+        user = auth.get_current_user()
+        session = auth.fetch_auth_session()
+    document = _sign_in_document(result)
+    document.update(username=user.username, user_id=user.user_id)
+    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
+    _emit(args, document, f"Signed in as {user.username} (session valid until {expiry}).")
+    return 0
+
+
+def run_m2m_token(args: argparse.Namespace) -> int:
+    """``pyamplify auth m2m-token --scopes ...``: a client-credentials access token."""
+    with _open(args) as auth:
+        token = auth.fetch_client_credentials_token(args.scopes)
+    if args.json:
+        document = {
+            "access_token": token.access_token,
+            "expires_at": token.expires_at,
+            "scopes": list(token.scopes),
+        }
+        print(json.dumps(document))
+    else:
+        print(token.access_token)
+    return 0
+
+
 def run_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in [USERNAME] [--force]``: sign in, answering each next step."""
+    if args.web:
+        return _run_web_sign_in(args)
+    if args.provider or args.no_browser:
+        raise _usage("--provider and --no-browser go with --web")
     from pyamplify.cli.report import fail
 
     prompter = Prompter(args.password_stdin)
@@ -510,31 +598,58 @@ def ended_message(user: str) -> str:
     return f"the session of {user!r} ended: {ENDED_REASON}; sign in again"
 
 
-def not_signed_in(auth: Auth, args: argparse.Namespace, seen: list[str | None]) -> int:
+def not_signed_in(
+    auth: Auth,
+    args: argparse.Namespace,
+    seen: list[str | None],
+    store: Mapping[str, Any] | None = None,
+) -> int:
     """Report that nobody is signed in on the profile, or whose session ended, and how to sign
-    in (exit 1)."""
+    in (exit 1); ``store`` (the store's description) is named too when given."""
     from pyamplify.cli.report import fail, sign_in_command
 
+    details: dict[str, Any] = {"profile": args.profile}
+    where = ""
+    if store is not None:
+        details["store"] = dict(store)
+        where = f"; {_store_text(store)}"
     user = _ended(auth, args, seen)
     if user is not None:
-        details = {"profile": args.profile, "username": user}
+        details["username"] = user
         return fail(
             args, "SessionEndedError", ended_message(user), sign_in_command(args), details=details
         )
-    message = f"not signed in (profile {args.profile!r})"
-    return fail(
-        args, "SignedOutError", message, sign_in_command(args), details={"profile": args.profile}
-    )
+    message = f"not signed in (profile {args.profile!r}{where})"
+    return fail(args, "SignedOutError", message, sign_in_command(args), details=details)
 
 
 def run_whoami(args: argparse.Namespace) -> int:
-    """``pyamplify auth whoami``: the signed-in user of this profile."""
-    with _open(args) as auth:
-        seen = _watch_expiry(auth)
-        session = auth.fetch_auth_session()
-        if not session.is_signed_in or session.tokens is None:
-            return not_signed_in(auth, args, seen)
-        user = auth.get_current_user()
+    """``pyamplify auth whoami``: the signed-in user of this profile, and the store in use."""
+    from pyamplify.storage import KeyringLockedError
+
+    choice = _store_choice()
+    store = choice.describe()
+    try:
+        with _open(args, choice) as auth:
+            seen = _watch_expiry(auth)
+            session = auth.fetch_auth_session()
+            if not session.is_signed_in or session.tokens is None:
+                return not_signed_in(auth, args, seen, store)
+            user = auth.get_current_user()
+    except KeyringLockedError as locked:
+        if not args.json:
+            raise
+        # Neither signed in nor out: unknown until the keyring is unlocked.
+        from pyamplify.cli.report import error_code, error_message, fix_for, print_error_json
+
+        unknown = {
+            "is_signed_in": None,
+            "profile": args.profile,
+            "store": {**store, "locked": True},
+        }
+        print_error_json(error_code(locked), error_message(locked), fix_for(locked, args), unknown)
+        print(f"error: {locked}", file=sys.stderr)
+        return locked.exit_code
     details = user.sign_in_details
     claims = session.tokens.id_token.claims
     document = {
@@ -548,6 +663,7 @@ def run_whoami(args: argparse.Namespace) -> int:
         "expires_at": int(session.tokens.expires_at),
         "identity_id": session.identity_id,
         "aws_credentials_error": str(session.credentials_error or "") or None,
+        "store": store,
     }
     lines = [
         f"{user.username} (user id {user.user_id})",
@@ -561,6 +677,7 @@ def run_whoami(args: argparse.Namespace) -> int:
         lines.append(f"no AWS credentials: {session.credentials_error}")
     if claims.get("email"):
         lines.insert(1, f"email: {claims['email']}")
+    lines.append(f"session kept in {_store_text(store)}")
     _emit(args, document, "\n".join(lines))
     return 0
 
@@ -596,14 +713,22 @@ def run_tokens(args: argparse.Namespace) -> int:
 def run_sign_out(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-out [--global]``."""
     from pyamplify.cli.report import fail
+    from pyamplify.storage import KeyringLockedError
 
     signed_out: list[str | None] = []
     with _open(args) as auth:
-        ended = _ended(auth, args, [])  # before: signing out clears the marker
         auth.events.subscribe(
             lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
         )
-        result = auth.sign_out(global_sign_out=args.global_sign_out)
+        try:
+            ended = _ended(auth, args, [])  # before: signing out clears the marker
+            result = auth.sign_out(
+                global_sign_out=args.global_sign_out, open_browser=not args.no_browser
+            )
+        except KeyringLockedError as locked:
+            from pyamplify.cli.report import error_code, fix_for
+
+            return fail(args, error_code(locked), f"not signed out: {locked}", fix_for(locked))
     was = signed_out[0] if signed_out else None
     problems: list[tuple[str, Any]] = [
         ("token revocation", result.revoke_token_error),
@@ -648,7 +773,8 @@ def run_credentials(args: argparse.Namespace) -> int:
     if args.output_format and args.json:
         raise _usage("--format and --json say the same thing twice; give one of them")
     output_format = args.output_format or ("json" if args.json else "process")
-    with _open(args) as auth:
+    # The AWS CLI waits on this command: a locked keyring fails at once, never with a prompt.
+    with _open(args, _store_choice(unlock_timeout=0)) as auth:
         if auth.config.identity_pool is None:
             where = f" {auth.config.source}" if auth.config.source else ""
             raise NoIdentityPoolError(

@@ -1,9 +1,11 @@
 """``pyamplify config check [PATH] [--json]``: load a configuration and explain it or its mistakes.
 
-Exit codes: 0 when the configuration loads (warnings are printed too), 1 when it has problems
-(every one is printed, not only the first), 2 for usage errors (argparse). Secrets are shown
-masked: their first 4 characters and ``…``. Only the standard library is imported here at import
-time; ``pyamplify.config`` loads inside ``run_check``.
+It says which format it read the file as (Gen 1, Gen 2, aws-exports.js, awsconfiguration.json),
+on success and on failure alike. Exit codes: 0 when the configuration loads (warnings are
+printed too), 1 when it has problems (every one is printed, not only the first), 2 for usage
+errors (argparse). Secrets are shown masked: their first 4 characters and ``…``. Only the
+standard library is imported here at import time; ``pyamplify.config`` loads inside
+``run_check``.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pyamplify.config import AuthConfig, ConfigError, ConfigWarning
 
-_FORMAT_NAMES = {"gen1": "Gen 1 amplifyconfiguration.json", "gen2": "Gen 2 amplify_outputs.json"}
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``config`` command group and its ``check`` subcommand."""
     group = subparsers.add_parser(
         "config",
         help="inspect Amplify auth configuration files",
-        description="Inspect amplifyconfiguration.json (Gen 1) and amplify_outputs.json (Gen 2).",
+        description=(
+            "Inspect amplifyconfiguration.json (Gen 1), amplify_outputs.json (Gen 2), "
+            "aws-exports.js (Gen 1 web) and awsconfiguration.json (AWS Mobile SDK)."
+        ),
     )
     group.set_defaults(group_parser=group)
     commands = group.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
@@ -32,8 +35,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check",
         help="load a configuration and print what it resolves to, or every mistake in it",
         description=(
-            "Load a configuration and print the resolved settings (secrets masked) and any "
-            "warnings, exit 0; or print every problem found, exit 1. Without PATH: "
+            "Load a configuration, say which format it was read as, and print the resolved "
+            "settings (secrets masked) and any warnings, exit 0; or print every problem found, "
+            "exit 1. Without PATH: "
             "$PYAMPLIFY_CONFIG, then ./amplifyconfiguration.json, then ./amplify_outputs.json."
         ),
     )
@@ -48,7 +52,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from pyamplify.config import ConfigError, load_config_with_warnings
+    from pyamplify.config import ConfigError, format_name, load_config_with_warnings
 
     try:
         config, warnings = load_config_with_warnings(args.path)
@@ -56,9 +60,9 @@ def _check(args: argparse.Namespace) -> int:
         summary = describe(config)
     except ConfigError as error:
         if args.json:
-            from pyamplify.cli.report import report_exception
+            from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json
 
-            return report_exception(error, args, 1)
+            print_error_json("ConfigError", error_message(error), CONFIG_FIX, _error_details(error))
         _print_errors(error)
         return 1
     if args.json:
@@ -67,6 +71,8 @@ def _check(args: argparse.Namespace) -> int:
                 "ok": True,
                 "file": config.source,
                 "format": config.source_format,
+                "syntax": config.source_syntax,
+                "read_as": format_name(config.source_format, config.source_syntax),
                 "config": summary,
                 "warnings": [warning.to_dict() for warning in warnings],
                 "errors": [],
@@ -136,8 +142,28 @@ def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+def _error_details(error: ConfigError) -> dict[str, Any]:
+    """What ``--json`` adds to the error object of a refused file: every problem and warning,
+    and which format the file was read as."""
+    from pyamplify.config import format_name
+
+    recognised = error.source_format is not None
+    return {
+        "format": error.source_format,
+        "syntax": error.source_syntax,
+        "read_as": format_name(error.source_format, error.source_syntax) if recognised else None,
+        "problems": [problem.to_dict() for problem in error.problems],
+        "warnings": [warning.to_dict() for warning in error.warnings],
+    }
+
+
 def _print_errors(error: ConfigError) -> None:
+    from pyamplify.config import format_name
+
     print(f"error: {error}", file=sys.stderr)
+    if error.source_format is not None:
+        read_as = format_name(error.source_format, error.source_syntax)
+        print(f"(read as: {read_as})", file=sys.stderr)
     _print_warnings(error.warnings, sys.stderr)
 
 
@@ -151,8 +177,9 @@ def _print_warnings(warnings: list[ConfigWarning], stream: TextIO) -> None:
 
 
 def _print_summary(config: AuthConfig, summary: dict[str, Any]) -> None:
-    kind = _FORMAT_NAMES.get(config.source_format or "", "configuration")
-    print(f"{config.source}: OK ({kind})")
+    from pyamplify.config import format_name
+
+    print(f"{config.source}: OK ({format_name(config.source_format, config.source_syntax)})")
     rows: list[tuple[str, Any]] = []
     if summary["user_pool"] is not None:
         pool = summary["user_pool"]

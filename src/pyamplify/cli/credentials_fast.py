@@ -10,17 +10,26 @@ only ``os``, ``json``, ``hashlib`` and :mod:`pyamplify.aws.process`. It:
 2. finds the configuration file as :func:`pyamplify.config.find_config` does and reads only the
    pool ids from it with ``json`` (no validation: a file the full loader would refuse either
    fails here too, or maps to a key under which nothing was ever stored);
-3. reads the identity-pool record of those pools and profile from the file store, at the path
-   :class:`pyamplify.storage.FileStore` uses (``sha256(key).json`` under
-   ``<data dir>/sessions``), without its lock: its writes are atomic replacements;
-4. prints the current credentials if they are not yet due for refresh (``refresh_at``, written
+3. finds the store in use without importing keyring: ``PYAMPLIFY_STORE`` when set, else the
+   automatic choice the library recorded for this environment
+   (:func:`pyamplify.storage.default.store_environment`: the interpreter and the variables
+   keyring reads, such as ``DBUS_SESSION_BUS_ADDRESS``), so that a desktop shell on the
+   keyring never answers from a file session left by an SSH shell, or the other way round;
+4. reads the identity-pool record of those pools and profile from that store's file, at the
+   path :class:`pyamplify.storage.FileStore` uses (``sha256(key).json``), without its lock
+   (writes are atomic replacements): the record itself under ``<data dir>/sessions`` for the
+   file store, the credentials cache the keyring store keeps beside its entries (short-lived
+   AWS credentials only, ``<data dir>/locks``) for the keyring store;
+5. prints the current credentials if they are not yet due for refresh (``refresh_at``, written
    by the library, already includes the clock drift and a 15-minute margin) and, when they are
    a guest's, only with ``--guest`` or for a configuration without a user pool.
 
-On any miss (no record, due, another store chosen with ``PYAMPLIFY_STORE``, a platform whose
-data dir only ``platformdirs`` knows) it returns ``None`` and the full command runs: it
-refreshes through the library, which writes the record the next run will hit. The key scheme
-mirrors :func:`pyamplify.storage.session_key` and the record layout
+On any miss (no record, due, no recorded choice yet, the memory store, a platform whose data
+dir only ``platformdirs`` knows) it returns ``None`` and the full command runs: it refreshes
+through the library, which writes the record (and the choice) the next run will hit. It never
+talks to the keyring, so it never waits for an unlock prompt. The key scheme mirrors
+:func:`pyamplify.storage.session_key`, the cache key
+:func:`pyamplify.storage.keyring_store.credentials_cache_key` and the record layout
 :class:`pyamplify.auth.credentials.IdentityRecord`; tests check that they agree.
 """
 
@@ -42,6 +51,10 @@ _KEY_SAFE = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" + ":@+=,"
 )
 _CONFIG_FILES = ("amplifyconfiguration.json", "amplify_outputs.json")
+#: The keyring service of the default KeyringStore, and the variables that decide its backend
+#: (``pyamplify.storage.default.STORE_ENVIRONMENT_VARIABLES``).
+_KEYRING_SERVICE = "pyamplify"
+_STORE_ENVIRONMENT = ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "XDG_CONFIG_HOME")
 
 
 class _Options:
@@ -191,10 +204,40 @@ def _read_json(path: str) -> object:
         return None
 
 
+def store_environment() -> str:
+    """``pyamplify.storage.default.store_environment()``, computed the same way."""
+    import hashlib
+
+    parts = [sys.prefix, *(os.environ.get(name, "") for name in _STORE_ENVIRONMENT)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _entry(directory: str, key: str) -> dict[str, object] | None:
+    """The value of a FileStore entry (``{"format", "key", "value"}`` in ``sha256(key).json``)."""
+    import hashlib
+
+    name = hashlib.sha256(key.encode("utf-8")).hexdigest() + ".json"
+    envelope = _read_json(os.path.join(directory, name))
+    if not isinstance(envelope, dict) or envelope.get("format") != _ENVELOPE_FORMAT:
+        return None
+    value = envelope.get("value")
+    if envelope.get("key") != key or not isinstance(value, dict):
+        return None
+    return value
+
+
+def store_in_use(directory: str) -> str | None:
+    """``file`` or ``keyring`` as the library would choose here, or ``None`` if unknown."""
+    forced = os.environ.get("PYAMPLIFY_STORE", "").strip().lower()
+    if forced:
+        return forced if forced in ("file", "keyring") else None
+    recorded = _entry(os.path.join(directory, "locks"), "store-choice/" + store_environment())
+    store = recorded.get("store") if recorded else None
+    return store if store in ("file", "keyring") else None
+
+
 def cached_fields(options: _Options) -> CredentialFields | None:
     """The cached, still fresh credentials for ``options``, or ``None`` on any miss."""
-    if os.environ.get("PYAMPLIFY_STORE", "file").strip().lower() not in ("", "file"):
-        return None
     path = config_path(options.config)
     directory = data_dir()
     if path is None or directory is None:
@@ -202,15 +245,16 @@ def cached_fields(options: _Options) -> CredentialFields | None:
     ids = pool_ids(_read_json(path))
     if ids is None:
         return None
-    import hashlib
-
     key = identity_key(ids[0], ids[1], options.profile, ids[2])
-    name = hashlib.sha256(key.encode("utf-8")).hexdigest() + ".json"
-    envelope = _read_json(os.path.join(directory, "sessions", name))
-    if not isinstance(envelope, dict) or envelope.get("format") != _ENVELOPE_FORMAT:
+    store = store_in_use(directory)
+    if store == "file":
+        record = _entry(os.path.join(directory, "sessions"), key)
+    elif store == "keyring":
+        cache_key = f"keyring-credentials/{_KEYRING_SERVICE}/{key}"
+        record = _entry(os.path.join(directory, "locks"), cache_key)
+    else:
         return None
-    record = envelope.get("value")
-    if envelope.get("key") != key or not isinstance(record, dict):
+    if record is None:
         return None
     current = record.get("current")
     if record.get("version") != _RECORD_VERSION or not isinstance(current, dict):

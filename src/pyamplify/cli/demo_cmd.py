@@ -8,7 +8,8 @@ sign up, read the code from the local outbox, confirm, sign in with SRP, show th
 signed-in AWS credentials proven with STS ``GetCallerIdentity`` (signed by pyamplify's own SigV4
 signer, so no boto3 is needed), refresh, sign out, and prove the old refresh token is revoked.
 Each step is printed as it happens. Needs ``pyamplify[local]``. Only the standard library is
-imported at import time.
+imported at import time. Pools and identity pools are made by :mod:`pyamplify.local.testing`,
+the helpers the pytest fixtures use too.
 """
 
 from __future__ import annotations
@@ -16,16 +17,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    from pyamplify.config import AuthConfig
-
-#: Dummy IAM credentials for the local Cognito's management calls (it accepts any).
-LOCAL_ACCESS_KEY = "AKIDLOCALDEMO"
-LOCAL_SECRET_KEY = "local-demo-secret"
 
 DEMO_USER = "ada"
 DEMO_EMAIL = "ada@example.com"
@@ -51,143 +46,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write the configuration and the session store into DIR (kept afterwards)",
     )
     demo.set_defaults(func=run_demo)
-
-
-class LocalPool(NamedTuple):
-    """A user pool and app client created on a local Cognito, and its configuration."""
-
-    pool_id: str
-    client_id: str
-    client_secret: str | None
-    config: AuthConfig
-
-    def __repr__(self) -> str:
-        secret = ", <client secret>" if self.client_secret else ""
-        return f"LocalPool({self.pool_id!r}, {self.client_id!r}{secret})"
-
-
-def provision_pool(
-    url: str,
-    *,
-    region: str = "us-east-1",
-    name: str = "pyamplify-demo",
-    client_secret: bool = False,
-    access_token_minutes: int = 60,
-    extra_pool: dict[str, Any] | None = None,
-    extra_client: dict[str, Any] | None = None,
-) -> LocalPool:
-    """Create a pool (email auto-verified) and an SRP/password/refresh client on ``url``."""
-    from pyamplify.config import AuthConfig, UserPoolConfig
-    from pyamplify.wire.call import idp
-    from pyamplify.wire.sigv4 import AwsCredentials
-    from pyamplify.wire.transport import Signer, SyncTransport
-
-    signer = Signer(AwsCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), region)
-    admin = SyncTransport(url, signer=signer)
-    try:
-        pool = admin.send(
-            idp(
-                "CreateUserPool",
-                {"PoolName": name, "AutoVerifiedAttributes": ["email"], **(extra_pool or {})},
-            )
-        )["UserPool"]
-        client = admin.send(
-            idp(
-                "CreateUserPoolClient",
-                {
-                    "UserPoolId": pool["Id"],
-                    "ClientName": f"{name}-app",
-                    "GenerateSecret": client_secret,
-                    "ExplicitAuthFlows": [
-                        "ALLOW_USER_SRP_AUTH",
-                        "ALLOW_USER_PASSWORD_AUTH",
-                        "ALLOW_REFRESH_TOKEN_AUTH",
-                    ],
-                    "AccessTokenValidity": access_token_minutes,
-                    "IdTokenValidity": access_token_minutes,
-                    "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes"},
-                    "EnableTokenRevocation": True,
-                    **(extra_client or {}),
-                },
-            )
-        )["UserPoolClient"]
-    finally:
-        admin.close()
-    secret = client.get("ClientSecret")
-    config = AuthConfig(
-        user_pool=UserPoolConfig(
-            pool_id=pool["Id"],
-            app_client_id=client["ClientId"],
-            region=region,
-            app_client_secret=secret,
-            endpoint=url,
-        )
-    )
-    return LocalPool(pool["Id"], client["ClientId"], secret, config)
-
-
-#: The roles the demo's identity pool hands out (the local STS names them in its answers).
-AUTH_ROLE_ARN = "arn:aws:iam::123456789012:role/pyamplify-demo-authenticated"
-UNAUTH_ROLE_ARN = "arn:aws:iam::123456789012:role/pyamplify-demo-guest"
-
-
-def provision_identity_pool(
-    url: str,
-    pool: LocalPool,
-    *,
-    allow_guests: bool = True,
-    credentials_ttl: int | None = None,
-    name: str = "pyamplify_demo_ids",
-) -> tuple[str, AuthConfig]:
-    """Create an identity pool for ``pool``'s client with authenticated and guest roles
-    (``credentials_ttl``: the local Cognito's test tag for short-lived credentials); returns
-    its id and ``pool.config`` with the identity pool added."""
-    from dataclasses import replace
-
-    from pyamplify.config import IdentityPoolConfig
-    from pyamplify.wire.call import identity_call
-    from pyamplify.wire.sigv4 import AwsCredentials
-    from pyamplify.wire.transport import Signer, SyncTransport
-
-    region = pool.config.user_pool.region if pool.config.user_pool else "us-east-1"
-    tags = {"pyamplify:credentials-ttl": str(credentials_ttl)} if credentials_ttl else {}
-    signer = Signer(AwsCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), region)
-    admin = SyncTransport(url, signer=signer)
-    try:
-        created = admin.send(
-            identity_call(
-                "CreateIdentityPool",
-                {
-                    "IdentityPoolName": name,
-                    "AllowUnauthenticatedIdentities": allow_guests,
-                    "CognitoIdentityProviders": [
-                        {
-                            "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool.pool_id}",
-                            "ClientId": pool.client_id,
-                            "ServerSideTokenCheck": True,
-                        }
-                    ],
-                    "IdentityPoolTags": tags,
-                },
-            )
-        )
-        identity_pool_id = str(created["IdentityPoolId"])
-        admin.send(
-            identity_call(
-                "SetIdentityPoolRoles",
-                {
-                    "IdentityPoolId": identity_pool_id,
-                    "Roles": {"authenticated": AUTH_ROLE_ARN, "unauthenticated": UNAUTH_ROLE_ARN},
-                },
-            )
-        )
-    finally:
-        admin.close()
-    config = replace(
-        pool.config,
-        identity_pool=IdentityPoolConfig(pool_id=identity_pool_id, region=region, endpoint=url),
-    )
-    return identity_pool_id, config
 
 
 class _Steps:
@@ -264,6 +122,12 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
     from pyamplify.auth.flows import ClientContext, refresh_flow
     from pyamplify.config import write_config
     from pyamplify.errors import PyamplifyError
+    from pyamplify.local.testing import (
+        AUTH_ROLE_ARN,
+        UNAUTH_ROLE_ARN,
+        provision_identity_pool,
+        provision_pool,
+    )
     from pyamplify.storage import FileStore
     from pyamplify.wire.transport import SyncTransport
 

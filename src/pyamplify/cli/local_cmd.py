@@ -1,11 +1,14 @@
-"""``pyamplify local start|outbox``: run the local Cognito and read the codes it "sent".
+"""``pyamplify local start|outbox|triggers``: run the local Cognito, read what it "sent", and
+see which handler runs each Lambda trigger.
 
 ``start`` serves in the foreground until Ctrl-C (or SIGTERM) and prints the endpoint URL first,
 so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the platform's user
-data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. ``outbox``
-asks a running local Cognito (``--endpoint``, else the configuration's ``Endpoint`` on this
-machine) and, when none answers, reads the data dir.
-Only the standard library is imported at import time; the server loads inside ``run_start``.
+data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. Lambda
+triggers run local handlers mapped with ``--trigger ARN=HANDLER`` and ``--triggers FILE``
+(checked before the server starts); their output is logged on stderr. ``outbox`` and
+``triggers`` ask a running local Cognito (``--endpoint``, else the configuration's ``Endpoint``
+on this machine, for ``outbox``) and, when none answers, read the data dir. Only the standard
+library is imported at import time; the server loads inside the runs.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="aws",
         help="tokens' iss: the AWS URL (default) or this server's URL",
     )
+    _add_trigger_options(start)
     start.set_defaults(func=run_start)
     outbox = commands.add_parser(
         "outbox",
@@ -91,6 +95,41 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
     outbox.add_argument("--json", action="store_true", help="print JSON")
     outbox.set_defaults(func=run_outbox)
+    triggers = commands.add_parser(
+        "triggers",
+        help="list the pools' Lambda triggers and the handler each function ARN runs",
+        description=(
+            "Every pool's LambdaConfig functions and what each ARN is mapped to, as a running "
+            f"local Cognito sees them (--endpoint, ${ENDPOINT_ENV}, or {DEFAULT_ENDPOINT}); if "
+            "none answers, the pools of the data dir, with the mappings given here."
+        ),
+    )
+    triggers.add_argument("--endpoint", help="the local Cognito URL")
+    triggers.add_argument("--data-dir", help="read this data dir instead of asking a server")
+    triggers.add_argument("--json", action="store_true", help="print JSON")
+    _add_trigger_options(triggers)
+    triggers.set_defaults(func=run_triggers)
+
+
+def _add_trigger_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trigger",
+        action="append",
+        default=[],
+        metavar="ARN=HANDLER",
+        help=(
+            "run HANDLER for the Lambda function ARN (repeatable); HANDLER is "
+            "path/to/file.py:function, package.module:function, or path/to/index.mjs:handler "
+            "(Node.js; .cjs/.js too)"
+        ),
+    )
+    parser.add_argument(
+        "--triggers",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a TOML or JSON file mapping function ARNs to handlers (paths relative to it)",
+    )
 
 
 def port_number(text: str) -> int:
@@ -138,15 +177,30 @@ def run_start(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    runner = _trigger_runner(args)
+    if isinstance(runner, int):
+        return runner
     data_dir = None if args.ephemeral else Path(args.data_dir or default_data_dir())
     cognito = LocalCognito(
-        data_dir, host=args.host, port=args.port, region=args.region, issuer=args.issuer
+        data_dir,
+        host=args.host,
+        port=args.port,
+        region=args.region,
+        issuer=args.issuer,
+        triggers=runner,
     )
+    _log_function_output()
     cognito.start()
     print(f"Local Cognito listening on {cognito.url}", flush=True)
     print(f"  state: {data_dir if data_dir else 'in memory (--ephemeral)'}", flush=True)
     print(f"  boto3: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={cognito.url}", flush=True)
     print(f"  codes: pyamplify local outbox --endpoint {cognito.url}", flush=True)
+    mapped = len(cognito.functions.arns())
+    print(
+        f"  triggers: {mapped} function{'s' if mapped != 1 else ''} mapped; "
+        f"pyamplify local triggers --endpoint {cognito.url}",
+        flush=True,
+    )
     if args.host not in _LOOPBACK:
         print(
             f"warning: listening on {args.host}, not loopback: anyone who can reach this "
@@ -163,6 +217,127 @@ def run_start(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     print("Local Cognito stopped.", flush=True)
     return 0
+
+
+def _trigger_runner(args: argparse.Namespace) -> Any:
+    """The FunctionRunner for ``--trigger``/``--triggers`` (``None`` without them), or an exit
+    code after printing what is wrong with them."""
+    if not args.trigger and not args.triggers:
+        return None
+    from pyamplify.local.lambdas import FunctionRunner
+    from pyamplify.local.lambdas.triggers_file import (
+        TriggersConfigError,
+        map_entries,
+        parse_trigger_option,
+        read_triggers_file,
+    )
+
+    runner = FunctionRunner()
+    try:
+        entries = [parse_trigger_option(text) for text in args.trigger]
+        for name in args.triggers:
+            entries.extend(read_triggers_file(Path(name)))
+        map_entries(runner, entries)
+    except TriggersConfigError as error:
+        runner.close()
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return runner
+
+
+def _log_function_output() -> None:
+    """Show what trigger handlers print and log on stderr, one line each, as CloudWatch would."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log = logging.getLogger("pyamplify.local.lambdas")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def _fetch_triggers(endpoint: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{endpoint.rstrip('/')}/_local/triggers", timeout=5) as reply:
+        pools: list[dict[str, Any]] = json.loads(reply.read())
+    return pools
+
+
+def _read_pools(data_dir: Path) -> list[dict[str, Any]]:
+    from pyamplify.local.store.userpools import DB_FILENAME, Store
+
+    if not (data_dir / DB_FILENAME).exists():
+        raise FileNotFoundError(data_dir / DB_FILENAME)
+    store = Store(data_dir)
+    try:
+        return store.list_pools()
+    finally:
+        store.close()
+
+
+def run_triggers(args: argparse.Namespace) -> int:
+    """Run ``pyamplify local triggers``; return the exit code."""
+    endpoint = args.endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    source = f"local Cognito at {endpoint}"
+    listing: list[dict[str, Any]] | None = None
+    try:
+        if not args.data_dir and not args.trigger and not args.triggers:
+            try:
+                listing = _fetch_triggers(endpoint)
+            except (urllib.error.URLError, OSError):
+                listing = None
+        if listing is None:
+            data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+            source = f"data dir {data_dir}"
+            pools = _read_pools(data_dir)
+            runner = _trigger_runner(args)
+            if isinstance(runner, int):
+                return runner
+            from pyamplify.local.lambdas.listing import describe_triggers
+
+            try:
+                listing = describe_triggers(pools, runner)
+            finally:
+                if runner is not None:
+                    runner.close()
+            known = runner is not None
+        else:
+            known = True
+    except FileNotFoundError:
+        print(
+            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
+            "start one with: pyamplify local start",
+            file=sys.stderr,
+        )
+        return 1
+    except ImportError as missing:
+        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
+        return 0
+    _print_triggers(listing, source, known)
+    return 0
+
+
+def _print_triggers(listing: list[dict[str, Any]], source: str, known: bool) -> None:
+    print(f"Lambda triggers of the {source}:")
+    if not listing:
+        print("  no user pools")
+    for pool in listing:
+        print(f"{pool['pool_id']}  {pool['pool_name']}")
+        if not pool["triggers"]:
+            print("  (no Lambda triggers)")
+        width = max((len(item["trigger"]) for item in pool["triggers"]), default=0)
+        for item in pool["triggers"]:
+            name = item["trigger"] + (f" {item['version']}" if item["version"] else "")
+            mapped = item["mapped_to"] or ("not mapped" if known else "mapping unknown")
+            print(f"  {name:<{width + 5}} {item['arn']}\n  {'':<{width + 5}} -> {mapped}")
+    if not known:
+        print(
+            "(no server answered: the mappings live in a running local Cognito; pass the "
+            "--trigger/--triggers you start it with to check them here)"
+        )
 
 
 def _fetch_outbox(endpoint: str, username: str | None) -> list[dict[str, Any]]:

@@ -1,7 +1,10 @@
 """Which configuration file to load when the caller does not say.
 
 Order: an explicit path; else ``$PYAMPLIFY_CONFIG``; else ``./amplifyconfiguration.json`` (Gen 1)
-then ``./amplify_outputs.json`` (Gen 2) in the current directory.
+then ``./amplify_outputs.json`` (Gen 2) in the current directory. ``aws-exports.js`` and
+``awsconfiguration.json`` are read when named (path or variable) but not picked up on their own:
+the fast ``auth credentials`` path finds files by the same rule and reads them as plain JSON.
+When no file is found, the error names those that are there (``src/aws-exports.js``…).
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from pyamplify.config.errors import ConfigError, ConfigProblem
 
 ENV_VAR = "PYAMPLIFY_CONFIG"
 DEFAULT_FILES: tuple[str, ...] = ("amplifyconfiguration.json", "amplify_outputs.json")
+#: Files that are read when named, and that the error for "no file found" points out.
+NAMED_ONLY_FILES: tuple[str, ...] = (
+    "src/aws-exports.js",
+    "aws-exports.js",
+    "src/amplifyconfiguration.json",
+    "awsconfiguration.json",
+)
 
 
 def find_config(
@@ -34,15 +44,22 @@ def find_config(
         candidate = base / name
         if candidate.is_file():
             return Path(name) if cwd is None else candidate
+    present = [name for name in NAMED_ONLY_FILES if (base / name).is_file()]
+    found = f"; {' and '.join(present)} is here: name it to use it" if present else ""
+    example = (
+        f"pyamplify config check {present[0]}, or export PYAMPLIFY_CONFIG={present[0]}"
+        if present
+        else "pyamplify config check path/to/amplifyconfiguration.json, or "
+        "export PYAMPLIFY_CONFIG=path/to/amplify_outputs.json"
+    )
     raise ConfigError(
         [
             ConfigProblem(
                 str(base),
                 "$",
                 "no configuration file found: no path was given, $PYAMPLIFY_CONFIG is not set, "
-                f"and neither {' nor '.join(DEFAULT_FILES)} exists in this directory",
-                "pyamplify config check path/to/amplifyconfiguration.json, or "
-                "export PYAMPLIFY_CONFIG=path/to/amplify_outputs.json",
+                f"and neither {' nor '.join(DEFAULT_FILES)} exists in this directory{found}",
+                example,
             )
         ]
     )

@@ -120,10 +120,19 @@ class ConfigError(PyamplifyError):
     """The configuration cannot be used; ``problems`` lists every mistake found, not only one."""
 
     def __init__(
-        self, problems: Iterable[ConfigProblem], warnings: Iterable[ConfigWarning] = ()
+        self,
+        problems: Iterable[ConfigProblem],
+        warnings: Iterable[ConfigWarning] = (),
+        *,
+        source_format: str | None = None,
+        source_syntax: str | None = None,
     ) -> None:
         self.problems: list[ConfigProblem] = list(problems)
         self.warnings: list[ConfigWarning] = list(warnings)
+        #: The format the file was read as ("gen1", "aws-exports"…), when it was recognised.
+        self.source_format = source_format
+        #: "json" or "javascript" once the file's syntax was chosen.
+        self.source_syntax = source_syntax
         if not self.problems:
             raise ValueError("ConfigError needs at least one problem")
         super().__init__(self._message())

@@ -1,10 +1,15 @@
-"""Reading Gen 1 ``amplifyconfiguration.json``: ``auth.plugins.awsCognitoAuthPlugin``.
+"""Reading Gen 1 ``amplifyconfiguration.json`` (``auth.plugins.awsCognitoAuthPlugin``) and the
+AWS Mobile SDK's ``awsconfiguration.json``, which is the same plugin body without the wrapper.
 
 The schema is the Amplify docs' and the Amplify CLI's (``shared/reference/amplify-anchors.md``
-§2a, §2c). Where Amplify Swift and Android silently drop a half-written section or fall back to
-SRP, this reader reports the mistake instead. Our one extension is an ``Endpoint`` key beside the
-identity pool's ``PoolId`` (the user pool already has one in Amplify), so that both pools can be
-pointed at the local Cognito; and ``ResponseType`` in ``OAuth`` (Gen 1 has none; Gen 2 does).
+§2a, §2c): the CLI writes ``awsconfiguration.json`` for the mobile SDKs and copies that whole
+object into ``awsCognitoAuthPlugin`` (amplify-cli, ``amplify-frontend-android`` and
+``amplify-frontend-ios``, ``amplify-config-helper.js`` ``constructAuth``), which is why the
+plugin holds keys of other services (``AppSync``, ``S3TransferUtility``…). Where Amplify Swift and
+Android silently drop a half-written section or fall back to SRP, this reader reports the mistake
+instead. Our one extension is an ``Endpoint`` key beside the identity pool's ``PoolId`` (the user
+pool already has one in Amplify), so that both pools can be pointed at the local Cognito; and
+``ResponseType`` in ``OAuth`` (Gen 1 has none; Gen 2 does).
 """
 
 from __future__ import annotations
@@ -25,14 +30,32 @@ from pyamplify.config.reading import DocumentReader, JsonObject
 
 PLUGIN_PATH: JsonPath = ("auth", "plugins", "awsCognitoAuthPlugin")
 _PLUGIN_KEYS = ("IdentityManager", "CredentialsProvider", "CognitoUserPool", "Auth")
-#: Keys the CLI or the older AWSMobileClient write that pyamplify knowingly does not use.
+#: Keys the Amplify CLI writes beside the auth sections that pyamplify knowingly does not use.
+#: They are the top-level keys of the CLI's ``awsconfiguration.json`` (amplify-cli,
+#: ``packages/amplify-frontend-android/lib/frontend-config-creator.js`` and the iOS twin:
+#: ``getAWSConfigObject`` / ``createAWSConfig`` and their ``AMPLIFY_RESERVED_EXPORT_KEYS``),
+#: which ``constructAuth`` copies whole into ``awsCognitoAuthPlugin``.
 _PLUGIN_IGNORED = (
+    # getAWSConfigObject: every file starts with these two.
     "UserAgent",
     "Version",
+    # getCognitoConfig: federated sign-in with the providers' own SDKs.
     "GoogleSignIn",
     "FacebookSignIn",
+    # getS3Config (Flutter's CognitoPluginConfig declares it too).
+    "S3TransferUtility",
+    # getPinpointConfig (Flutter's CognitoPluginConfig declares both).
     "PinpointAnalytics",
     "PinpointTargeting",
+    # getDynamoDBConfig.
+    "DynamoDBObjectMapper",
+    # getAppSyncConfig (Flutter's CognitoPluginConfig declares it).
+    "AppSync",
+    # getLexConfig, getSumerianConfig.
+    "Lex",
+    "Sumerian",
+    # getAWSConfigObject of older Android frontends, with `amplify mock` (testMode).
+    "DangerouslyConnectToHTTPEndpointForTesting",
 )
 _USER_POOL_KEYS = ("PoolId", "AppClientId", "AppClientSecret", "Region", "Endpoint")
 _IDENTITY_POOL_KEYS = ("PoolId", "Region", "Endpoint")
@@ -79,39 +102,59 @@ def read_gen1(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
     )
     if plugin is None:
         return None
-    reader.warn_unknown_keys(plugin, PLUGIN_PATH, _PLUGIN_KEYS, _PLUGIN_IGNORED)
+    return _read_plugin_body(reader, plugin, PLUGIN_PATH)
+
+
+def read_awsconfiguration(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
+    """Read an AWS Mobile SDK ``awsconfiguration.json``: the plugin body at the top level."""
+    return _read_plugin_body(reader, root, ())
+
+
+def looks_like_awsconfiguration(root: JsonObject) -> bool:
+    """True when the top level has the plugin body's sections (``CognitoUserPool``…)."""
+    auth = root.get("Auth")
+    sections = ("IdentityManager", "CredentialsProvider", "CognitoUserPool")
+    return any(key in root for key in sections) or (isinstance(auth, dict) and "Default" in auth)
+
+
+def _read_plugin_body(
+    reader: DocumentReader, plugin: JsonObject, base: JsonPath
+) -> AuthConfig | None:
+    reader.warn_unknown_keys(plugin, base, _PLUGIN_KEYS, _PLUGIN_IGNORED)
     if plugin.get("CognitoUserPool") is None and plugin.get("CredentialsProvider") is None:
         reader.problem(
-            PLUGIN_PATH,
+            base,
             "neither a user pool (CognitoUserPool) nor an identity pool (CredentialsProvider) "
             "is configured; add at least one",
             '"CognitoUserPool": {"Default": {"PoolId": "us-east-1_AbCdEfGhI", '
             '"AppClientId": "3n4b5urk1ft4fl3mg5e62d9ado", "Region": "us-east-1"}}',
         )
-    user_pool = _user_pool(reader, plugin)
-    identity_pool = _identity_pool(reader, plugin)
+    user_pool = _user_pool(reader, plugin, base)
+    identity_pool = _identity_pool(reader, plugin, base)
     settings = _auth_settings(
-        reader, plugin, has_user_pool=plugin.get("CognitoUserPool") is not None
+        reader, plugin, base, has_user_pool=plugin.get("CognitoUserPool") is not None
     )
     if reader.problems:
         return None
     return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
-def _default(reader: DocumentReader, plugin: JsonObject, section: str) -> JsonObject | None:
-    container = reader.object(plugin, PLUGIN_PATH, section, _DEFAULT_EXAMPLE, required=False)
+def _default(
+    reader: DocumentReader, plugin: JsonObject, base: JsonPath, section: str
+) -> JsonObject | None:
+    container = reader.object(plugin, base, section, _DEFAULT_EXAMPLE, required=False)
     if container is None:
         return None
-    path = (*PLUGIN_PATH, section)
+    path = (*base, section)
     reader.warn_unknown_keys(container, path, ("Default",))
     return reader.object(container, path, "Default", "{...}", required=True)
 
 
-def _user_pool(reader: DocumentReader, plugin: JsonObject) -> UserPoolConfig | None:
-    default = _default(reader, plugin, "CognitoUserPool")
+def _user_pool(reader: DocumentReader, plugin: JsonObject, base: JsonPath) -> UserPoolConfig | None:
+    default = _default(reader, plugin, base, "CognitoUserPool")
     if default is None:
         return None
-    path = (*PLUGIN_PATH, "CognitoUserPool", "Default")
+    path = (*base, "CognitoUserPool", "Default")
     reader.warn_unknown_keys(default, path, _USER_POOL_KEYS, ("PinpointAppId", "MigrationEnabled"))
     if default.get("MigrationEnabled") is True:
         reader.warn(
@@ -142,17 +185,19 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject) -> UserPoolConfig | N
     return UserPoolConfig(pool_id, client_id, region, secret, endpoint)
 
 
-def _identity_pool(reader: DocumentReader, plugin: JsonObject) -> IdentityPoolConfig | None:
+def _identity_pool(
+    reader: DocumentReader, plugin: JsonObject, base: JsonPath
+) -> IdentityPoolConfig | None:
     provider = reader.object(
         plugin,
-        PLUGIN_PATH,
+        base,
         "CredentialsProvider",
         '{"CognitoIdentity": {"Default": {...}}}',
         required=False,
     )
     if provider is None:
         return None
-    provider_path = (*PLUGIN_PATH, "CredentialsProvider")
+    provider_path = (*base, "CredentialsProvider")
     reader.warn_unknown_keys(provider, provider_path, ("CognitoIdentity",))
     identity = reader.object(
         provider, provider_path, "CognitoIdentity", _DEFAULT_EXAMPLE, required=True
@@ -191,12 +236,12 @@ def _identity_pool(reader: DocumentReader, plugin: JsonObject) -> IdentityPoolCo
 
 
 def _auth_settings(
-    reader: DocumentReader, plugin: JsonObject, *, has_user_pool: bool
+    reader: DocumentReader, plugin: JsonObject, base: JsonPath, *, has_user_pool: bool
 ) -> dict[str, Any]:
-    default = _default(reader, plugin, "Auth")
+    default = _default(reader, plugin, base, "Auth")
     if default is None:
         return {}
-    path = (*PLUGIN_PATH, "Auth", "Default")
+    path = (*base, "Auth", "Default")
     reader.warn_unknown_keys(default, path, _AUTH_KEYS, ("loginMechanisms", "loginMechanism"))
     settings: dict[str, Any] = {}
     flow = reader.string(
@@ -245,8 +290,8 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
     client_id, secret, secret_ok = reader.app_client(
         oauth, path, "AppClientId", "AppClientSecret", required=False
     )
-    sign_in = _redirect_uris(reader, oauth, path, "SignInRedirectURI")
-    sign_out = _redirect_uris(reader, oauth, path, "SignOutRedirectURI")
+    sign_in = redirect_uris(reader, oauth, path, "SignInRedirectURI")
+    sign_out = redirect_uris(reader, oauth, path, "SignOutRedirectURI")
     scopes = reader.string_list(
         oauth, path, "Scopes", v.scope_problem, v.SCOPE_EXAMPLE, required=False
     )
@@ -273,7 +318,7 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
     )
 
 
-def _redirect_uris(
+def redirect_uris(
     reader: DocumentReader, oauth: JsonObject, path: JsonPath, key: str
 ) -> tuple[str, ...] | None:
     """A comma-joined string of redirect URIs (as the CLI writes it), or an array of them."""
@@ -340,30 +385,49 @@ def _cli_extras(reader: DocumentReader, auth: JsonObject, path: JsonPath) -> dic
     )
     if mfa is not None:
         extras["mfa_configuration"] = mfa
-    policy = _password_policy(reader, auth, path)
+    policy = password_policy(reader, auth, path, "passwordProtectionSettings")
     if policy is not None:
         extras["password_policy"] = policy
     return extras
 
 
-def _password_policy(
-    reader: DocumentReader, auth: JsonObject, auth_path: JsonPath
+def password_policy(
+    reader: DocumentReader, auth: JsonObject, auth_path: JsonPath, key: str
 ) -> PasswordPolicy | None:
+    """The CLI's ``passwordProtectionSettings`` (also the value of Amplify JS's
+    ``aws_cognito_password_protection_settings``).
+
+    ``passwordPolicyMinLength`` may be a numeric string, with a warning: some Amplify CLI
+    versions wrote ``"8"`` (amplify-cli #9655, amplify-flutter #1320 and #1358), Amplify Flutter
+    parses it (``_PasswordPolicyMinLengthConverter``: ``int.tryParse``), Amplify Android's
+    ``optInt`` converts it, and Amplify JS passes it through.
+    """
     settings = reader.object(
         auth,
         auth_path,
-        "passwordProtectionSettings",
+        key,
         '{"passwordPolicyMinLength": 8, "passwordPolicyCharacters": ["REQUIRES_NUMBERS"]}',
         required=False,
     )
     if settings is None:
         return None
-    path = (*auth_path, "passwordProtectionSettings")
+    path = (*auth_path, key)
     reader.warn_unknown_keys(
         settings, path, ("passwordPolicyMinLength", "passwordPolicyCharacters")
     )
     low, high = v.PASSWORD_MIN_LENGTH_RANGE
-    length = reader.integer(settings, path, "passwordPolicyMinLength", low, high, "8")
+    length = reader.integer(
+        settings,
+        path,
+        "passwordPolicyMinLength",
+        low,
+        high,
+        "8",
+        numeric_string_because=(
+            "some Amplify CLI versions write it so, and Amplify Android and Flutter read it "
+            "the same way"
+        ),
+    )
     rules = reader.string_list(
         settings,
         path,

@@ -35,15 +35,15 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _PLAIN_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*')
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_EXAMPLE_MEMBER = '"Region": "us-east-1"'
-_EXAMPLE_DOCUMENT = (
-    '{"auth": {"plugins": {"awsCognitoAuthPlugin": {…}}}} (Gen 1 amplifyconfiguration.json) '
-    'or {"version": "1.4", "auth": {…}} (Gen 2 amplify_outputs.json)'
-)
 _BOM = "\ufeff"
 #: The string value of a member whose key names a secret (``AppClientSecret``,
 #: ``user_pool_client_secret``, a misspelling of either), up to its closing quote or line end.
-_SECRET_MEMBER = re.compile(r'("[^"\n]*secret[^"\n]*"\s*:\s*")((?:[^"\\\n]|\\.)*)', re.IGNORECASE)
+#: Keys and values may be quoted the JavaScript ways too (``AppClientSecret: 'x'``).
+_SECRET_MEMBER = re.compile(
+    r"""((?:"[^"\n]*secret[^"\n]*"|'[^'\n]*secret[^'\n]*'|[\w$]*secret[\w$]*)\s*:\s*)"""
+    r"""(["'`])((?:(?!\2)[^\\\n]|\\.)*)""",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -63,8 +63,8 @@ class ParsedJson:
             path = path[:-1]
 
 
-class _SyntaxProblem(Exception):
-    """Raised inside the parser; turned into a ``ConfigProblem`` with line and column."""
+class SyntaxProblem(Exception):
+    """Raised inside a parser; turned into a ``ConfigProblem`` with line and column."""
 
     def __init__(self, position: int, path: JsonPath, message: str, example: str) -> None:
         super().__init__(message)
@@ -115,47 +115,23 @@ def decode_json_bytes(data: bytes, source: str) -> tuple[str, list[ConfigWarning
 
 def parse_json(text: str, source: str) -> ParsedJson:
     """Parse ``text`` as JSON with positions, or raise ``ConfigError`` naming line and column."""
-    parser = _Parser(text, source)
-    if text.startswith(_BOM):
-        parser.pos = 1
-        parser.warnings.append(
-            ConfigWarning(
-                source,
-                "$",
-                "the file starts with a UTF-8 byte-order mark; some JSON parsers reject it",
-                line=1,
-            )
-        )
+    parser = JsonParser(text, source)
+    parser.skip_byte_order_mark()
     try:
         value = parser.document()
-    except _SyntaxProblem as problem:
-        line, column = parser.line_and_column(problem.position)
-        message = (
-            f"invalid JSON at line {line}, column {column}: {problem.message}\n"
-            f"{parser.show_line(line, column)}"
-        )
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    source,
-                    format_path(problem.path),
-                    message,
-                    problem.example,
-                    line=line,
-                    column=column,
-                )
-            ],
-            parser.warnings,
-        ) from None
+    except SyntaxProblem as problem:
+        raise parser.error(problem) from None
     return ParsedJson(value, parser.lines, parser.warnings)
 
 
 def _mask_secrets(line: str) -> str:
     """``line`` with every secret's characters shown as ``*`` (same length: the caret stays)."""
-    return _SECRET_MEMBER.sub(lambda match: match.group(1) + "*" * len(match.group(2)), line)
+    return _SECRET_MEMBER.sub(
+        lambda match: match.group(1) + match.group(2) + "*" * len(match.group(3)), line
+    )
 
 
-def _describe(char: str) -> str:
+def describe_char(char: str) -> str:
     """Name a character for a message (``'x'``, its code point when invisible, or the end)."""
     if not char:
         return "the end of the file"
@@ -164,8 +140,21 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-class _Parser:
-    """Recursive descent over one document, recording the line where every value starts."""
+class JsonParser:
+    """Recursive descent over one document, recording the line where every value starts.
+
+    ``js_reader`` extends it for the JavaScript object-literal subset of ``aws-exports.js``.
+    """
+
+    #: How a syntax problem's message starts (``invalid JSON at line 3, column 5: ...``).
+    MESSAGE_START = "invalid JSON"
+    #: A right member, shown as the example of most syntax problems.
+    EXAMPLE_MEMBER = '"Region": "us-east-1"'
+    #: The example when the file itself is not JSON (no value at the top).
+    EXAMPLE_DOCUMENT = (
+        '{"auth": {"plugins": {"awsCognitoAuthPlugin": {…}}}} (Gen 1 amplifyconfiguration.json) '
+        'or {"version": "1.4", "auth": {…}} (Gen 2 amplify_outputs.json)'
+    )
 
     def __init__(self, text: str, source: str) -> None:
         self.text = text
@@ -176,6 +165,36 @@ class _Parser:
         self._newlines = [match.start() for match in re.finditer("\n", text)]
 
     # -- positions ---------------------------------------------------------------------------
+
+    def skip_byte_order_mark(self) -> None:
+        """Step over a UTF-8 byte-order mark at the start, with a warning."""
+        if self.text.startswith(_BOM) and self.pos == 0:
+            self.pos = 1
+            self.warnings.append(
+                ConfigWarning(
+                    self.source,
+                    "$",
+                    "the file starts with a UTF-8 byte-order mark; some parsers reject it",
+                    line=1,
+                )
+            )
+
+    def error(self, problem: SyntaxProblem) -> ConfigError:
+        """The ``ConfigError`` for ``problem``: line, column, the line itself and a caret."""
+        line, column = self.line_and_column(problem.position)
+        message = (
+            f"{self.MESSAGE_START} at line {line}, column {column}: {problem.message}\n"
+            f"{self.show_line(line, column)}"
+        )
+        located = ConfigProblem(
+            self.source,
+            format_path(problem.path),
+            message,
+            problem.example,
+            line=line,
+            column=column,
+        )
+        return ConfigError([located], self.warnings)
 
     def line_and_column(self, position: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
@@ -204,15 +223,15 @@ class _Parser:
         """The whole text: exactly one value surrounded by optional whitespace."""
         self._skip_whitespace()
         if self.pos >= len(self.text):
-            raise _SyntaxProblem(self.pos, (), "the file is empty", '{"auth": {"plugins": {...}}}')
+            raise SyntaxProblem(self.pos, (), "the file is empty", '{"auth": {"plugins": {...}}}')
         value = self._value((), 0)
         self._skip_whitespace()
         if self.pos < len(self.text):
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 self.pos,
                 (),
-                f"unexpected {_describe(self.text[self.pos])} after the end of the JSON document "
-                "(the outermost object is already closed)",
+                f"unexpected {describe_char(self.text[self.pos])} after the end of the JSON "
+                "document (the outermost object is already closed)",
                 "one top-level object: {...}",
             )
         return value
@@ -243,11 +262,9 @@ class _Parser:
                 self.pos += len(literal)
                 return value
         # At the top the file itself is not JSON: show what a whole configuration looks like.
-        example = _EXAMPLE_MEMBER if path else _EXAMPLE_DOCUMENT
+        example = self.EXAMPLE_MEMBER if path else self.EXAMPLE_DOCUMENT
         if not char:
-            raise _SyntaxProblem(
-                self.pos, path, "the file ends where a value was expected", example
-            )
+            raise SyntaxProblem(self.pos, path, "the file ends where a value was expected", example)
         hint = ""
         if char == "'":
             hint = " (JSON strings need double quotes)"
@@ -255,16 +272,16 @@ class _Parser:
             hint = " (JSON has no comments)"
         elif not path:
             hint = " (this file is not JSON: an Amplify configuration is one JSON object)"
-        raise _SyntaxProblem(
+        raise SyntaxProblem(
             self.pos,
             path,
-            f"unexpected {_describe(char)} where a value was expected{hint}",
+            f"unexpected {describe_char(char)} where a value was expected{hint}",
             example,
         )
 
     def _enter(self, path: JsonPath, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 self.pos,
                 path,
                 f"the JSON is nested more than {MAX_DEPTH} levels deep",
@@ -292,26 +309,16 @@ class _Parser:
             return result
         while True:
             self._skip_whitespace()
-            char = self._peek()
-            if char != '"':
-                hint = " (JSON keys need double quotes)" if char == "'" else ""
-                found = _describe(char)
-                raise _SyntaxProblem(
-                    self.pos,
-                    path,
-                    f"expected a key in double quotes but found {found}{hint}",
-                    _EXAMPLE_MEMBER,
-                )
             key_position = self.pos
-            key = self._string(path)
+            key = self._key(path)
             self._skip_whitespace()
             if self._peek() != ":":
-                found = _describe(self._peek())
-                raise _SyntaxProblem(
+                found = describe_char(self._peek())
+                raise SyntaxProblem(
                     self.pos,
                     path,
                     f"expected ':' after the key {printable(repr(key))} but found {found}",
-                    _EXAMPLE_MEMBER,
+                    self.EXAMPLE_MEMBER,
                 )
             self.pos += 1
             child = (*path, key)
@@ -334,6 +341,19 @@ class _Parser:
                 '{"PoolId": "us-east-1_AbCdEfGhI", "Region": "us-east-1"}',
             ):
                 return result
+
+    def _key(self, path: JsonPath) -> str:
+        """An object member's key: a string in double quotes."""
+        char = self._peek()
+        if char != '"':
+            hint = " (JSON keys need double quotes)" if char == "'" else ""
+            raise SyntaxProblem(
+                self.pos,
+                path,
+                f"expected a key in double quotes but found {describe_char(char)}{hint}",
+                self.EXAMPLE_MEMBER,
+            )
+        return self._string(path)
 
     def _array(self, path: JsonPath, depth: int) -> list[Any]:
         self._enter(path, depth)
@@ -365,8 +385,8 @@ class _Parser:
             self.pos += 1
             return True
         if char != ",":
-            found = _describe(char)
-            raise _SyntaxProblem(
+            found = describe_char(char)
+            raise SyntaxProblem(
                 self.pos,
                 path,
                 f"expected ',' or '{close}' after {after} but found {found}{hint}",
@@ -392,7 +412,7 @@ class _Parser:
             pieces.append(run.group())
             self.pos = run.end()
             if self.pos >= len(text):
-                raise _SyntaxProblem(
+                raise SyntaxProblem(
                     start, path, "this string is never closed (a missing '\"'?)", '"us-east-1"'
                 )
             char = text[self.pos]
@@ -402,10 +422,10 @@ class _Parser:
             if char == "\\":
                 pieces.append(self._escape(path))
                 continue
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 self.pos,
                 path,
-                f"control character {_describe(char)} inside a string "
+                f"control character {describe_char(char)} inside a string "
                 "(strings must stay on one line; write \\n or \\t instead)",
                 '"myapp://callback"',
             )
@@ -417,7 +437,7 @@ class _Parser:
             self.pos += 2
             return _ESCAPES[letter]
         if letter != "u":
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 start,
                 path,
                 f"invalid escape '\\{printable(letter)}' in a string "
@@ -432,7 +452,7 @@ class _Parser:
                 return chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
             self.pos = saved
         if 0xD800 <= first <= 0xDFFF:
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 start,
                 path,
                 f"'\\u{first:04x}' is half of a UTF-16 surrogate pair without its other half",
@@ -444,7 +464,7 @@ class _Parser:
         start = self.pos
         digits = _HEX4.match(self.text, self.pos + 2)
         if digits is None:
-            raise _SyntaxProblem(
+            raise SyntaxProblem(
                 start, path, "'\\u' must be followed by 4 hexadecimal digits", '"\\u00e9"'
             )
         self.pos = digits.end()
@@ -453,14 +473,17 @@ class _Parser:
     def _number(self, path: JsonPath) -> int | float:
         match = _NUMBER.match(self.text, self.pos)
         if match is None:
-            raise _SyntaxProblem(self.pos, path, "invalid number", "8")
+            raise SyntaxProblem(self.pos, path, "invalid number", "8")
         literal = match.group()
         if len(literal) > _MAX_NUMBER_LENGTH:
-            raise _SyntaxProblem(self.pos, path, "this number is too long", "8")
+            raise SyntaxProblem(self.pos, path, "this number is too long", "8")
         following = self.text[match.end() : match.end() + 1]
         if following and (following.isalnum() or following in "._"):
-            raise _SyntaxProblem(
-                match.end(), path, f"invalid number: unexpected {_describe(following)} in it", "8"
+            raise SyntaxProblem(
+                match.end(),
+                path,
+                f"invalid number: unexpected {describe_char(following)} in it",
+                "8",
             )
         self.pos = match.end()
         if match.group(1) is None and match.group(2) is None:

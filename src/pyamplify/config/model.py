@@ -23,7 +23,32 @@ from pyamplify.config.endpoints import (
 )
 from pyamplify.config.errors import ConfigError, ConfigProblem
 
-ConfigFormat = Literal["gen1", "gen2"]
+#: The configuration formats pyamplify reads: Gen 1 ``amplifyconfiguration.json`` (Amplify
+#: Android, Swift, Flutter), Gen 2 ``amplify_outputs.json``, the Amplify JS keys of Gen 1 web
+#: projects (``aws-exports.js``, or the web ``amplifyconfiguration.json``), and the AWS Mobile
+#: SDK's ``awsconfiguration.json``. Only the first two are written.
+ConfigFormat = Literal["gen1", "gen2", "aws-exports", "awsconfiguration"]
+#: How the file was written: JSON, or the JavaScript object literal of ``aws-exports.js``.
+ConfigSyntax = Literal["json", "javascript"]
+
+_FORMAT_NAMES: dict[str, str] = {
+    "gen1": "Gen 1 amplifyconfiguration.json",
+    "gen2": "Gen 2 amplify_outputs.json",
+    "aws-exports": "Gen 1 web configuration, Amplify JS keys",
+    "awsconfiguration": "AWS Mobile SDK awsconfiguration.json",
+}
+
+
+def format_name(config_format: str | None, syntax: str | None = "json") -> str:
+    """What a file was read as, for people: ``Gen 1 web aws-exports.js, Amplify JS keys``."""
+    if config_format == "aws-exports":
+        if syntax == "javascript":
+            return "Gen 1 web aws-exports.js, Amplify JS keys"
+        return "Gen 1 web amplifyconfiguration.json, Amplify JS keys as in aws-exports.js"
+    name = _FORMAT_NAMES.get(config_format or "", "configuration")
+    if syntax == "javascript":
+        name += ", written as a JavaScript object literal"
+    return name
 
 
 def mask_secret(secret: str | None) -> str | None:
@@ -289,8 +314,10 @@ class AuthConfig:
     unauthenticated_identities_enabled: bool | None = None
     #: The file (or other source) this configuration was read from; ignored by ``==``.
     source: str | None = field(default=None, compare=False)
-    #: "gen1" or "gen2" when read from a file; ignored by ``==``.
+    #: The format of the file it was read from (see ``ConfigFormat``); ignored by ``==``.
     source_format: ConfigFormat | None = field(default=None, compare=False)
+    #: "json" or "javascript" when read from a file; ignored by ``==``.
+    source_syntax: ConfigSyntax | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []

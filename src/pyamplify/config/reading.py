@@ -9,6 +9,7 @@ on after a mistake and report all of them at once.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -90,9 +91,11 @@ class DocumentReader:
         child = (*path, key)
         if key not in obj:
             if required:
-                close = difflib.get_close_matches(key, list(obj), n=1, cutoff=0.75)
-                hint = f" (found {show_value(close[0])}: keys are case-sensitive)" if close else ""
-                self.problem(child, f"required key {show_value(key)} is missing{hint}", example)
+                self.problem(
+                    child,
+                    f"required key {show_value(key)} is missing{_near_miss(key, obj)}",
+                    example,
+                )
             return None
         value = obj[key]
         if value is None and not required:
@@ -214,9 +217,30 @@ class DocumentReader:
         example: str,
         *,
         required: bool = False,
+        numeric_string_because: str | None = None,
     ) -> int | None:
-        """A whole number from ``low`` to ``high``."""
-        value = self.member(obj, path, key, int, "a whole number", example, required=required)
+        """A whole number from ``low`` to ``high``.
+
+        With ``numeric_string_because`` (why the Amplify libraries accept one), a string of
+        digits is read as its number, with a warning naming the key.
+        """
+        value = obj.get(key)
+        if numeric_string_because is not None and isinstance(value, str):
+            if not _DIGITS.fullmatch(value):
+                self.problem(
+                    (*path, key),
+                    f"must be a whole number, not the string {show_value(value)}",
+                    example,
+                )
+                return None
+            value = int(value)
+            self.warn(
+                (*path, key),
+                f"{key} is the string {show_value(obj[key])}; read as the number {value} "
+                f"({numeric_string_because}); write it without quotes",
+            )
+        else:
+            value = self.member(obj, path, key, int, "a whole number", example, required=required)
         if value is None:
             return None
         if not low <= value <= high:
@@ -250,6 +274,18 @@ class DocumentReader:
                 )
             result.append(normalised)
         return tuple(result)
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _near_miss(key: str, obj: JsonObject) -> str:
+    """A hint for a missing key: the same key in other letter case, or a close misspelling."""
+    for found in obj:
+        if isinstance(found, str) and found.lower() == key.lower():
+            return f" (found {show_value(found)}: keys are case-sensitive)"
+    close = difflib.get_close_matches(key, [str(found) for found in obj], n=1, cutoff=0.75)
+    return f" (found {show_value(close[0])}: misspelt?)" if close else ""
 
 
 def _anything(value: str) -> str | None:

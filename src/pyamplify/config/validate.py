@@ -91,7 +91,14 @@ _ALNUM = re.compile(r"[0-9A-Za-z]+\Z")
 _IDENTITY_POOL_ID = re.compile(r"(?P<region>[^:]*):(?P<id>.*)\Z", re.DOTALL)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
 _CLIENT_ID = re.compile(r"[\w+]{1,128}\Z", re.ASCII)
-_PLACEHOLDER = re.compile(r"\s*\[.*\]\s*\Z", re.DOTALL)
+#: Template text wrapped the ways docs and templates write it: ``[REGION]``,
+#: ``<your-user-pool-id>``, ``{{USER_POOL_ID}}``, ``${USER_POOL_ID}``.
+_PLACEHOLDER = re.compile(r"\s*(?:\[.*\]|<.*>|\{\{.*\}\}|\$\{.*\})\s*\Z", re.DOTALL)
+#: The word "your" standing alone in a value (``YOUR_APP_CLIENT_ID``, ``your-pool-id``).
+_YOUR = re.compile(r"(?<![A-Za-z])(?:your|Your|YOUR)(?![a-z])")
+#: A region and its separator at the start of a pool id (``us-east-1_``, ``us-east-1:``).
+_ID_REGION_PREFIX = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}[_:]")
+_FILLER_SEPARATORS = re.compile(r"[-_:.\s]")
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?\Z")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -100,8 +107,17 @@ _RESOURCE_SERVER = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+\Z")
 
 
 def is_placeholder(value: str) -> bool:
-    """True for template text such as ``[COGNITO USER POOL ID]`` left in a configuration."""
-    return bool(_PLACEHOLDER.match(value))
+    """True for template text left in a configuration.
+
+    ``[COGNITO USER POOL ID]`` (the Amplify docs), ``<your-user-pool-id>``, ``{{POOL_ID}}``,
+    ``${POOL_ID}``, anything with the word "your" in it (``YOUR_APP_CLIENT_ID``), and ids made of
+    x's (``us-east-1_XXXXXXXXX``, ``XX-XXXX-X``, ``xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx``).
+    """
+    if _PLACEHOLDER.match(value) or _YOUR.search(value):
+        return True
+    prefix = _ID_REGION_PREFIX.match(value)
+    filler = _FILLER_SEPARATORS.sub("", value[prefix.end() :] if prefix else value)
+    return len(filler) >= 3 and not filler.strip("xX")
 
 
 def placeholder_message(value: str) -> str:
@@ -210,10 +226,20 @@ def _host_port_problem(rest: str) -> tuple[str | None, str]:
         host, colon, port_text = rest.partition(":")
         port = port_text if colon else None
         if not _HOST_NAME.match(host):
-            return f"{show_value(host)} is not a host name", host
+            return f"{show_value(host)} is not a host name{_host_name_hint(host)}", host
     if port is not None and (not port.isdigit() or not port.isascii() or not 0 < int(port) < 65536):
         return f"{show_value(port)} is not a port number (1 to 65535)", host
     return None, host
+
+
+def _host_name_hint(host: str) -> str:
+    """Why ``host`` is no host name: the characters it may not have, or the general rule."""
+    bad = sorted(
+        {char for char in host if not (char.isascii() and (char.isalnum() or char in ".-"))}
+    )
+    if bad and len(bad) <= 3:
+        return f" (a host name has no {', '.join(show_value(char) for char in bad)})"
+    return " (letters, digits and '-' between dots, such as myapp.auth.us-east-1.amazoncognito.com)"
 
 
 def _without_user_info(value: str) -> str:
@@ -249,7 +275,9 @@ def endpoint_url(value: str) -> tuple[str | None, str | None]:
         )
     problem, host = _host_port_problem(rest)
     if problem is not None:
-        return None, f"{shown}: {problem}"
+        # A bare host is the whole value: say it once, not as '"x": "x" is not...' (which
+        # reads like a JSON member).
+        return None, problem if host == value else f"in {shown}, {problem}"
     if scheme == "http" and host.lower() not in LOOPBACK_HOSTS:
         return None, (
             f"{shown} uses plain http to another machine; use https, or http only to "
@@ -263,8 +291,26 @@ def endpoint_problem(value: str) -> str | None:
     return endpoint_url(value)[1]
 
 
+_LOCAL_DOMAIN_PATH = re.compile(r"/_domain/[a-z0-9][a-z0-9.\-]{0,252}")
+
+
 def web_domain_problem(value: str) -> str | None:
-    """Check an OAuth ``WebDomain``: a host name (https), or http to this machine."""
+    """Check an OAuth ``WebDomain``: a host name (https), or http to this machine.
+
+    The local Cognito's domains are accepted too (README, "Hosted UI"): plain http to
+    127.0.0.1/localhost/[::1] with the path ``/_domain/<domain>``, or to a
+    ``<prefix>.auth.<region>.localhost`` host, which RFC 6761 keeps on this machine.
+    """
+    scheme, separator, rest = value.partition("://")
+    if separator and scheme.lower() == "http" and value == value.strip():
+        authority, slash, path = rest.rstrip("/").partition("/")
+        host = authority.rsplit(":", 1)[0].lower() if not authority.endswith("]") else authority
+        if slash and _LOCAL_DOMAIN_PATH.fullmatch("/" + path):
+            problem = endpoint_url(f"http://{authority}")[1]
+            return None if problem is None else problem
+        if not slash and host.endswith(".localhost"):
+            problem = endpoint_url(f"http://127.0.0.1{authority[len(host) :]}")[1]
+            return None if problem is None else f"{show_value(value)}: {problem}"
     problem = endpoint_url(value)[1]
     return None if problem is None else problem.replace("only https", "only https (or none)")
 

@@ -12,6 +12,8 @@ must not reach into the user-pool operations:
   :class:`TokenVerificationError` with a machine-readable ``reason``;
 * :meth:`Backend.is_revoked`: whether GlobalSignOut, RevokeToken or a deleted user killed a
   token's session;
+* :attr:`Backend.functions`: the :class:`~pyamplify.local.lambdas.FunctionRunner` that runs the
+  handlers mapped to function ARNs (the pools' Lambda triggers); empty unless configured;
 * :attr:`Backend.store`: the SQLite store (its tables are all in :mod:`.store.schema`; an
   extension adds a migration there and its data access in a module of :mod:`.store`).
 
@@ -26,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
+from pyamplify.local.lambdas import FunctionRunner
 from pyamplify.local.signing import JwtError, KeyRing, unverified_parts, verify_jwt_signature
 from pyamplify.local.store.userpools import Store
 
@@ -81,8 +84,11 @@ class Backend:
         region: str,
         issuer: IssuerMode,
         clock: Callable[[], float],
+        functions: FunctionRunner | None = None,
     ) -> None:
         self.store = store
+        #: Function ARN -> handler: what the pools' Lambda triggers run.
+        self.functions = functions if functions is not None else FunctionRunner()
         self.region = region
         self.issuer_mode: IssuerMode = issuer
         self.clock = clock

@@ -1,20 +1,22 @@
 """Cognito's error vocabulary, as the local Cognito puts it on the wire.
 
 Every deliberate failure of an operation is a :class:`CognitoError`: its ``code`` becomes the
-``__type`` of the JSON body and the ``x-amzn-ErrorType`` header, its ``str()`` the ``message``.
-One class per code of Cognito's service models (cognito-idp and cognito-identity) is generated
-from botocore's copy of them by ``scripts/gen_errors.py`` into
-:mod:`pyamplify.local._model_errors` and re-exported here, so ``errors.<Code>`` names every one.
-All are HTTP 400 except the models' faults, ``InternalErrorException`` and
-``InternalServerException`` (500); the local Cognito sends ``InternalErrorException`` only for
-its own bugs. The message constants below are the texts real Cognito sends
-(``shared/reference/cognito-protocol.md`` §1); clients match on some of them.
+``__type`` of the JSON body and the ``x-amzn-ErrorType`` header, its ``message`` the message.
+The classes are the client's own (:mod:`pyamplify.wire.errors`, one per code of Cognito's
+service models, generated from botocore's copy by ``scripts/gen_errors.py``): both sides of the
+wire share one vocabulary, so ``errors.<Code>`` names every code. All are HTTP 400 except the
+models' faults, ``InternalErrorException`` and ``InternalServerException`` (500); the local
+Cognito sends ``InternalErrorException`` only for its own bugs. The message constants below are
+the texts real Cognito sends (``shared/reference/cognito-protocol.md`` §1); clients match on some.
 """
 
 from __future__ import annotations
 
-from pyamplify.local._error_base import CognitoError as CognitoError
-from pyamplify.local._model_errors import *  # noqa: F403  (every code of the models, re-exported)
+from pyamplify.wire._error_base import CognitoServiceError
+from pyamplify.wire._model_errors import *  # noqa: F403  (every code of the models, re-exported)
+
+#: The base of every error an operation raises (the client's ``CognitoServiceError``).
+CognitoError = CognitoServiceError
 
 # Messages seen on real Cognito (reference §1, "Exact message texts").
 INCORRECT_CREDENTIALS = "Incorrect username or password."
@@ -59,13 +61,9 @@ class UnknownOperationException(CognitoError):
     Not in the model, sent by AWS's front door.
     """
 
-    code = "UnknownOperationException"
-
 
 class MissingAuthenticationTokenException(CognitoError):
     """A management operation called without SigV4 credentials.
 
     Not in the model, sent by AWS's front door.
     """
-
-    code = "MissingAuthenticationTokenException"

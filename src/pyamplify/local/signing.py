@@ -3,8 +3,9 @@
 Signing uses ``cryptography`` directly (RSASSA-PKCS1-v1_5 with SHA-256 over
 ``base64url(header) "." base64url(payload)``), not a JWT library, so the tests' PyJWT
 verification is an independent check of the encoding. ID and access tokens are signed with
-different keys (different ``kid``), as on AWS. Keys are made on first use and kept in the store,
-so tokens stay valid across restarts of a persistent local Cognito.
+different keys (different ``kid``), as on AWS. Keys come from :mod:`pyamplify.local.key_supply`
+(made ahead of need) on first use and are kept in the store, so tokens stay valid across restarts
+of a persistent local Cognito.
 
 Refresh tokens are opaque, as on AWS: random bytes wrapped to look like the JWE Cognito sends;
 the store keeps only their SHA-256.
@@ -24,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from pyamplify.local.key_supply import KeyPair, KeySupply, default_supply
 from pyamplify.local.store.userpools import Store
 
 KEY_PURPOSES = ("id", "access")
@@ -70,12 +72,21 @@ class SigningKey:
 
 
 class KeyRing:
-    """The pools' signing keys, loaded from the store once and cached."""
+    """The pools' signing keys: taken from the key supply on first use, stored, and cached.
 
-    def __init__(self, store: Store) -> None:
+    An in-memory store makes this an *ephemeral* ring: its keys may come from the cross-run test
+    key cache and go back to it when the server stops (:meth:`close`). A data-dir store only
+    ever gets fresh keys, which nothing else holds (see :mod:`pyamplify.local.key_supply`).
+    """
+
+    def __init__(self, store: Store, supply: KeySupply | None = None) -> None:
         self._store = store
+        self._supply = supply if supply is not None else default_supply()
+        self._ephemeral = store.path is None
         self._cache: dict[tuple[str, str], SigningKey] = {}
+        self._taken: list[KeyPair] = []
         self._lock = threading.Lock()
+        self._supply.prepare(ephemeral=self._ephemeral)
 
     def key(self, pool_id: str, purpose: str) -> SigningKey:
         """The key a pool signs ``purpose`` tokens with, made on first use."""
@@ -83,23 +94,25 @@ class KeyRing:
         if cached is not None:
             return cached
         with self._lock:
+            cached = self._cache.get((pool_id, purpose))
+            if cached is not None:
+                return cached
             stored = self._store.get_signing_key(pool_id, purpose)
             if stored is None:
-                private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                der = private.public_key().public_bytes(
-                    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
-                kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
-                pem = private.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-                self._store.put_signing_key(pool_id, purpose, kid, pem)
+                new = self._supply.take(ephemeral=self._ephemeral)
+                self._taken.append(new)
+                self._store.put_signing_key(pool_id, purpose, new.kid, new.pem())
                 stored = self._store.get_signing_key(pool_id, purpose)
                 assert stored is not None
+                if stored[0] == new.kid:  # first writer: no need to parse what we hold
+                    signing_key = SigningKey(kid=new.kid, private_key=new.private_key)
+                    self._cache[(pool_id, purpose)] = signing_key
+                    return signing_key
             kid, pem = stored
-            loaded = serialization.load_pem_private_key(pem, password=None)
+            # Keys this code made and stored: the RSA consistency check costs ~60 ms a key.
+            loaded = serialization.load_pem_private_key(
+                pem, password=None, unsafe_skip_rsa_key_validation=True
+            )
             assert isinstance(loaded, rsa.RSAPrivateKey)
             signing_key = SigningKey(kid=kid, private_key=loaded)
             self._cache[(pool_id, purpose)] = signing_key
@@ -107,6 +120,10 @@ class KeyRing:
 
     def by_kid(self, pool_id: str, kid: str) -> SigningKey | None:
         """The pool's key with this ``kid`` (only keys that exist; none are made)."""
+        for purpose in KEY_PURPOSES:
+            cached = self._cache.get((pool_id, purpose))
+            if cached is not None and cached.kid == kid:
+                return cached
         for purpose in KEY_PURPOSES:
             if self._store.get_signing_key(pool_id, purpose) is None:
                 continue
@@ -120,10 +137,18 @@ class KeyRing:
         return {"keys": [self.key(pool_id, purpose).jwk() for purpose in KEY_PURPOSES]}
 
     def forget(self, pool_id: str) -> None:
-        """Drop cached keys of a deleted pool."""
+        """Drop cached keys of a deleted pool (they are not handed out again while we run)."""
         with self._lock:
             for purpose in KEY_PURPOSES:
                 self._cache.pop((pool_id, purpose), None)
+
+    def close(self) -> None:
+        """The server stopped: an ephemeral ring's keys may serve other in-memory pools now."""
+        with self._lock:
+            taken, self._taken = self._taken, []
+            self._cache.clear()
+        if self._ephemeral:
+            self._supply.give_back(taken)
 
 
 def sign_jwt(key: SigningKey, claims: dict[str, Any]) -> str:

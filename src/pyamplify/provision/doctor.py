@@ -351,6 +351,10 @@ def check_oauth_domain(oauth: OAuthConfig, pool: UserPool) -> list[Finding]:
     """The configured WebDomain must be one of the pool's domains."""
     domains = pool.web_domains()
     configured = oauth.web_domain.split("://")[-1].rstrip("/").lower()
+    if "/_domain/" in configured:  # the local Cognito's form: <endpoint>/_domain/<domain>
+        served = configured.rsplit("/_domain/", 1)[1]
+        if served in (pool.domain or "", pool.custom_domain or ""):
+            return []
     if configured in (domain.lower() for domain in domains):
         return []
     where = f"Cognito console: User pools > {pool.pool_id} > App integration > Domain"

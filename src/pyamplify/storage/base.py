@@ -33,6 +33,16 @@ class StoreLockTimeout(StorageError):
     """Another thread or process held a store entry's lock for longer than the lock timeout."""
 
 
+class KeyringLockedError(StorageError):
+    """The OS keyring is locked, so an entry could not be read, saved or removed.
+
+    Never "signed out": the session may well be there, behind the lock. The message says why no
+    unlock happened (no prompt for this command, the prompt timed out or was dismissed) and how to
+    unlock. "Locked" is the one word pyamplify uses for this state, in messages and in
+    ``whoami --json`` alike.
+    """
+
+
 @runtime_checkable
 class CredentialStore(Protocol):
     """Where sessions live between calls and processes: one JSON object per string key."""
@@ -80,6 +90,12 @@ def session_key(
     if identity_pool_id is not None:
         parts.append(_part(identity_pool_id))
     return "/".join(parts)
+
+
+def is_identity_key(key: str) -> bool:
+    """Whether ``key`` is a :func:`session_key` with an identity pool: the key of an identity
+    record (identity ids and short-lived AWS credentials, no refresh token)."""
+    return key.startswith("session/") and key.count("/") == 4
 
 
 def _part(value: str | None) -> str:

@@ -8,6 +8,8 @@ re-exports the generated classes: one direction of imports, no cycle. Import the
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pyamplify.errors import PyamplifyError
 
 
@@ -16,20 +18,28 @@ class RetryableError(PyamplifyError):
 
 
 class CognitoServiceError(PyamplifyError):
-    """Cognito refused a call; ``code`` and ``message`` are exactly what Cognito sent."""
+    """Cognito refused a call; ``code`` and ``message`` are exactly what Cognito sent.
+
+    The same classes serve both sides of the wire: the client raises them from Cognito's
+    answers, and the local Cognito raises them in its operations and renders them as Cognito
+    does (``__type`` = ``code``, ``message``, HTTP ``status``).
+    """
+
+    #: The HTTP status when none is given: 400, or 500 for the models' faults.
+    default_status: ClassVar[int] = 400
 
     def __init__(
         self,
         message: str,
         *,
         code: str | None = None,
-        status: int = 400,
+        status: int | None = None,
         operation: str | None = None,
         request_id: str | None = None,
     ) -> None:
         self.code = code or type(self).__name__
         self.message = message
-        self.status = status
+        self.status = self.default_status if status is None else status
         self.operation = operation
         self.request_id = request_id
         super().__init__(message)

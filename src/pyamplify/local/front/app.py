@@ -36,13 +36,21 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.identity import service as identity_service
 from pyamplify.local.idp import service as idp_service
 from pyamplify.local.idp.service import IDP_TARGET_PREFIX
+from pyamplify.local.lambdas.listing import describe_triggers
+from pyamplify.local.oauth import service as oauth_service
+from pyamplify.local.oauth.discovery import openid_configuration
 from pyamplify.local.service.endpoints import Installer, RequestInfo, ServiceRegistry, is_signed
 from pyamplify.local.sts import service as sts
 
 LOG = logging.getLogger("pyamplify.local")
 
 #: The services one local Cognito serves on its port, in install order.
-INSTALLERS: tuple[Installer, ...] = (idp_service.install, identity_service.install, sts.install)
+INSTALLERS: tuple[Installer, ...] = (
+    idp_service.install,
+    identity_service.install,
+    sts.install,
+    oauth_service.install,
+)
 
 AMZ_JSON = "application/x-amz-json-1.1"
 _CORS = {
@@ -87,7 +95,8 @@ def raw_error(error: errors.CognitoError) -> RawResponse:
     if all(" " <= char <= "~" for char in error.message):  # HTTP header values: printable
         message.append((b"x-amzn-errormessage", error.message.encode("latin-1")))
     error_type = [(b"x-amzn-errortype", f"{error.code}:".encode("latin-1"))]
-    return _raw_json(error.status, error.body(), error_type, message)
+    body = {"__type": error.code, "message": error.message}
+    return _raw_json(error.status, body, error_type, message)
 
 
 def raw_success(payload: dict[str, Any]) -> RawResponse:
@@ -211,25 +220,6 @@ def _well_known(backend: Backend) -> list[BaseRoute]:
     ]
 
 
-def openid_configuration(backend: Backend, pool_id: str) -> dict[str, Any]:
-    """The pool's OIDC discovery document; endpoints point at this local server."""
-    base = backend.base_url
-    return {
-        "authorization_endpoint": f"{base}/oauth2/authorize",
-        "end_session_endpoint": f"{base}/logout",
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "issuer": backend.issuer(pool_id),
-        "jwks_uri": f"{base}/{pool_id}/.well-known/jwks.json",
-        "response_types_supported": ["code", "token"],
-        "revocation_endpoint": f"{base}/oauth2/revoke",
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-        "token_endpoint": f"{base}/oauth2/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "userinfo_endpoint": f"{base}/oauth2/userInfo",
-    }
-
-
 def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute]:
     async def outbox(request: Request) -> Response:
         username = request.query_params.get("username")
@@ -237,6 +227,9 @@ def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute
 
     async def stats(request: Request) -> Response:
         return JSONResponse(dict(backend.calls.snapshot()))
+
+    async def triggers(request: Request) -> Response:
+        return JSONResponse(describe_triggers(backend.store.list_pools(), backend.functions))
 
     async def index(request: Request) -> Response:
         return JSONResponse(
@@ -264,6 +257,7 @@ def _local_routes(backend: Backend, registry: ServiceRegistry) -> list[BaseRoute
     return [
         Route("/_local/outbox", outbox, methods=["GET"]),
         Route("/_local/stats", stats, methods=["GET"]),
+        Route("/_local/triggers", triggers, methods=["GET"]),
         Route("/", index, methods=["GET"]),
         Route("/", preflight, methods=["OPTIONS"]),
     ]

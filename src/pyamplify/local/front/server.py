@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from pyamplify.errors import PyamplifyError
 from pyamplify.local.backend import Backend
 from pyamplify.local.front.app import build_app
 from pyamplify.local.front.protocol import http_protocol
+from pyamplify.local.lambdas import FunctionRunner, HandlerSpec, HandlerSpecError
 from pyamplify.local.service.endpoints import ServiceRegistry
 from pyamplify.local.store.database import DatabaseError
 from pyamplify.local.store.userpools import Store
@@ -52,6 +53,13 @@ class LocalCognito:
     survives restarts. ``clock`` decides every expiry (tokens, codes, lockout, TIMESTAMP), so
     tests can move time without sleeping. ``issuer="local"`` puts the served URL into the
     tokens' ``iss`` instead of the AWS URL.
+
+    ``triggers`` maps the Lambda function ARNs the pools' ``LambdaConfig`` names to handlers: a
+    Python callable ``handler(event, context)``, ``"package.module:function"``,
+    ``"path/to/file.py:function"`` or ``"path/to/index.mjs:handler"`` (Node.js; ``.cjs``/``.js``
+    too), relative paths from the working directory; or a ready
+    :class:`~pyamplify.local.lambdas.FunctionRunner`. Every handler is checked here
+    (:class:`LocalCognitoError` names a bad one); :attr:`functions` maps more at run time.
     """
 
     def __init__(
@@ -63,8 +71,16 @@ class LocalCognito:
         region: str = "us-east-1",
         issuer: Literal["aws", "local"] = "aws",
         clock: Callable[[], float] = time.time,
+        triggers: Mapping[str, HandlerSpec] | FunctionRunner | None = None,
     ) -> None:
         self.region = region
+        if isinstance(triggers, FunctionRunner):
+            self.functions = triggers
+        else:
+            try:
+                self.functions = FunctionRunner(triggers)
+            except HandlerSpecError as error:
+                raise LocalCognitoError(f"cannot map a trigger: {error}") from None
         self.host = host
         self._requested_port = port
         self._data_dir = data_dir
@@ -132,7 +148,11 @@ class LocalCognito:
                 f"cannot open the local Cognito data dir {self._data_dir!s}: {error}"
             ) from None
         self._backend = Backend(
-            self._store, region=self.region, issuer=self._issuer, clock=self._clock
+            self._store,
+            region=self.region,
+            issuer=self._issuer,
+            clock=self._clock,
+            functions=self.functions,
         )
         self._socket = self._bind()
         self.port = int(self._socket.getsockname()[1])
@@ -188,8 +208,11 @@ class LocalCognito:
             self._thread.join(timeout=_START_TIMEOUT)
         if self._socket is not None:
             self._socket.close()
+        if self._backend is not None:
+            self._backend.keys.close()
         if self._store is not None:
             self._store.close()
+        self.functions.close()  # stops the Node.js worker; it restarts if served again
         self._server = self._thread = self._socket = None
         self._store = None
 

@@ -46,9 +46,11 @@ from pyamplify.local.idp.pools import effective_auth_flows
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.srp_server import g_pow, new_server_ephemeral
 from pyamplify.local.idp.tokens import (
+    Finish,
     family_of_refresh_token,
     refresh_tokens,
     rotation_enabled,
+    sign_in_result,
 )
 from pyamplify.local.store.userpools import UserRecord
 
@@ -109,9 +111,13 @@ def _unknown_user(client: dict[str, Any]) -> errors.CognitoError:
 
 
 def _after_password(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
-    """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else MFA or tokens."""
+    """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else MFA or ``finish``."""
     now = backend.now()
     passwords.record_success(user)
     backend.store.save_user(user)
@@ -142,7 +148,7 @@ def _after_password(
                 "userAttributes": json.dumps(user.attributes),
             },
         }
-    return idp_mfa.after_password(backend, pool, client, user)
+    return idp_mfa.after_password(backend, pool, client, user, finish=finish)
 
 
 def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError:
@@ -283,13 +289,16 @@ def _signature_ok(
 # ---------------------------------------------------------------------- password flows
 
 
-def _password_auth(
+def password_sign_in(
     backend: Backend,
     pool: dict[str, Any],
     client: dict[str, Any],
     typed: str,
     password: str,
+    finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
+    """A sign-in with a typed name and password (USER_PASSWORD_AUTH; the Hosted UI's form):
+    every check in Cognito's order, then a challenge or ``finish``."""
     user = find_user(backend, pool, typed)
     if user is None:
         raise _unknown_user(client)
@@ -299,16 +308,18 @@ def _password_auth(
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
     if not passwords.password_matches(pool["Id"], user, password):
         raise _password_failure(backend, user)
-    return _after_password(backend, pool, client, user)
+    return _after_password(backend, pool, client, user, finish)
 
 
-def _new_password(
+def new_password_answer(
     backend: Backend,
     pool: dict[str, Any],
     client: dict[str, Any],
     responses: dict[str, str],
     session_id: str | None,
+    finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
+    """The answer to NEW_PASSWORD_REQUIRED (API and Hosted UI): then MFA or ``finish``."""
     typed = _required(responses, "USERNAME")
     new_password = _required(responses, "NEW_PASSWORD")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
@@ -344,7 +355,9 @@ def _new_password(
     passwords.set_password(pool["Id"], user, new_password, backend.now())
     user.status = "CONFIRMED"
     backend.store.save_user(user)
-    return idp_mfa.after_password(backend, pool, client, user, source="NewPasswordChallenge")
+    return idp_mfa.after_password(
+        backend, pool, client, user, source="NewPasswordChallenge", finish=finish
+    )
 
 
 def _refresh_flow(
@@ -402,7 +415,7 @@ def _initiate(
         return _start_srp(backend, pool, client, typed, srp_a)
     password = _required(params, "PASSWORD")
     check_secret_hash(client, typed, params.get("SECRET_HASH"))
-    return _password_auth(backend, pool, client, typed, password)
+    return password_sign_in(backend, pool, client, typed, password)
 
 
 @OPERATIONS.operation("InitiateAuth")
@@ -433,7 +446,7 @@ def _respond(
         return _password_verifier(backend, pool, client, responses)
     if challenge == "NEW_PASSWORD_REQUIRED":
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
-        return _new_password(backend, pool, client, responses, session)
+        return new_password_answer(backend, pool, client, responses, session)
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         return idp_mfa.respond(backend, pool, client, challenge, responses, session)

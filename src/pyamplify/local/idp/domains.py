@@ -136,3 +136,33 @@ def delete_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str,
         raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
     backend.store.delete_domain(domain)
     return {}
+
+
+@OPERATIONS.operation("UpdateUserPoolDomain")
+def update_user_pool_domain(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+    """UpdateUserPoolDomain: the managed-login version, and a custom domain's certificate."""
+    domain = _domain_param(body)
+    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
+    description = backend.store.get_domain(domain)
+    if description is None or description["UserPoolId"] != pool["Id"]:
+        raise errors.InvalidParameterException(f"No such domain or user pool exists: {domain}")
+    config = body.get("CustomDomainConfig")
+    if isinstance(config, dict):
+        if not is_custom_domain(domain):
+            raise errors.InvalidParameterException(
+                f"CustomDomainConfig applies to custom domains only; {domain} is a prefix domain."
+            )
+        description["CustomDomainConfig"] = dict(config)
+    version = body.get("ManagedLoginVersion")
+    if isinstance(version, int):
+        description["ManagedLoginVersion"] = version
+    backend.store.put_domain(domain, pool["Id"], description)
+    result: dict[str, Any] = {"ManagedLoginVersion": description.get("ManagedLoginVersion", 1)}
+    if is_custom_domain(domain):
+        result["CloudFrontDomain"] = description["CloudFrontDistribution"]
+    return result
+
+
+def domain_pool(backend: Backend, domain: str) -> dict[str, Any] | None:
+    """The description of a served domain (prefix or custom), or ``None`` (Hosted UI routing)."""
+    return backend.store.get_domain(domain)

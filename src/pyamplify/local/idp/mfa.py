@@ -45,7 +45,7 @@ from pyamplify.local.idp.common import (
     user_or_error,
 )
 from pyamplify.local.idp.registry import OPERATIONS
-from pyamplify.local.idp.tokens import sign_in_result
+from pyamplify.local.idp.tokens import Finish, sign_in_result
 from pyamplify.local.store.userpools import UserRecord
 
 SMS_MFA = "SMS_MFA"
@@ -228,19 +228,20 @@ def after_password(
     user: UserRecord,
     *,
     source: str = "Authentication",
+    finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
-    """Tokens, or the MFA challenge the pool's mode and the user's methods call for.
+    """Tokens (``finish``), or the MFA challenge the pool's mode and the user's methods call for.
 
     ``source`` is the token-generation occasion when no challenge follows (``Authentication``,
     or ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED).
     """
     if (pool.get("MfaConfiguration") or "OFF") == "OFF":
         # No MFA: no extra query on the hot path.
-        return sign_in_result(backend, pool, client, user, source=source)
+        return finish(backend, pool, client, user, source=source)
     state = load(backend, user)
     choice = choose_challenge(pool_factors(backend, pool), user, state)
     if choice is None:
-        return sign_in_result(backend, pool, client, user, source=source)
+        return finish(backend, pool, client, user, source=source)
     return _challenge(backend, pool, client, user, state, *choice)
 
 
@@ -315,8 +316,10 @@ def respond(
     challenge: str,
     responses: dict[str, str],
     session_id: str | None,
+    finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
-    """(Admin)RespondToAuthChallenge for the MFA challenges: tokens or the next challenge."""
+    """(Admin)RespondToAuthChallenge for the MFA challenges: tokens (``finish``) or the next
+    challenge."""
     typed = _required(responses, "USERNAME")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
     row = backend.store.peek_session(session_id) if session_id else None
@@ -348,7 +351,7 @@ def respond(
     else:
         _check_code(backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
     backend.store.delete_session(str(session_id))
-    return sign_in_result(backend, pool, client, user)
+    return finish(backend, pool, client, user, source="Authentication")
 
 
 def _check_code(

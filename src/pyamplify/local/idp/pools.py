@@ -335,6 +335,7 @@ def delete_user_pool(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     backend.store.delete_pool(pool["Id"])
     idp_pool_mfa.forget(backend, pool["Id"])
     idp_provider_store.forget_pool(backend, pool["Id"])
+    backend.store.delete_resource_servers(pool["Id"])
     backend.keys.forget(pool["Id"])
     return {}
 
@@ -440,6 +441,62 @@ def _check_identity_providers(backend: Backend, pool_id: str, settings: dict[str
             )
 
 
+#: Scopes every pool has; custom ones are ``<resource server>/<scope>``.
+RESERVED_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+_OPENID_SCOPES = ("email", "phone", "profile")
+
+
+def _check_oauth(
+    backend: Backend, pool_id: str, settings: dict[str, Any], has_secret: bool
+) -> None:
+    """The OAuth fields of a client, refused as Cognito refuses them (texts observed on AWS:
+    terraform-provider-aws#4984, hashicorp tests, wellcomecollection's terraform notes)."""
+    flows = list(settings.get("AllowedOAuthFlows") or [])
+    scopes = list(settings.get("AllowedOAuthScopes") or [])
+    if settings.get("AllowedOAuthFlowsUserPoolClient") and (not flows or not scopes):
+        raise errors.InvalidParameterException(
+            "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is "
+            "allowed to use OAuth flows."
+        )
+    if "client_credentials" in flows:
+        if "code" in flows or "implicit" in flows:
+            raise errors.InvalidOAuthFlowException(
+                "client_credentials flow can not be selected along with code flow or implicit flow."
+            )
+        if not has_secret:
+            raise errors.InvalidOAuthFlowException(
+                "client_credentials flow can not be selected if client does not have a client "
+                "secret."
+            )
+        for scope in scopes:
+            if scope in RESERVED_SCOPES:
+                raise errors.InvalidOAuthFlowException(
+                    f"{scope} is not supported with client_credentials flow"
+                )
+    if ("code" in flows or "implicit" in flows) and not settings.get("CallbackURLs"):
+        raise errors.InvalidOAuthFlowException(
+            "CallbackUrls can not be empty when code flow or implicit flow is selected"
+        )
+    custom = {
+        f"{server['Identifier']}/{scope['ScopeName']}"
+        for server in backend.store.list_resource_servers(pool_id)
+        for scope in server.get("Scopes", [])
+    }
+    for scope in scopes:
+        if scope not in RESERVED_SCOPES and scope not in custom:
+            # Our wording: AWS's text for this refusal was not found.
+            raise errors.ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
+    if any(scope in _OPENID_SCOPES for scope in scopes) and "openid" not in scopes:
+        raise errors.InvalidParameterException(
+            "The email, phone and profile scopes require the openid scope."
+        )
+    default = settings.get("DefaultRedirectURI")
+    if default and default not in (settings.get("CallbackURLs") or []):
+        raise errors.InvalidParameterException(
+            "DefaultRedirectURI must be one of the client's CallbackURLs."
+        )
+
+
 @OPERATIONS.operation("CreateUserPoolClient")
 def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateUserPoolClient (GenerateSecret gives a 51-character secret)."""
@@ -450,6 +507,7 @@ def create_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     client: dict[str, Any] = {"UserPoolId": pool["Id"], "ClientId": client_id}
     client.update(_client_settings(body))
     _check_identity_providers(backend, pool["Id"], client)
+    _check_oauth(backend, pool["Id"], client, bool(body.get("GenerateSecret")))
     if body.get("GenerateSecret"):
         client["ClientSecret"] = _random_id(string.ascii_lowercase + string.digits, 51)
     client["CreationDate"] = now
@@ -493,6 +551,7 @@ def update_user_pool_client(backend: Backend, body: dict[str, Any]) -> dict[str,
     updated: dict[str, Any] = {"UserPoolId": pool["Id"], "ClientId": client["ClientId"]}
     settings = _client_settings(body)
     _check_identity_providers(backend, pool["Id"], settings)
+    _check_oauth(backend, pool["Id"], settings, "ClientSecret" in client)
     settings.setdefault("ClientName", client["ClientName"])
     updated.update(settings)
     if "ClientSecret" in client:

@@ -15,6 +15,7 @@ from pyamplify.local.idp import (  # noqa: F401  (imported for their registratio
     pool_mfa,
     pools,
     providers,
+    resource_servers,
     user,
 )
 from pyamplify.local.idp.registry import OPERATIONS

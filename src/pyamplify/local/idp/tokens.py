@@ -12,7 +12,11 @@ old one keeps working for ``RetryGracePeriodSeconds`` and is refused afterwards 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pyamplify.local import errors
@@ -24,16 +28,70 @@ from pyamplify.local.store.userpools import UserRecord
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_CLAIMS = ("email_verified", "phone_number_verified")
+#: The attributes each OIDC scope releases (OIDC Core §5.4; Cognito has no ``address`` scope,
+#: so ``profile`` carries it).
+SCOPE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "email": ("email", "email_verified"),
+    "phone": ("phone_number", "phone_number_verified"),
+    "profile": (
+        "name",
+        "family_name",
+        "given_name",
+        "middle_name",
+        "nickname",
+        "preferred_username",
+        "profile",
+        "picture",
+        "website",
+        "gender",
+        "birthdate",
+        "zoneinfo",
+        "locale",
+        "updated_at",
+        "address",
+    ),
+}
 
 
-def _id_token_attributes(client: dict[str, Any], user: UserRecord) -> dict[str, Any]:
+def released_attributes(scopes: Sequence[str] | None) -> set[str] | None:
+    """The attributes an OAuth sign-in's scopes release, ``None`` for all readable ones.
+
+    Cognito's rule: ``openid`` alone (or with only custom scopes) releases every attribute the
+    client can read; adding ``email``, ``phone`` or ``profile`` limits the ID token and userInfo
+    to what those scopes name.
+    """
+    if scopes is None or not any(scope in SCOPE_ATTRIBUTES for scope in scopes):
+        return None
+    return {name for scope in scopes for name in SCOPE_ATTRIBUTES.get(scope, ())}
+
+
+def user_claims(
+    client: dict[str, Any], user: UserRecord, scopes: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The user's attributes as token claims: readable by the client, released by the scopes,
+    verified flags as booleans, a federated user's ``identities`` as JSON (Cognito's shape)."""
     readable = client.get("ReadAttributes")
+    released = released_attributes(scopes)
     claims: dict[str, Any] = {}
     for name, value in user.attributes.items():
         if name.startswith("dev:") or (readable and name not in readable):
             continue
+        if released is not None and name not in released and name != "identities":
+            continue
+        if name == "identities":
+            try:
+                claims[name] = json.loads(value)
+            except ValueError:
+                continue
+            continue
         claims[name] = value == "true" if name in _BOOLEAN_CLAIMS else value
     return claims
+
+
+def at_hash(access_token: str) -> str:
+    """OIDC's ``at_hash``: base64url of the left half of SHA-256 of the access token (RS256)."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
 def group_role_claims(groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -76,12 +134,17 @@ def issue_tokens(
     origin_jti: str | None = None,
     with_refresh_token: bool = True,
     source: str = "Authentication",
+    scopes: Sequence[str] | None = None,
+    nonce: str | None = None,
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: ID and access tokens, plus a refresh token when asked.
 
     Without ``origin_jti`` this is a new sign-in (a new family, ``auth_time`` = now); with it,
     a refresh inside that family that keeps the original ``auth_time``. ``source`` names the
-    occasion for the ``TOKEN_GENERATION`` contributors (``Authentication``, ``RefreshTokens``).
+    occasion for the ``TOKEN_GENERATION`` contributors (``Authentication``, ``HostedAuth``,
+    ``RefreshTokens``). ``scopes`` (an OAuth sign-in, remembered with a new family) go into the
+    access token's ``scope``, decide whether there is an ID token (``openid``) and which
+    attributes it carries, and add ``at_hash``; ``nonce`` is echoed in the ID token.
     """
     now = backend.now()
     pool_id, client_id = pool["Id"], client["ClientId"]
@@ -90,6 +153,8 @@ def issue_tokens(
         origin_jti = str(uuid.uuid4())
         auth_time = now if auth_time is None else auth_time
         backend.store.add_family(origin_jti, pool_id, client_id, user.username, user.sub, auth_time)
+        if scopes is not None:
+            backend.store.put_family_scopes(origin_jti, list(scopes))
     issued = int(now)
     auth_claim = int(auth_time if auth_time is not None else now)
     event_id = str(uuid.uuid4())
@@ -99,7 +164,7 @@ def issue_tokens(
         group_claims["cognito:groups"] = [group["GroupName"] for group in groups]
     id_claims: dict[str, Any] = {"sub": user.sub, **group_claims}
     id_claims.update(group_role_claims(groups))
-    id_claims.update(_id_token_attributes(client, user))
+    id_claims.update(user_claims(client, user, scopes))
     id_claims.update(
         {
             "iss": backend.issuer(pool_id),
@@ -122,30 +187,44 @@ def issue_tokens(
         "origin_jti": origin_jti,
         "event_id": event_id,
         "token_use": "access",
-        "scope": ADMIN_SCOPE,
+        "scope": ADMIN_SCOPE if scopes is None else " ".join(scopes),
         "auth_time": auth_claim,
         "exp": issued + int(access_life),
         "iat": issued,
         "jti": str(uuid.uuid4()),
         "username": user.username,
     }
+    if nonce is not None:
+        id_claims["nonce"] = nonce
+    if scopes is not None:
+        access_claims["version"] = 2
     if hooks.TOKEN_GENERATION:
         generation = hooks.TokenGeneration(
             pool, client, user, source, groups, id_claims, access_claims
         )
         for contributor in hooks.TOKEN_GENERATION:
             contributor(backend, generation)
+    access_token = sign_jwt(backend.keys.key(pool_id, "access"), access_claims)
     result: dict[str, Any] = {
-        "AccessToken": sign_jwt(backend.keys.key(pool_id, "access"), access_claims),
+        "AccessToken": access_token,
         "ExpiresIn": int(access_life),
         "TokenType": "Bearer",
-        "IdToken": sign_jwt(backend.keys.key(pool_id, "id"), id_claims),
     }
+    if scopes is None or "openid" in scopes:
+        if scopes is not None:
+            id_claims["at_hash"] = at_hash(access_token)
+        result["IdToken"] = sign_jwt(backend.keys.key(pool_id, "id"), id_claims)
     if with_refresh_token:
         refresh = new_refresh_token()
         backend.store.add_refresh_token(token_hash(refresh), origin_jti, now, now + refresh_life)
         result["RefreshToken"] = refresh
     return result
+
+
+#: What a sign-in does once every factor passed: ``finish(backend, pool, client, user,
+#: source=...)``. The API answers with tokens (:func:`sign_in_result`); the Hosted UI passes its
+#: own, which starts a browser session and issues a code instead.
+Finish = Callable[..., dict[str, Any]]
 
 
 def sign_in_result(
@@ -212,10 +291,37 @@ def refresh_tokens(
         origin_jti=origin_jti,
         with_refresh_token=rotate,
         source="RefreshTokens",
+        scopes=backend.store.family_scopes(origin_jti),
     )
     if rotate:
         backend.store.supersede_refresh_token(hashed, now)
     return result
+
+
+def client_credentials_token(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], scopes: Sequence[str]
+) -> dict[str, Any]:
+    """A machine-to-machine access token (the client-credentials grant): ``sub`` is the client,
+    ``scope`` the granted custom scopes; no ID or refresh token, no user."""
+    now = int(backend.now())
+    _id_life, access_life, _refresh_life = token_lifetimes(client)
+    claims = {
+        "sub": client["ClientId"],
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": now,
+        "iss": backend.issuer(pool["Id"]),
+        "exp": now + int(access_life),
+        "iat": now,
+        "version": 2,
+        "jti": str(uuid.uuid4()),
+        "client_id": client["ClientId"],
+    }
+    return {
+        "access_token": sign_jwt(backend.keys.key(pool["Id"], "access"), claims),
+        "expires_in": int(access_life),
+        "token_type": "Bearer",
+    }
 
 
 def rotation_enabled(client: dict[str, Any]) -> bool:

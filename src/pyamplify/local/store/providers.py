@@ -18,6 +18,13 @@ class ProviderTables(Database):
             (pool_id, name, json.dumps(config)),
         )
 
+    def put_identity_provider(self, pool_id: str, name: str, config: dict[str, Any]) -> None:
+        """Replace a provider's description (UpdateIdentityProvider)."""
+        self.execute(
+            "UPDATE identity_providers SET config = ? WHERE pool_id = ? AND name = ?",
+            (json.dumps(config), pool_id, name),
+        )
+
     def get_identity_provider(self, pool_id: str, name: str) -> dict[str, Any] | None:
         """A provider's description, or ``None``."""
         row = self.query_one(

@@ -119,9 +119,30 @@ CREATE TABLE IF NOT EXISTS identity_credentials (
     issued_at REAL NOT NULL, expires_at REAL NOT NULL);
 """
 
+_V2_HOSTED_UI = """
+-- resource servers (custom OAuth scopes) of user pools
+CREATE TABLE resource_servers (
+    pool_id TEXT NOT NULL, identifier TEXT NOT NULL, config TEXT NOT NULL,
+    PRIMARY KEY (pool_id, identifier));
+
+-- the Hosted UI: authorization codes and browser sessions (kept as SHA-256), OAuth families
+CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
+    username TEXT NOT NULL, sub TEXT NOT NULL, state TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE hosted_sessions (
+    id_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, username TEXT NOT NULL, sub TEXT NOT NULL,
+    auth_time REAL NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE oauth_families (origin_jti TEXT PRIMARY KEY, scopes TEXT NOT NULL);
+
+-- short-lived state of the Hosted UI and of the built-in test OIDC provider (federation)
+CREATE TABLE oauth_state (
+    id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, expires_at REAL NOT NULL);
+"""
+
 #: Every migration, oldest first; ``MIGRATIONS[i].version == i + 1``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
+    Migration(2, "Hosted UI: resource servers, codes, browser sessions", _V2_HOSTED_UI),
 )
 
 

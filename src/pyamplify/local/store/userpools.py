@@ -3,7 +3,8 @@
 :class:`Store` is the opened, migrated database (:mod:`.database`) with the methods of each
 topic module mixed in: pools, clients, domains and signing keys (:mod:`.pools`); users and
 groups (:mod:`.users`); codes and the outbox (:mod:`.messages`); sign-in sessions and tokens
-(:mod:`.sessions`); MFA (:mod:`.mfa`); identity providers (:mod:`.providers`). Operations call
+(:mod:`.sessions`); MFA (:mod:`.mfa`); identity providers (:mod:`.providers`); resource
+servers and the Hosted UI's codes and browser sessions (:mod:`.oauth`). Operations call
 ``backend.store.<method>``; they never write SQL (a test enforces it). Identity pools reach
 the same database through :class:`~.identity.IdentityStore`.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from pyamplify.local.store.database import DB_FILENAME
 from pyamplify.local.store.messages import MessageTables, OutboxItem
 from pyamplify.local.store.mfa import MfaTables, UserMfaRow
+from pyamplify.local.store.oauth import OAuthTables
 from pyamplify.local.store.pools import PoolTables
 from pyamplify.local.store.providers import ProviderTables
 from pyamplify.local.store.sessions import SessionRow, SessionTables
@@ -23,5 +25,7 @@ from pyamplify.local.store.users import UserRecord, UserTables
 __all__ = ["DB_FILENAME", "OutboxItem", "SessionRow", "Store", "UserMfaRow", "UserRecord"]
 
 
-class Store(PoolTables, UserTables, MessageTables, SessionTables, MfaTables, ProviderTables):
+class Store(
+    PoolTables, UserTables, MessageTables, SessionTables, MfaTables, ProviderTables, OAuthTables
+):
     """SQLite-backed state of one local Cognito: ``Store(data_dir)``, ``None`` for memory."""

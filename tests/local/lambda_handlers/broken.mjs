@@ -1,0 +1,2 @@
+export const handler = async (event) => {
+  return event
