@@ -330,7 +330,7 @@ def test_profiles_lists_every_stored_session(cli: Cli, cognito: Any, monkeypatch
     )
     assert status == 0, err
     listing = cli.json("auth", "profiles")
-    assert "files in" in listing["store"]
+    assert listing["store"]["kind"] == "file" and listing["store"]["chosen_by"]
     rows = {row["profile"]: row for row in listing["profiles"]}
     assert set(rows) == {"default", "work"}
     assert rows["work"]["login_id"] == "bob" and rows["default"]["username"] == "ada"
@@ -338,6 +338,7 @@ def test_profiles_lists_every_stored_session(cli: Cli, cognito: Any, monkeypatch
     assert {row["status"] for row in rows.values()} == {"signed in"}
     status, out, _ = cli("auth", "profiles")
     assert status == 0 and "PROFILE" in out and "work" in out and "signed in" in out
+    assert out.startswith("Sessions in files in ")
     import time
 
     real = time.time

@@ -3,17 +3,14 @@
 One line per session: the profile (``--profile`` of the other commands), the user, the user pool
 and app client, whether it is signed in (tokens valid), its tokens expired (the next command
 refreshes them, if the refresh token still works) or ended (no refresh token), and when the
-tokens expire; the header names the store in use. Only the standard library is imported at
-import time.
+tokens expire; the header names the store in use (``storage.choose_store``, as ``whoami``
+says it: the keyring and its backend, or the files' folder, and how it was chosen). Only the
+standard library is imported at import time.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pyamplify.storage import CredentialStore
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,19 +27,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     profiles.set_defaults(func=run_profiles)
 
 
-def describe_store(store: CredentialStore) -> str:
-    """Which store holds the sessions, in words (the keyring's service, the file directory)."""
-    from pyamplify.storage import FileStore, KeyringStore, MemoryStore
-
-    if isinstance(store, FileStore):
-        return f"files in {store.directory} (0600)"
-    if isinstance(store, KeyringStore):
-        return f"the OS keyring (service {store.service!r})"
-    if isinstance(store, MemoryStore):
-        return "memory (PYAMPLIFY_STORE=memory: nothing outlives the process)"
-    return type(store).__name__
-
-
 def run_profiles(args: argparse.Namespace) -> int:
     """``pyamplify auth profiles [--json]``."""
     import json
@@ -50,9 +34,11 @@ def run_profiles(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from pyamplify.auth.stored import stored_profiles
-    from pyamplify.storage import default_store
+    from pyamplify.cli.auth_cmd import _store_choice, _store_text
 
-    store = default_store()
+    choice = _store_choice()
+    store = choice.store
+    described = choice.describe()
     now = time.time()
     found = stored_profiles(store)
     if args.config:
@@ -78,11 +64,10 @@ def run_profiles(args: argparse.Namespace) -> int:
         }
         for item in found
     ]
-    where = describe_store(store)
     if args.json:
-        print(json.dumps({"store": where, "profiles": rows}, indent=2, sort_keys=True))
+        print(json.dumps({"store": described, "profiles": rows}, indent=2, sort_keys=True))
         return 0
-    print(f"Sessions in {where}:")
+    print(f"Sessions in {_store_text(described)}:")
     if not rows:
         print("  none (sign in with: pyamplify auth sign-in)")
         return 0
