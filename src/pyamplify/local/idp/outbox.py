@@ -58,11 +58,14 @@ def deliver_code(
     attribute: str,
     client_id: str | None,
     lifetime: float = CODE_LIFETIME,
+    destination: str | None = None,
 ) -> dict[str, str]:
-    """Issue a code for ``code_key``, record it in the outbox, return CodeDeliveryDetails."""
+    """Issue a code for ``code_key``, record it in the outbox, return CodeDeliveryDetails.
+    The code goes to the user's ``attribute``, or to ``destination`` (a new value waiting to be
+    verified)."""
     now = backend.now()
     code = new_code()
-    value = user.attributes.get(attribute, "")
+    value = destination if destination is not None else user.attributes.get(attribute, "")
     backend.store.put_code(pool_id, user.username, code_key, code, now + lifetime)
     record(backend, pool_id, user.username, attribute, value, code, purpose, client_id)
     return delivery_details(attribute, value)

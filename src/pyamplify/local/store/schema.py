@@ -139,10 +139,19 @@ CREATE TABLE oauth_state (
     id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, expires_at REAL NOT NULL);
 """
 
+_V3_PENDING_ATTRIBUTES = """
+-- new email / phone values waiting for their verification code (the pool's
+-- UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
+CREATE TABLE pending_attributes (
+    pool_id TEXT NOT NULL, username TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    created REAL NOT NULL, PRIMARY KEY (pool_id, username, name));
+"""
+
 #: Every migration, oldest first; ``MIGRATIONS[i].version == i + 1``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
     Migration(2, "Hosted UI: resource servers, codes, browser sessions", _V2_HOSTED_UI),
+    Migration(3, "email / phone values pending verification", _V3_PENDING_ATTRIBUTES),
 )
 
 
