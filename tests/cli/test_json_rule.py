@@ -39,6 +39,17 @@ def _private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (("import", "auth", "--json", "--yes", "--endpoint-url", "http://127.0.0.1:1"), 1),
         (("config", "check", "--json", "missing.json"), 1),
         (("aws", "configure", "x", "--json", "--config", "missing.json"), 1),
+        (("auth", "profiles", "--json", "--config", "missing.json"), 1),
+        (
+            ("auth", "mfa", "status", "--json", "--config", str(EXAMPLES / "amplify_outputs.json")),
+            1,
+        ),
+        (("auth", "attributes", "--json", "--config", str(EXAMPLES / "amplify_outputs.json")), 1),
+        (("local", "outbox", "--json", "--endpoint", "http://127.0.0.1:1", "--data-dir", "no"), 1),
+        (
+            ("local", "triggers", "--json", "--endpoint", "http://127.0.0.1:1", "--data-dir", "no"),
+            1,
+        ),
     ],
 )
 def test_failures_are_one_error_object_with_the_plain_exit_code(

@@ -303,16 +303,8 @@ def run_triggers(args: argparse.Namespace) -> int:
             known = runner is not None
         else:
             known = True
-    except FileNotFoundError:
-        print(
-            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
-            "start one with: pyamplify local start",
-            file=sys.stderr,
-        )
-        return 1
-    except ImportError as missing:
-        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
-        return 1
+    except (FileNotFoundError, ImportError) as error:
+        return _unreachable(args, endpoint, error)
     if args.json:
         print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
         return 0
@@ -359,6 +351,22 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
         store.close()
 
 
+def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
+    """No server answered and no saved state was found, or the extra is missing (exit 1; the
+    error object on stdout with --json)."""
+    from pyamplify.cli.report import fail
+
+    if isinstance(error, ImportError):
+        missing = f"{error.name} is missing"
+        return fail(args, "MissingDependencyError", missing, "pip install 'pyamplify[local]'")
+    return fail(
+        args,
+        "LocalCognitoNotFound",
+        f"no local Cognito answers at {endpoint} and no saved state was found",
+        "start one with: pyamplify local start",
+    )
+
+
 def run_outbox(args: argparse.Namespace) -> int:
     """Run ``pyamplify local outbox``; return the exit code."""
     endpoint = (
@@ -375,16 +383,8 @@ def run_outbox(args: argparse.Namespace) -> int:
                 items = _fetch_outbox(endpoint, args.username)
             except (urllib.error.URLError, OSError):
                 items = _read_outbox(default_data_dir(), args.username)
-    except FileNotFoundError:
-        print(
-            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
-            "start one with: pyamplify local start",
-            file=sys.stderr,
-        )
-        return 1
-    except ImportError as missing:
-        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
-        return 1
+    except (FileNotFoundError, ImportError) as error:
+        return _unreachable(args, endpoint, error)
     if args.json:
         print(json.dumps(items, indent=2))
         return 0
