@@ -49,7 +49,10 @@ LOCAL_ROOMS: dict[str, set[str]] = {
         *("local.service", "local.backend", "local.signing", "local.store"),
     },
     "local.sts": {*_LOCAL_BASE, "local.service", "local.backend", "local.store", "local.identity"},
-    "local.triggers": {*_LOCAL_BASE, "local.service", "local.backend", "local.store", "local.idp"},
+    "local.triggers": {
+        *_LOCAL_BASE,
+        *("local.service", "local.backend", "local.store", "local.idp", "local.lambdas"),
+    },
     "local.oauth": {
         *_LOCAL_BASE,
         *("local.service", "local.backend", "local.signing", "local.store"),

@@ -47,6 +47,9 @@ def test_demo_walks_through_every_step_in_seconds(
         "signed in now: False",
         "the old refresh token is refused: NotAuthorizedException: Refresh Token has been revoked",
         "access key ASIA…, expires at ",
+        "next step: CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE: 'What is 6 x 7?'",
+        "answer 41 -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE (a second try)",
+        "answer 42 -> signed in: True",
     ):
         assert expected in out
     assert elapsed < 20, f"the demo took {elapsed:.1f} s"

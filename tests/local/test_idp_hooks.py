@@ -36,9 +36,19 @@ def _sign_in(cognito_idp: Any, pool: Any, username: str) -> dict[str, Any]:
     return answer
 
 
-def test_no_point_has_a_contributor_unless_a_feature_registers_one() -> None:
-    assert {name for name, point in hooks.POINTS.items() if point} == {"USER_DESCRIPTION"}
-    assert [c.__name__ for c in hooks.USER_DESCRIPTION] == ["_describe_mfa"]
+def test_contributors_come_from_features_only() -> None:
+    """MFA and the Lambda triggers are the features that plug into the points today."""
+    owners = {
+        name: sorted(contributor.__module__ for contributor in point)
+        for name, point in hooks.POINTS.items()
+        if point
+    }
+    assert owners.pop("USER_DESCRIPTION") == ["pyamplify.local.idp.mfa"]
+    assert all(
+        all(module.startswith("pyamplify.local.triggers.") for module in modules)
+        for modules in owners.values()
+    ), owners
+    assert hooks.CUSTOM_AUTH.get() is not None and hooks.USER_MIGRATION.get() is not None
 
 
 def test_user_description_adds_members_to_get_user_and_admin_get_user(
@@ -259,6 +269,7 @@ def test_a_contributor_is_registered_once() -> None:
     def twice(backend: Backend, sign_in: hooks.SignIn) -> None:
         pass
 
+    before = list(hooks.AUTHENTICATED)
     with hooks.AUTHENTICATED.added(twice), pytest.raises(ValueError, match="already"):
         hooks.AUTHENTICATED.register(twice)
-    assert not hooks.AUTHENTICATED
+    assert list(hooks.AUTHENTICATED) == before

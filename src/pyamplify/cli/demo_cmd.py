@@ -116,6 +116,78 @@ def _show_credentials(out: _Steps, session: Any, sts_url: str) -> None:
     out.say(f"STS GetCallerIdentity (signed by pyamplify's SigV4): {caller.arn}")
 
 
+#: The demo's question challenge: three Lambda handlers as a pool would deploy them.
+_QUESTION = {"a": 6, "b": 7}
+
+
+def _define(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """DefineAuthChallenge: ask the question until it is answered (three tries)."""
+    session = event["request"]["session"]
+    answered = [entry for entry in session if entry["challengeName"] == "CUSTOM_CHALLENGE"]
+    done = bool(answered) and answered[-1]["challengeResult"]
+    event["response"] = {
+        "issueTokens": done,
+        "failAuthentication": not done and len(answered) >= 3,
+        "challengeName": "CUSTOM_CHALLENGE",
+    }
+    return event
+
+
+def _create(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """CreateAuthChallenge: the question for the client, the answer for Verify."""
+    event["response"] = {
+        "publicChallengeParameters": {"question": f"What is {_QUESTION['a']} x {_QUESTION['b']}?"},
+        "privateChallengeParameters": {"answer": str(_QUESTION["a"] * _QUESTION["b"])},
+        "challengeMetadata": "QUESTION",
+    }
+    return event
+
+
+def _verify(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """VerifyAuthChallengeResponse: is the answer right?"""
+    request = event["request"]
+    expected = request["privateChallengeParameters"]["answer"]
+    event["response"] = {"answerCorrect": request["challengeAnswer"].strip() == expected}
+    return event
+
+
+def _custom_auth_step(out: _Steps, cognito: Any) -> None:
+    """CUSTOM_AUTH with Lambda triggers that run in this process, as AWS would run them."""
+    from dataclasses import replace
+
+    from pyamplify.auth import Auth
+    from pyamplify.local.testing import provision_pool, provision_user
+    from pyamplify.storage import MemoryStore
+
+    out.step("Custom authentication: the pool's own Lambda triggers ask a question")
+    arns = {
+        trigger: f"arn:aws:lambda:us-east-1:000000000000:function:demo-{trigger}"
+        for trigger in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+    }
+    for trigger, handler in zip(arns, (_define, _create, _verify), strict=True):
+        cognito.functions.map(arns[trigger], handler)
+    pool = provision_pool(
+        cognito.url,
+        name="pyamplify-demo-custom",
+        extra_pool={"LambdaConfig": arns},
+        extra_client={
+            "ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        },
+    )
+    provision_user(cognito.url, pool, "grace", DEMO_PASSWORD)
+    config = replace(pool.config, authentication_flow_type="CUSTOM_AUTH")
+    out.say(f"pool {pool.pool_id}: Define/Create/VerifyAuthChallenge mapped to Python handlers")
+    with Auth(config, store=MemoryStore()) as auth:
+        result = auth.sign_in("grace")  # CUSTOM_AUTH without a password: the challenge first
+        question = result.next_step.additional_info.get("question", "")
+        out.say(f"next step: {result.next_step.sign_in_step.value}: {question!r}")
+        wrong = auth.confirm_sign_in("41")
+        out.say(f"answer 41 -> {wrong.next_step.sign_in_step.value} (a second try)")
+        right = auth.confirm_sign_in(str(_QUESTION["a"] * _QUESTION["b"]))
+        out.say(f"answer {_QUESTION['a'] * _QUESTION['b']} -> signed in: {right.is_signed_in}")
+    out.done()
+
+
 def _walk_through(local_cognito: Any, workdir: Path) -> int:
     from pyamplify.auth import Auth
     from pyamplify.auth.drivers import run_sync
@@ -241,6 +313,8 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
             finally:
                 transport.close()
             out.done()
+
+        _custom_auth_step(out, cognito)
 
         served = ", ".join(f"{name} {count}" for name, count in sorted(cognito.calls.items()))
     total = time.perf_counter() - out.started

@@ -25,10 +25,12 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pyamplify.local.lambdas import FunctionRunner
+from pyamplify.local.lambdas.errors import COGNITO_TIMEOUT
 from pyamplify.local.signing import JwtError, KeyRing, unverified_parts, verify_jwt_signature
 from pyamplify.local.store.userpools import Store
 
@@ -74,6 +76,45 @@ class CallCounter:
             self._counts.clear()
 
 
+class OperationGate:
+    """Operations run one at a time, except while one waits for a Lambda function.
+
+    With triggers mapped, operations leave the event loop for worker threads (a trigger may be
+    slow, and may call this very server: a PostConfirmation adding the user to a group). They
+    still run one at a time, as on the loop, except while one waits for a handler's answer
+    (:meth:`waiting`): AWS's triggers run outside Cognito too, so a handler's own calls are
+    served meanwhile. Nothing holds the store's lock across that wait.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Hold the gate for one operation (on a worker thread)."""
+        with self._lock:
+            self._holder = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Let other operations in while this one waits (no-op for an ungated caller)."""
+        if self._holder != threading.get_ident():
+            yield
+            return
+        self._holder = None
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
+            self._holder = threading.get_ident()
+
+
 class Backend:
     """Everything the operations of one local Cognito share (see the module docstring)."""
 
@@ -89,6 +130,10 @@ class Backend:
         self.store = store
         #: Function ARN -> handler: what the pools' Lambda triggers run.
         self.functions = functions if functions is not None else FunctionRunner()
+        #: One operation at a time when operations run on worker threads (triggers mapped).
+        self.gate = OperationGate()
+        #: Seconds a trigger may take before Cognito's time-out error (AWS: 5; tests: less).
+        self.trigger_timeout = COGNITO_TIMEOUT
         self.region = region
         self.issuer_mode: IssuerMode = issuer
         self.clock = clock

@@ -18,6 +18,7 @@ Errors are rendered as Cognito renders them: HTTP 400, ``{"__type", "message"}``
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -31,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pyamplify.local import errors
+from pyamplify.local import errors, triggers
 from pyamplify.local.backend import Backend
 from pyamplify.local.identity import service as identity_service
 from pyamplify.local.idp import service as idp_service
@@ -50,6 +51,7 @@ INSTALLERS: tuple[Installer, ...] = (
     identity_service.install,
     sts.install,
     oauth_service.install,
+    triggers.install,
 )
 
 AMZ_JSON = "application/x-amz-json-1.1"
@@ -145,6 +147,21 @@ class Dispatcher:
         except Exception:  # the one place a bug becomes Cognito's only 5xx
             return _internal_error()
 
+    async def answer(
+        self, target: str, raw: bytes, headers: Mapping[str, str], client_host: str | None
+    ) -> RawResponse:
+        """:meth:`answer_target`, on the loop; on a gated worker thread when triggers are
+        mapped, since a trigger's handler may take its time or call this server back."""
+        if not self.backend.functions.arns():
+            return self.answer_target(target, raw, headers, client_host)
+        return await asyncio.to_thread(self._answer_gated, target, raw, headers, client_host)
+
+    def _answer_gated(
+        self, target: str, raw: bytes, headers: Mapping[str, str], client_host: str | None
+    ) -> RawResponse:
+        with self.backend.gate.running():
+            return self.answer_target(target, raw, headers, client_host)
+
     async def __call__(self, request: Request) -> Response:
         try:
             raw = await request.body()
@@ -152,7 +169,7 @@ class Dispatcher:
             client_host = request.client.host if request.client else None
             target = headers.get("x-amz-target")
             if target is not None:
-                return _as_response(self.answer_target(target, raw, headers, client_host))
+                return _as_response(await self.answer(target, raw, headers, client_host))
             info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
             return self._query(raw, headers, info)
         except errors.CognitoError as error:
@@ -288,7 +305,7 @@ class LocalCognitoApp:
                 if raw is None:
                     return  # the client went away before sending its whole body
                 client = scope.get("client")
-                status, raw_headers, body = self.dispatcher.answer_target(
+                status, raw_headers, body = await self.dispatcher.answer(
                     target, raw, headers, client[0] if client else None
                 )
                 await send(

@@ -68,7 +68,7 @@ def send_verification_codes(
             details.append(
                 outbox.deliver_code(
                     backend,
-                    pool["Id"],
+                    pool,
                     user,
                     code_key=f"verify:{attribute}",
                     purpose="UpdateUserAttribute",
@@ -128,16 +128,7 @@ def admin_create_user(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
         mediums = body.get("DesiredDeliveryMediums") or ["SMS"]
         for medium, attribute in (("EMAIL", "email"), ("SMS", "phone_number")):
             if medium in mediums and user.attributes.get(attribute):
-                outbox.record(
-                    backend,
-                    pool["Id"],
-                    user.username,
-                    attribute,
-                    user.attributes[attribute],
-                    temporary,
-                    "AdminCreateUser",
-                    None,
-                )
+                outbox.record(backend, pool, user, attribute, temporary, "AdminCreateUser", None)
     return {"User": user_type(user)}
 
 
@@ -252,7 +243,7 @@ def admin_reset_user_password(backend: Backend, body: dict[str, Any]) -> dict[st
         if user.attributes.get(f"{attribute}_verified") == "true":
             outbox.deliver_code(
                 backend,
-                pool["Id"],
+                pool,
                 user,
                 code_key="forgot_password",
                 purpose="ForgotPassword",

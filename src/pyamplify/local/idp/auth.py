@@ -1,36 +1,33 @@
 """Sign-in: InitiateAuth, RespondToAuthChallenge (and their Admin twins), token refresh.
 
-USER_SRP_AUTH is verified for real (:mod:`pyamplify.srp`): InitiateAuth computes ``B`` from a
-fresh ``b`` and the stored verifier, derives the session key from the client's ``A`` right away
-and keeps only that key server-side, under a random SECRET_BLOCK. The block is opaque to the
-client, single use (taken from the store before anything is checked), bound to pool, client
-and user, and lives for the client's AuthSessionValidity. As on AWS, PASSWORD_VERIFIER comes
-with no Session.
+Flows: USER_SRP_AUTH (the password proved with SRP, :mod:`.srp_flow`), USER_PASSWORD_AUTH and
+ADMIN_USER_PASSWORD_AUTH (the password itself; a user this pool does not know may be moved in
+by the ``USER_MIGRATION`` provider), CUSTOM_AUTH (:mod:`.custom_auth`), and the refresh flows.
+After the password: NEW_PASSWORD_REQUIRED for a temporary password, then MFA (:mod:`.mfa`),
+then tokens.
 
-Checks run in Cognito's order: client, flow allowed, SECRET_HASH, user exists (or, with
-PreventUserExistenceErrors, a simulated challenge with a stable fake salt), disabled, not
-confirmed (before any password check), lockout, password, then the user's status decides
-between tokens and NEW_PASSWORD_REQUIRED.
+Checks run in Cognito's order: client, flow allowed, SECRET_HASH, user exists, lockout,
+password, then the account itself (disabled, unconfirmed, reset required). A client with
+PreventUserExistenceErrors ENABLED hears about the account only after a correct password and
+otherwise the generic ``Incorrect username or password.``, and an unknown user costs the same
+work as a wrong password (a ghost verifier), so neither answers nor timing say who exists.
+LEGACY clients hear the account refusals first, as AWS answers them (an unconfirmed user with a
+wrong password gets ``UserNotConfirmedException``, aws/aws-sdk-js#4608).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import secrets
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks, passwords
+from pyamplify.local.idp import custom_auth, hooks, passwords
 from pyamplify.local.idp import mfa as idp_mfa
-from pyamplify.local.idp.accounts import check_attribute_values, missing_required
+from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
+from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
-    auth_session_lifetime,
     check_attributes_exist,
     check_client_secret,
     check_secret_hash,
@@ -44,7 +41,13 @@ from pyamplify.local.idp.common import (
 )
 from pyamplify.local.idp.pools import effective_auth_flows
 from pyamplify.local.idp.registry import OPERATIONS
-from pyamplify.local.idp.srp_server import g_pow, new_server_ephemeral
+from pyamplify.local.idp.srp_flow import (
+    check_password_claim,
+    ghost_salt_and_verifier,
+    issue_password_verifier,
+    parse_srp_a,
+)
+from pyamplify.local.idp.srp_server import make_verifier
 from pyamplify.local.idp.tokens import (
     Finish,
     family_of_refresh_token,
@@ -82,7 +85,7 @@ def _check_flow(client: dict[str, Any], flow: str) -> None:
 
 
 def _check_account(user: UserRecord) -> None:
-    """The refusals that come before any password check."""
+    """The refusals about the account itself (disabled, unconfirmed, reset required)."""
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
     if user.status == "UNCONFIRMED":
@@ -91,12 +94,27 @@ def _check_account(user: UserRecord) -> None:
         raise errors.PasswordResetRequiredException(errors.PASSWORD_RESET_REQUIRED)
 
 
+def _account_checks_first(client: dict[str, Any]) -> bool:
+    """LEGACY clients hear the account refusals before the password is checked."""
+    return not prevents_user_existence_errors(client)
+
+
+def _checks_after_password(client: dict[str, Any], user: UserRecord) -> None:
+    """With PreventUserExistenceErrors, the account refusals once the password was right
+    (an imported user waiting for a reset never had a password to be right about)."""
+    if _account_checks_first(client):
+        return
+    if user.status == "RESET_REQUIRED":
+        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+    _check_account(user)
+
+
 def _before_password_check(
     backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
 ) -> None:
     """Let ``AUTHENTICATION`` contributors refuse a known user (Cognito's PreAuthentication)."""
     if hooks.AUTHENTICATION:
-        sign_in = hooks.SignIn(pool, client, user)
+        sign_in = hooks.SignIn(pool, client, user, hooks.current_request().client_metadata)
         for contributor in hooks.AUTHENTICATION:
             contributor(backend, sign_in)
 
@@ -128,16 +146,7 @@ def _after_password(
             and now > user.password_set_at + float(validity_days) * 86400
         ):
             raise errors.NotAuthorizedException(errors.TEMPORARY_PASSWORD_EXPIRED)
-        session = secrets.token_urlsafe(96)
-        backend.store.put_session(
-            session,
-            "NEW_PASSWORD_REQUIRED",
-            pool["Id"],
-            client["ClientId"],
-            user.username,
-            {},
-            now + auth_session_lifetime(client),
-        )
+        session = open_session(backend, "NEW_PASSWORD_REQUIRED", pool, client, user.username, {})
         required = [f"userAttributes.{name}" for name in missing_required(pool, user.attributes)]
         return {
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
@@ -160,13 +169,6 @@ def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError
 # ---------------------------------------------------------------------- SRP
 
 
-def _fake_salt_and_verifier(backend: Backend, pool_id: str, username: str) -> tuple[str, int]:
-    """A stable salt (same per user name and pool, as AWS) and a verifier for a ghost user."""
-    digest = hmac.new(backend.server_secret, f"{pool_id}/{username}".encode(), "sha256").digest()
-    salt = srp.pad_hex(int.from_bytes(digest[:16], "big") or 1)
-    return salt, g_pow(int.from_bytes(digest[16:], "big") | 1)
-
-
 def _start_srp(
     backend: Backend,
     pool: dict[str, Any],
@@ -174,65 +176,61 @@ def _start_srp(
     typed_username: str,
     srp_a: str,
 ) -> dict[str, Any]:
-    try:
-        big_a = int(srp_a, 16)
-    except ValueError:
-        raise errors.InvalidParameterException("SRP_A must be a hexadecimal number.") from None
-    if big_a % srp.N == 0:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+    parse_srp_a(srp_a)
     user = find_user(backend, pool, typed_username)
     if user is None:
         if not prevents_user_existence_errors(client):
             raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
-        username, fake = typed_username, True
-        salt, verifier = _fake_salt_and_verifier(backend, pool["Id"], typed_username)
-    else:
+        salt, verifier = ghost_salt_and_verifier(backend, pool["Id"], typed_username)
+        return issue_password_verifier(
+            backend,
+            pool,
+            client,
+            username=typed_username,
+            salt=salt,
+            verifier=verifier,
+            srp_a=srp_a,
+            ghost=True,
+        )
+    if _account_checks_first(client):
         _check_account(user)
-        _before_password_check(backend, pool, client, user)
-        username, fake = user.username, False
-        salt, verifier_or_none = user.salt or "", passwords.verifier_of(user)
-        if verifier_or_none is None:
-            raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-        verifier = verifier_or_none
-    server = new_server_ephemeral(verifier)
-    try:
-        key = srp.server_session_key(srp_a, server, verifier)
-    except srp.SrpError:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS) from None
-    block = base64.b64encode(secrets.token_bytes(_SECRET_BLOCK_BYTES)).decode()
-    state = {
-        "key": key.hex(),
-        "fake": fake,
-        "verifier_hash": hashlib.sha256(format(verifier, "x").encode()).hexdigest(),
-    }
-    backend.store.put_session(
-        block,
-        "PASSWORD_VERIFIER",
-        pool["Id"],
-        client["ClientId"],
-        username,
-        state,
-        backend.now() + auth_session_lifetime(client),
+    _before_password_check(backend, pool, client, user)
+    return _user_password_verifier(backend, pool, client, user, srp_a)
+
+
+def _user_password_verifier(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    srp_a: str,
+    custom: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    verifier = passwords.verifier_of(user)
+    if verifier is None:  # a user without a password (e.g. migrated for a reset)
+        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+    return issue_password_verifier(
+        backend,
+        pool,
+        client,
+        username=user.username,
+        salt=user.salt or "",
+        verifier=verifier,
+        srp_a=srp_a,
+        custom=custom,
     )
-    return {
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeParameters": {
-            "SALT": salt,
-            "SRP_B": server.srp_b,
-            "SECRET_BLOCK": block,
-            "USERNAME": username,
-            "USER_ID_FOR_SRP": username,
-        },
-    }
 
 
-def _timestamp_fresh(backend: Backend, text: str) -> bool:
-    try:
-        moment = srp.parse_timestamp(text)
-    except srp.SrpError:
-        return False
-    now = datetime.fromtimestamp(backend.now(), timezone.utc)
-    return srp.timestamp_is_fresh(moment, now, timedelta(seconds=backend.timestamp_tolerance))
+def _custom_password_step(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    custom: dict[str, Any],
+) -> dict[str, Any]:
+    """Custom auth asked for the password (after an SRP_A start): PASSWORD_VERIFIER."""
+    srp_a = str(custom.pop("srp_a", ""))
+    return _user_password_verifier(backend, pool, client, user, srp_a, custom)
 
 
 def _password_verifier(
@@ -243,47 +241,38 @@ def _password_verifier(
     signature = _required(responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = _required(responses, "TIMESTAMP")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    taken = backend.store.take_session(block)
-    if taken is None or taken[0] != "PASSWORD_VERIFIER":
+    verified = check_password_claim(
+        backend,
+        pool,
+        client,
+        responses,
+        typed=typed,
+        block=block,
+        signature=signature,
+        timestamp=timestamp,
+    )
+    user = verified.user
+    if user is None:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    _kind, pool_id, client_id, username, state, expires_at = taken
-    if pool_id != pool["Id"] or client_id != client["ClientId"]:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    if backend.now() > expires_at:
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    if state.get("fake"):
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    user = find_user(backend, pool, typed)
-    if user is None or user.username != username:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    _check_account(user)
+    if _account_checks_first(client):
+        _check_account(user)
     if passwords.is_locked_out(user, backend.now()):
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
-    current = hashlib.sha256((user.verifier or "").encode()).hexdigest()
-    claim = srp.PasswordClaim(timestamp=timestamp, signature=signature)
-    valid = (
-        hmac.compare_digest(current, str(state.get("verifier_hash")))
-        and _timestamp_fresh(backend, timestamp)
-        and _signature_ok(pool, user, block, claim, bytes.fromhex(str(state["key"])))
-    )
-    if not valid:
+    if not verified.valid:
         raise _password_failure(backend, user)
-    return _after_password(backend, pool, client, user)
-
-
-def _signature_ok(
-    pool: dict[str, Any], user: UserRecord, block: str, claim: srp.PasswordClaim, key: bytes
-) -> bool:
-    try:
-        return srp.verify_signature(
-            key,
-            claim,
-            pool_name=srp.pool_name_of(pool["Id"]),
-            user_id=user.username,
-            secret_block_b64=block,
+    _checks_after_password(client, user)
+    if verified.custom is not None:
+        return custom_auth.after_password(
+            backend,
+            pool,
+            client,
+            user,
+            verified.custom,
+            start_password=_custom_password_step,
+            finish_sign_in=_after_password,
+            finish=sign_in_result,
         )
-    except srp.SrpError:
-        return False
+    return _after_password(backend, pool, client, user)
 
 
 # ---------------------------------------------------------------------- password flows
@@ -299,16 +288,50 @@ def password_sign_in(
 ) -> dict[str, Any]:
     """A sign-in with a typed name and password (USER_PASSWORD_AUTH; the Hosted UI's form):
     every check in Cognito's order, then a challenge or ``finish``."""
-    user = find_user(backend, pool, typed)
+    user = find_user(backend, pool, typed) or _migrated_user(backend, pool, client, typed, password)
     if user is None:
+        # The same work as a wrong password, so timing does not tell who exists.
+        salt, _verifier = ghost_salt_and_verifier(backend, pool["Id"], typed)
+        make_verifier(srp.pool_name_of(pool["Id"]), typed, password, salt)
         raise _unknown_user(client)
-    _check_account(user)
+    if _account_checks_first(client):
+        _check_account(user)
     _before_password_check(backend, pool, client, user)
     if passwords.is_locked_out(user, backend.now()):
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
     if not passwords.password_matches(pool["Id"], user, password):
         raise _password_failure(backend, user)
+    _checks_after_password(client, user)
     return _after_password(backend, pool, client, user, finish)
+
+
+def _migrated_user(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], typed: str, password: str
+) -> UserRecord | None:
+    """A user moved in by the ``USER_MIGRATION`` provider at sign-in, or ``None``.
+
+    As on AWS: the password policy is not enforced, the user is CONFIRMED or RESET_REQUIRED as
+    the migration says, and a RESET_REQUIRED user is told to reset (``PasswordResetRequired``).
+    """
+    migrator = hooks.USER_MIGRATION.get()
+    if migrator is None:
+        return None
+    migrated = migrator(backend, hooks.Migration(pool, client, typed, password, "Authentication"))
+    if migrated is None:
+        return None
+    user = create_user(
+        backend,
+        pool,
+        typed,
+        dict(migrated.attributes),
+        status=migrated.final_status,
+        existing_message=errors.USER_EXISTS,
+    )
+    passwords.set_password(pool["Id"], user, password, backend.now())
+    backend.store.insert_user(user)
+    if user.status == "RESET_REQUIRED":
+        raise errors.PasswordResetRequiredException(errors.PASSWORD_RESET_REQUIRED)
+    return user
 
 
 def new_password_answer(
@@ -323,19 +346,10 @@ def new_password_answer(
     typed = _required(responses, "USERNAME")
     new_password = _required(responses, "NEW_PASSWORD")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    session = backend.store.peek_session(session_id) if session_id else None
-    if session is None or session[0] != "NEW_PASSWORD_REQUIRED":
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    _kind, pool_id, client_id, username, _state, expires_at = session
-    user = find_user(backend, pool, typed)
-    if (
-        pool_id != pool["Id"]
-        or client_id != client["ClientId"]
-        or user is None
-        or user.username != username
-        or backend.now() > expires_at
-    ):
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    challenge = answered_challenge(
+        backend, pool, client, typed, session_id, ("NEW_PASSWORD_REQUIRED",)
+    )
+    user = challenge.known_user()
     passwords.check_policy(pool, new_password)
     updates = {
         name.removeprefix("userAttributes."): value
@@ -350,7 +364,7 @@ def new_password_answer(
         raise errors.InvalidParameterException(
             f"Attributes did not conform to the schema: {missing[0]}: The attribute is required"
         )
-    backend.store.delete_session(str(session_id))
+    challenge.close(backend)
     user.attributes = attributes
     passwords.set_password(pool["Id"], user, new_password, backend.now())
     user.status = "CONFIRMED"
@@ -392,6 +406,43 @@ def _check_refresh_secret_hash(
 # ---------------------------------------------------------------------- operations
 
 
+def _start_custom(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], params: dict[str, str]
+) -> dict[str, Any]:
+    typed = _required(params, "USERNAME")
+    check_secret_hash(client, typed, params.get("SECRET_HASH"))
+    with_srp = params.get("CHALLENGE_NAME") == custom_auth.SRP_A
+    srp_a = _required(params, "SRP_A") if with_srp else None
+    if srp_a is not None:
+        parse_srp_a(srp_a)
+
+    def account_checks(user: UserRecord) -> None:
+        if _account_checks_first(client):
+            _check_account(user)
+        _before_password_check(backend, pool, client, user)
+
+    def password_step(
+        backend: Backend,
+        pool: dict[str, Any],
+        client: dict[str, Any],
+        user: UserRecord,
+        custom: dict[str, Any],
+    ) -> dict[str, Any]:
+        return _custom_password_step(backend, pool, client, user, {**custom, "srp_a": srp_a})
+
+    return custom_auth.start(
+        backend,
+        pool,
+        client,
+        typed,
+        with_srp=with_srp,
+        account_checks=account_checks,
+        start_password=password_step,
+        finish_sign_in=_after_password,
+        finish=sign_in_result,
+    )
+
+
 def _initiate(
     backend: Backend, pool: dict[str, Any], client: dict[str, Any], body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -401,9 +452,7 @@ def _initiate(
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         return _refresh_flow(backend, pool, client, params)
     if flow == "CUSTOM_AUTH":
-        raise errors.NotAuthorizedException(
-            "Custom auth lambda trigger is not configured for the user pool."
-        )
+        return _start_custom(backend, pool, client, params)
     if flow == "USER_AUTH":
         raise errors.UnsupportedOperationException(
             "The local Cognito does not implement the USER_AUTH flow yet; use USER_SRP_AUTH."
@@ -447,6 +496,18 @@ def _respond(
     if challenge == "NEW_PASSWORD_REQUIRED":
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         return new_password_answer(backend, pool, client, responses, session)
+    if challenge == custom_auth.CUSTOM_CHALLENGE:
+        session = body.get("Session") if isinstance(body.get("Session"), str) else None
+        return custom_auth.answer(
+            backend,
+            pool,
+            client,
+            responses,
+            session,
+            start_password=_custom_password_step,
+            finish_sign_in=_after_password,
+            finish=sign_in_result,
+        )
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         return idp_mfa.respond(backend, pool, client, challenge, responses, session)

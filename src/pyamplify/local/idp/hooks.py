@@ -20,25 +20,36 @@ point                    called by, and what a contributor may do
 ``TOKEN_GENERATION``     every ID/access token pair, before signing: change claims
                          (PreTokenGeneration)
 ``SIGN_IN_RESULT``       a sign-in's ``AuthenticationResult``: add members (device metadata)
+``MESSAGE``              a code or invitation about to be sent: change its text
+                         (CustomMessage)
 =======================  ===================================================================
 
 Contributors run in registration order; one that raises a ``CognitoError`` ends the operation
 with it. A point with no contributor costs one empty loop, so the sign-in hot path pays nothing
 for features that are off.
+
+Two more points are *providers* (at most one each), for what another feature decides rather than
+adds to: ``CUSTOM_AUTH`` (the Define/Create/Verify engine behind CUSTOM_AUTH sign-ins) and
+``USER_MIGRATION`` (a user moved in from a legacy store at sign-in or ForgotPassword). The
+request's ``ClientMetadata`` reaches them through :func:`current_request`, with the operation it
+came with, because Cognito passes it to some triggers only from some operations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from pyamplify.local.backend import Backend
     from pyamplify.local.store import UserRecord
 
 _C = TypeVar("_C", bound=Callable[..., None])
+_P = TypeVar("_P")
 
 
 class ExtensionPoint(Generic[_C]):
@@ -115,7 +126,7 @@ class SignIn:
     client: dict[str, Any] = field(repr=False)
     user: UserRecord
     #: The sign-in's ClientMetadata (``validationData`` for the Pre/PostAuthentication triggers).
-    client_metadata: dict[str, str] = field(default_factory=dict)
+    client_metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,6 +143,179 @@ class TokenGeneration:
     access_claims: dict[str, Any] = field(repr=False)
 
 
+@dataclass
+class Message:
+    """A code or invitation about to go out (Cognito's CustomMessage moment).
+
+    The texts hold Cognito's placeholders, ``{####}`` for the code and ``{username}``; a
+    contributor may rewrite ``sms_message``, ``email_message`` and ``email_subject`` (keeping
+    the code placeholder), and the outbox records what results.
+    """
+
+    pool: dict[str, Any] = field(repr=False)
+    user: UserRecord
+    #: ``SignUp``, ``ResendCode``, ``ForgotPassword``, ``UpdateUserAttribute``,
+    #: ``VerifyUserAttribute``, ``AdminCreateUser``, ``Authentication`` (trigger suffix).
+    source: str
+    sms_message: str
+    email_message: str
+    email_subject: str
+    client_metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestMetadata:
+    """The ClientMetadata of the operation being served, and which operation that is."""
+
+    operation: str = ""
+    client_metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def answers_challenge(self) -> bool:
+        """Whether it is (Admin)RespondToAuthChallenge, whose ClientMetadata reaches the
+        post-authentication, token-generation and custom-auth triggers (InitiateAuth's does not)."""
+        return self.operation in ("RespondToAuthChallenge", "AdminRespondToAuthChallenge")
+
+
+_REQUEST: ContextVar[RequestMetadata] = ContextVar("pyamplify_local_request")
+
+
+@contextmanager
+def serving(operation: str, client_metadata: Mapping[str, str]) -> Iterator[RequestMetadata]:
+    """Make ``client_metadata`` of ``operation`` visible to the contributors it reaches."""
+    request = RequestMetadata(operation, MappingProxyType(dict(client_metadata)))
+    token = _REQUEST.set(request)
+    try:
+        yield request
+    finally:
+        _REQUEST.reset(token)
+
+
+def current_request() -> RequestMetadata:
+    """What :func:`serving` set for the operation being served (empty outside one)."""
+    return _REQUEST.get(RequestMetadata())
+
+
+class Provider(Generic[_P]):
+    """A named place where one feature decides for another; at most one provider at a time."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._provider: _P | None = None
+
+    def register(self, provider: _P) -> _P:
+        """Become the provider (usable as a decorator); a second one is refused."""
+        if self._provider is not None:
+            raise ValueError(f"{self.name} already has a provider: {self._provider!r}")
+        self._provider = provider
+        return provider
+
+    def unregister(self, provider: _P) -> None:
+        """Stop being the provider."""
+        if self._provider is provider:
+            self._provider = None
+
+    @contextmanager
+    def replaced(self, provider: _P) -> Iterator[_P]:
+        """Use ``provider`` instead of the registered one for a ``with`` block (tests)."""
+        previous, self._provider = self._provider, provider
+        try:
+            yield provider
+        finally:
+            self._provider = previous
+
+    def get(self) -> _P | None:
+        """The provider, or ``None``."""
+        return self._provider
+
+
+@dataclass
+class CustomAttempt:
+    """A CUSTOM_AUTH sign-in as its engine sees it: who, and the challenges so far."""
+
+    pool: dict[str, Any] = field(repr=False)
+    client: dict[str, Any] = field(repr=False)
+    #: ``None`` when the user does not exist (PreventUserExistenceErrors ENABLED).
+    user: UserRecord | None
+    #: The user name the event names: the internal one, or the typed one for an unknown user.
+    username: str
+    #: ``[{"challengeName", "challengeResult", "challengeMetadata"}, ...]``, oldest first.
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def user_not_found(self) -> bool:
+        """Whether the user does not exist (the events' ``userNotFound``)."""
+        return self.user is None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """DefineAuthChallenge's decision."""
+
+    challenge_name: str | None
+    issue_tokens: bool
+    fail_authentication: bool
+
+
+@dataclass(frozen=True, repr=False)
+class CreatedChallenge:
+    """CreateAuthChallenge's answer: what the client sees, what only Verify sees, a note."""
+
+    public: Mapping[str, str]
+    private: Mapping[str, Any]
+    metadata: str | None
+
+    def __repr__(self) -> str:
+        return f"CreatedChallenge(public={sorted(self.public)})"
+
+
+class CustomAuthEngine(Protocol):
+    """What decides a CUSTOM_AUTH sign-in (the pool's Define/Create/Verify triggers)."""
+
+    def define(self, backend: Backend, attempt: CustomAttempt) -> Definition:
+        """The next step, given the challenges so far."""
+        ...
+
+    def create(self, backend: Backend, attempt: CustomAttempt, name: str) -> CreatedChallenge:
+        """The challenge called ``name`` (CUSTOM_CHALLENGE)."""
+        ...
+
+    def verify(
+        self, backend: Backend, attempt: CustomAttempt, private: Mapping[str, Any], answer: str
+    ) -> bool:
+        """Whether ``answer`` answers the challenge whose private parameters are ``private``."""
+        ...
+
+
+@dataclass(frozen=True, repr=False)
+class Migration:
+    """A user name this pool does not know, at sign-in or ForgotPassword (UserMigration)."""
+
+    pool: dict[str, Any]
+    client: dict[str, Any]
+    username: str
+    #: The password typed at sign-in; ``None`` for ForgotPassword.
+    password: str | None
+    #: ``Authentication`` or ``ForgotPassword`` (trigger suffix).
+    source: str
+
+    def __repr__(self) -> str:
+        return f"Migration({self.username!r}, {self.source})"
+
+
+@dataclass(frozen=True)
+class MigratedUser:
+    """What UserMigration says about the user to create."""
+
+    attributes: Mapping[str, str]
+    #: ``CONFIRMED`` or ``RESET_REQUIRED``.
+    final_status: str
+    #: ``SUPPRESS`` or ``RESEND`` (the welcome message), or ``None``.
+    message_action: str | None = None
+    force_alias_creation: bool = False
+
+
+UserMigrator = Callable[["Backend", Migration], "MigratedUser | None"]
 UserDescriber = Callable[["Backend", "UserRecord", dict[str, Any]], None]
 SignUpContributor = Callable[["Backend", SignUp], None]
 ConfirmationContributor = Callable[["Backend", Confirmation], None]
@@ -146,6 +330,9 @@ AUTHENTICATION: ExtensionPoint[SignInContributor] = ExtensionPoint("AUTHENTICATI
 AUTHENTICATED: ExtensionPoint[SignInContributor] = ExtensionPoint("AUTHENTICATED")
 TOKEN_GENERATION: ExtensionPoint[TokenContributor] = ExtensionPoint("TOKEN_GENERATION")
 SIGN_IN_RESULT: ExtensionPoint[ResultContributor] = ExtensionPoint("SIGN_IN_RESULT")
+MESSAGE: ExtensionPoint[Callable[[Backend, Message], None]] = ExtensionPoint("MESSAGE")
+CUSTOM_AUTH: Provider[CustomAuthEngine] = Provider("CUSTOM_AUTH")
+USER_MIGRATION: Provider[UserMigrator] = Provider("USER_MIGRATION")
 
 
 def describe_user(backend: Backend, user: UserRecord, answer: dict[str, Any]) -> dict[str, Any]:
@@ -189,5 +376,6 @@ POINTS: dict[str, ExtensionPoint[Any]] = {
         AUTHENTICATED,
         TOKEN_GENERATION,
         SIGN_IN_RESULT,
+        MESSAGE,
     )
 }

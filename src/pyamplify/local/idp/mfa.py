@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,11 +33,10 @@ from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks, outbox, totp
 from pyamplify.local.idp import pool_mfa as idp_pool_mfa
+from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
-    auth_session_lifetime,
     authenticate_access_token,
     check_secret_hash,
-    find_user,
     opt_str,
     pool_or_error,
     str_param,
@@ -264,16 +262,7 @@ def _challenge(
         attribute = _CONTACT[name]
         destination = user.attributes.get(attribute, "")
         code = outbox.new_code()
-        outbox.record(
-            backend,
-            pool["Id"],
-            user.username,
-            attribute,
-            destination,
-            code,
-            OUTBOX_PURPOSE,
-            client["ClientId"],
-        )
+        outbox.record(backend, pool, user, attribute, code, OUTBOX_PURPOSE, client["ClientId"])
         session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
         parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
@@ -282,24 +271,8 @@ def _challenge(
         parameters["MFAS_CAN_CHOOSE"] = json.dumps(options)
     elif name == MFA_SETUP:
         parameters["MFAS_CAN_SETUP"] = json.dumps(options)
-    session = _new_session(backend, name, pool["Id"], client, user.username, session_state)
+    session = open_session(backend, name, pool, client, user.username, session_state)
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
-
-
-def _new_session(
-    backend: Backend,
-    kind: str,
-    pool_id: str,
-    client: dict[str, Any],
-    username: str,
-    state: dict[str, Any],
-) -> str:
-    session = secrets.token_urlsafe(96)
-    expires_at = backend.now() + auth_session_lifetime(client)
-    backend.store.put_session(
-        session, kind, pool_id, client["ClientId"], username, state, expires_at
-    )
-    return session
 
 
 def _required(params: dict[str, str], name: str) -> str:
@@ -322,19 +295,8 @@ def respond(
     challenge."""
     typed = _required(responses, "USERNAME")
     check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    row = backend.store.peek_session(session_id) if session_id else None
-    if row is None or row[0] not in CHALLENGES:
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    kind, pool_id, client_id, username, state, expires_at = row
-    user = find_user(backend, pool, typed)
-    if (
-        pool_id != pool["Id"]
-        or client_id != client["ClientId"]
-        or user is None
-        or user.username != username
-        or backend.now() > expires_at
-    ):
-        raise errors.NotAuthorizedException(errors.INVALID_SESSION)
+    challenge_state = answered_challenge(backend, pool, client, typed, session_id, CHALLENGES)
+    kind, state, user = challenge_state.kind, challenge_state.state, challenge_state.known_user()
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
     if kind != challenge:
@@ -350,7 +312,7 @@ def respond(
             )
     else:
         _check_code(backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
-    backend.store.delete_session(str(session_id))
+    challenge_state.close(backend)
     return finish(backend, pool, client, user, source="Authentication")
 
 
@@ -411,7 +373,7 @@ class _Setup:
         """Consume this Session and return the next one, remembering ``step`` as done."""
         backend.store.delete_session(self.session)
         state = {**self.state, step: True}
-        return _new_session(backend, MFA_SETUP, pool["Id"], self.client, user.username, state)
+        return open_session(backend, MFA_SETUP, pool, self.client, user.username, state)
 
 
 def _subject(

@@ -14,6 +14,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks, messages
 from pyamplify.local.store.userpools import UserRecord
 
 #: Confirmation and attribute verification codes live 24 hours (reference §1).
@@ -50,7 +51,7 @@ def new_code() -> str:
 
 def deliver_code(
     backend: Backend,
-    pool_id: str,
+    pool: dict[str, Any],
     user: UserRecord,
     *,
     code_key: str,
@@ -66,33 +67,48 @@ def deliver_code(
     now = backend.now()
     code = new_code()
     value = destination if destination is not None else user.attributes.get(attribute, "")
-    backend.store.put_code(pool_id, user.username, code_key, code, now + lifetime)
-    record(backend, pool_id, user.username, attribute, value, code, purpose, client_id)
+    backend.store.put_code(pool["Id"], user.username, code_key, code, now + lifetime)
+    record(backend, pool, user, attribute, code, purpose, client_id, destination=value)
     return delivery_details(attribute, value)
 
 
 def record(
     backend: Backend,
-    pool_id: str,
-    username: str,
-    attribute: str | None,
-    destination: str | None,
+    pool: dict[str, Any],
+    user: UserRecord,
+    attribute: str,
     code: str,
     purpose: str,
     client_id: str | None,
+    destination: str | None = None,
 ) -> None:
-    """Add one outbox item (also used for AdminCreateUser invitations)."""
+    """Add one outbox item: the code, and the message the user would have read (sent to the
+    user's ``attribute``, or to ``destination`` when a new value waits for this code).
+
+    ``purpose`` is the occasion (CustomMessage's trigger source suffix): ``SignUp``,
+    ``ResendCode``, ``ForgotPassword``, ``UpdateUserAttribute``, ``VerifyUserAttribute``,
+    ``AdminCreateUser`` (the code is the temporary password) or ``Authentication``.
+    """
+    medium = MEDIUM_OF.get(attribute)
+    metadata = dict(hooks.current_request().client_metadata)
+    rendered = messages.render(
+        backend, pool, user, source=purpose, medium=medium, code=code, client_metadata=metadata
+    )
     backend.store.add_outbox(
         {
-            "user_pool_id": pool_id,
-            "username": username,
-            "destination": destination,
-            "delivery_medium": MEDIUM_OF.get(attribute or ""),
+            "user_pool_id": pool["Id"],
+            "username": user.username,
+            "destination": destination
+            if destination is not None
+            else user.attributes.get(attribute),
+            "delivery_medium": medium,
             "code": code,
             "purpose": purpose,
             "attribute_name": attribute,
             "client_id": client_id,
             "created_at": backend.now(),
+            "subject": rendered.subject,
+            "message": rendered.text,
         }
     )
 

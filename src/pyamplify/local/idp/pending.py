@@ -76,7 +76,7 @@ def send_codes(
     return [
         outbox.deliver_code(
             backend,
-            pool["Id"],
+            pool,
             user,
             code_key=f"verify:{name}",
             purpose="UpdateUserAttribute",

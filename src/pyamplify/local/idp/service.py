@@ -6,11 +6,15 @@ Importing the operation modules fills :data:`.registry.OPERATIONS` (and the exte
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from typing import Any
+
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import (  # noqa: F401  (imported for their registrations)
     admin,
     auth,
     domains,
+    hooks,
     mfa,
     pool_mfa,
     pools,
@@ -18,6 +22,7 @@ from pyamplify.local.idp import (  # noqa: F401  (imported for their registratio
     resource_servers,
     user,
 )
+from pyamplify.local.idp.common import str_map
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.service.endpoints import ServiceRegistry
 from pyamplify.local.service.model import idp_model
@@ -42,6 +47,11 @@ class _SessionPurge:
             backend.store.purge_sessions(now - _SESSION_GRACE)
 
 
+def _serving(operation: str, body: dict[str, Any]) -> AbstractContextManager[Any]:
+    """Each operation's ClientMetadata, visible to the triggers Cognito passes it to."""
+    return hooks.serving(operation, str_map(body, "ClientMetadata"))
+
+
 def build(backend: Backend) -> ModelService:
     """The user-pool service of one local Cognito."""
     return ModelService(
@@ -50,6 +60,7 @@ def build(backend: Backend) -> ModelService:
         registry=OPERATIONS,
         title="Cognito user pool",
         before_operation=_SessionPurge(),
+        scope=_serving,
     )
 
 

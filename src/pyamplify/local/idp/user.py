@@ -109,7 +109,7 @@ def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     if channel is not None:
         result["CodeDeliveryDetails"] = outbox.deliver_code(
             backend,
-            pool["Id"],
+            pool,
             user,
             code_key="confirm_signup",
             purpose="SignUp",
@@ -131,20 +131,45 @@ def _user_for_code(
 
 
 def _code_recipient(
-    backend: Backend, body: dict[str, Any]
+    backend: Backend, body: dict[str, Any], *, migrate: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any], str, UserRecord | None]:
     """Client, pool, typed name and user for a call that sends a code (resend, forgot password).
 
     The user is ``None`` only when it does not exist and the client hides that
     (PreventUserExistenceErrors): the caller then answers with a simulated delivery, as AWS does.
+    With ``migrate`` (ForgotPassword) an unknown user may first be moved in by the
+    ``USER_MIGRATION`` provider, waiting for the reset this code starts.
     """
     client, pool = _client_pool(backend, body)
     typed = str_param(body, "Username")
     check_secret_hash(client, typed, body.get("SecretHash"))
     user = find_user(backend, pool, typed)
+    if user is None and migrate:
+        user = _migrated_for_reset(backend, pool, client, typed)
     if user is None and not prevents_user_existence_errors(client):
         raise errors.UserNotFoundException(errors.USERNAME_CLIENT_NOT_FOUND)
     return client, pool, typed, user
+
+
+def _migrated_for_reset(
+    backend: Backend, pool: dict[str, Any], client: dict[str, Any], typed: str
+) -> UserRecord | None:
+    migrator = hooks.USER_MIGRATION.get()
+    if migrator is None:
+        return None
+    migrated = migrator(backend, hooks.Migration(pool, client, typed, None, "ForgotPassword"))
+    if migrated is None:
+        return None
+    user = create_user(
+        backend,
+        pool,
+        typed,
+        dict(migrated.attributes),
+        status="RESET_REQUIRED",
+        existing_message=errors.USER_EXISTS,
+    )
+    backend.store.insert_user(user)
+    return user
 
 
 @OPERATIONS.operation("ConfirmSignUp")
@@ -189,7 +214,7 @@ def resend_confirmation_code(backend: Backend, body: dict[str, Any]) -> dict[str
         )
     details = outbox.deliver_code(
         backend,
-        pool["Id"],
+        pool,
         user,
         code_key="confirm_signup",
         purpose="ResendCode",
@@ -224,7 +249,7 @@ def _recovery_channel(pool: dict[str, Any], user: UserRecord) -> str | None:
 @OPERATIONS.operation("ForgotPassword")
 def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ForgotPassword: a reset code to the user's verified email or phone."""
-    client, pool, typed, user = _code_recipient(backend, body)
+    client, pool, typed, user = _code_recipient(backend, body, migrate=True)
     if user is None:  # unknown user, hidden by PreventUserExistenceErrors
         return {"CodeDeliveryDetails": _simulated_delivery(typed)}
     if not user.enabled:
@@ -234,7 +259,7 @@ def forgot_password(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
         raise errors.InvalidParameterException(_NO_RECOVERY)
     details = outbox.deliver_code(
         backend,
-        pool["Id"],
+        pool,
         user,
         code_key="forgot_password",
         purpose="ForgotPassword",
@@ -336,7 +361,7 @@ def get_user_attribute_verification_code(backend: Backend, body: dict[str, Any])
         )
     details = outbox.deliver_code(
         backend,
-        pool["Id"],
+        pool,
         user,
         code_key=f"verify:{attribute}",
         purpose="VerifyUserAttribute",

@@ -24,6 +24,7 @@ signs must carry SigV4 (any credentials are accepted: dev mode; none gives
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.local import errors
@@ -100,6 +101,7 @@ class ModelService:
         registry: OperationRegistry,
         title: str,
         before_operation: Callable[[Backend], None] | None = None,
+        scope: Callable[[str, dict[str, Any]], AbstractContextManager[Any]] | None = None,
     ) -> None:
         unknown = registry.names() - model.operations
         if unknown:
@@ -111,6 +113,8 @@ class ModelService:
         self.registry = registry
         self.title = title
         self.before_operation = before_operation
+        #: A context the handler runs in (the user pools make the ClientMetadata visible).
+        self.scope = scope
 
     @property
     def target_prefix(self) -> str:
@@ -133,4 +137,7 @@ class ModelService:
             )
         if self.before_operation is not None:
             self.before_operation(self.backend)
-        return handler(self.backend, body)
+        if self.scope is None:
+            return handler(self.backend, body)
+        with self.scope(operation, body):
+            return handler(self.backend, body)

@@ -26,6 +26,9 @@ class OutboxItem:
     attribute_name: str | None
     client_id: str | None
     created_at: float
+    #: The e-mail subject (e-mail only) and the text, placeholders filled in.
+    subject: str | None = None
+    message: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The item as served by ``GET /_local/outbox``."""
@@ -40,6 +43,8 @@ class OutboxItem:
             "attribute_name": self.attribute_name,
             "client_id": self.client_id,
             "created_at": self.created_at,
+            "subject": self.subject,
+            "message": self.message,
         }
 
 
@@ -84,7 +89,8 @@ class MessageTables(Database):
         """Record a message that would have been delivered."""
         self.execute(
             "INSERT INTO outbox (pool_id, username, destination, delivery_medium, code, purpose,"
-            " attribute_name, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " attribute_name, client_id, created_at, subject, message)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item["user_pool_id"],
                 item["username"],
@@ -95,6 +101,8 @@ class MessageTables(Database):
                 item.get("attribute_name"),
                 item.get("client_id"),
                 item["created_at"],
+                item.get("subject"),
+                item.get("message"),
             ),
         )
 
@@ -102,7 +110,7 @@ class MessageTables(Database):
         """Recorded messages, oldest first, optionally for one username."""
         sql = (
             "SELECT id, pool_id, username, destination, delivery_medium, code, purpose, "
-            "attribute_name, client_id, created_at FROM outbox"
+            "attribute_name, client_id, created_at, subject, message FROM outbox"
         )
         params: tuple[Any, ...] = ()
         if username is not None:

@@ -139,7 +139,13 @@ CREATE TABLE oauth_state (
     id_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, expires_at REAL NOT NULL);
 """
 
-_V3_PENDING_ATTRIBUTES = """
+_V3_MESSAGE_TEXTS = """
+-- what each outbox message would have said (after the pool's templates and CustomMessage)
+ALTER TABLE outbox ADD COLUMN subject TEXT;
+ALTER TABLE outbox ADD COLUMN message TEXT;
+"""
+
+_V4_PENDING_ATTRIBUTES = """
 -- new email / phone values waiting for their verification code (the pool's
 -- UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
 CREATE TABLE pending_attributes (
@@ -151,7 +157,8 @@ CREATE TABLE pending_attributes (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
     Migration(2, "Hosted UI: resource servers, codes, browser sessions", _V2_HOSTED_UI),
-    Migration(3, "email / phone values pending verification", _V3_PENDING_ATTRIBUTES),
+    Migration(3, "outbox messages keep their subject and text", _V3_MESSAGE_TEXTS),
+    Migration(4, "email / phone values pending verification", _V4_PENDING_ATTRIBUTES),
 )
 
 

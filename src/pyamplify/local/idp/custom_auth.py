@@ -1,0 +1,185 @@
+"""CUSTOM_AUTH: a sign-in whose steps the pool's Define/Create/VerifyAuthChallenge decide.
+
+The conversation (reference §2 and §3): InitiateAuth(CUSTOM_AUTH) starts it, with SRP
+(``CHALLENGE_NAME: SRP_A`` and ``SRP_A``: the session starts ``[SRP_A ok]`` and Define may ask
+for PASSWORD_VERIFIER) or without (an empty session). Each time, DefineAuthChallenge sees the
+challenges so far and answers: issue tokens (then MFA, when the pool asks for it), fail (Cognito's
+``NotAuthorizedException``), or a challenge: PASSWORD_VERIFIER (only after SRP_A), else
+CreateAuthChallenge makes a CUSTOM_CHALLENGE whose public parameters the client sees. The answer
+(``ANSWER``) goes to VerifyAuthChallengeResponse; its verdict joins the session list and Define
+decides again. Every round has a new Session, each usable once, for the client's
+``AuthSessionValidity``. With PreventUserExistenceErrors an unknown user gets the same
+conversation (``userNotFound`` in the events) and can never get tokens.
+
+Who decides is the ``CUSTOM_AUTH`` provider of :mod:`.hooks` (the trigger room registers one
+that runs the pool's Lambda functions); this module is Cognito's state machine around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pyamplify.local import errors
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks
+from pyamplify.local.idp.challenges import answered_challenge, open_session
+from pyamplify.local.idp.common import find_user, prevents_user_existence_errors
+from pyamplify.local.idp.tokens import Finish
+from pyamplify.local.store.userpools import UserRecord
+
+CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
+NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."
+#: Session-list names: what Define sees for the SRP start and the password step.
+SRP_A = "SRP_A"
+
+#: After the password (or a challenge) passed: the rest of the sign-in (MFA, then ``finish``).
+Continue = Callable[[Backend, dict[str, Any], dict[str, Any], UserRecord, Finish], dict[str, Any]]
+#: Starts the password step: ``(pool, client, user, custom_state) -> PASSWORD_VERIFIER answer``.
+StartPassword = Callable[
+    [Backend, dict[str, Any], dict[str, Any], UserRecord, dict[str, Any]], dict[str, Any]
+]
+
+
+def configured(pool: dict[str, Any]) -> bool:
+    """Whether the pool names a DefineAuthChallenge function (else CUSTOM_AUTH is refused)."""
+    return bool((pool.get("LambdaConfig") or {}).get("DefineAuthChallenge"))
+
+
+def _engine(pool: dict[str, Any]) -> hooks.CustomAuthEngine:
+    engine = hooks.CUSTOM_AUTH.get()
+    if engine is None or not configured(pool):
+        raise errors.InvalidParameterException(NOT_CONFIGURED)
+    return engine
+
+
+def _attempt(
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord | None,
+    username: str,
+    sessions: list[dict[str, Any]],
+) -> hooks.CustomAttempt:
+    return hooks.CustomAttempt(pool, client, user, user.username if user else username, sessions)
+
+
+def start(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    typed_username: str,
+    *,
+    with_srp: bool,
+    account_checks: Callable[[UserRecord], None],
+    start_password: StartPassword,
+    finish_sign_in: Continue,
+    finish: Finish,
+) -> dict[str, Any]:
+    """InitiateAuth(CUSTOM_AUTH): the first decision of DefineAuthChallenge."""
+    engine = _engine(pool)
+    user = find_user(backend, pool, typed_username)
+    if user is None and not prevents_user_existence_errors(client):
+        raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
+    if user is not None:
+        account_checks(user)
+    sessions = [_entry(SRP_A, True)] if with_srp else []
+    attempt = _attempt(pool, client, user, typed_username, sessions)
+    return _decide(backend, engine, attempt, start_password, finish_sign_in, finish)
+
+
+def after_password(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    custom_state: dict[str, Any],
+    *,
+    start_password: StartPassword,
+    finish_sign_in: Continue,
+    finish: Finish,
+) -> dict[str, Any]:
+    """The password step of a custom sign-in passed: Define decides again."""
+    sessions = [*custom_state.get("sessions", []), _entry(PASSWORD_VERIFIER, True)]
+    attempt = _attempt(pool, client, user, user.username, sessions)
+    return _decide(backend, _engine(pool), attempt, start_password, finish_sign_in, finish)
+
+
+def answer(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    responses: dict[str, str],
+    session: str | None,
+    *,
+    start_password: StartPassword,
+    finish_sign_in: Continue,
+    finish: Finish,
+) -> dict[str, Any]:
+    """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify the answer, then Define decides."""
+    typed = _required(responses, "USERNAME")
+    reply = _required(responses, "ANSWER")
+    engine = _engine(pool)
+    challenge = answered_challenge(
+        backend, pool, client, typed, session, (CUSTOM_CHALLENGE,), allow_unknown_user=True
+    )
+    challenge.close(backend)  # each round is answered once; the next has a new Session
+    state = challenge.state
+    attempt = _attempt(pool, client, challenge.user, challenge.username, state["sessions"])
+    correct = engine.verify(backend, attempt, state.get("private", {}), reply)
+    attempt.sessions = [
+        *attempt.sessions,
+        _entry(CUSTOM_CHALLENGE, bool(correct), state.get("metadata")),
+    ]
+    return _decide(backend, engine, attempt, start_password, finish_sign_in, finish)
+
+
+def _decide(
+    backend: Backend,
+    engine: hooks.CustomAuthEngine,
+    attempt: hooks.CustomAttempt,
+    start_password: StartPassword,
+    finish_sign_in: Continue,
+    finish: Finish,
+) -> dict[str, Any]:
+    decision = engine.define(backend, attempt)
+    if decision.fail_authentication:
+        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+    if decision.issue_tokens:
+        if attempt.user is None:  # a ghost never signs in, whatever Define says
+            raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+        return finish_sign_in(backend, attempt.pool, attempt.client, attempt.user, finish)
+    name = decision.challenge_name
+    state: dict[str, Any] = {"sessions": attempt.sessions, "user_not_found": attempt.user_not_found}
+    if (
+        name == PASSWORD_VERIFIER
+        and attempt.sessions
+        and attempt.sessions[0]["challengeName"] == SRP_A
+    ):
+        if attempt.user is None:
+            raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
+        return start_password(backend, attempt.pool, attempt.client, attempt.user, state)
+    if name != CUSTOM_CHALLENGE:
+        raise errors.InvalidLambdaResponseException(
+            f"DefineAuthChallenge asked for {name!r}, which this sign-in cannot issue: "
+            "CUSTOM_CHALLENGE, or PASSWORD_VERIFIER after an SRP_A start."
+        )
+    created = engine.create(backend, attempt, name)
+    state.update(private=dict(created.private), metadata=created.metadata)
+    session = open_session(backend, name, attempt.pool, attempt.client, attempt.username, state)
+    return {
+        "ChallengeName": name,
+        "Session": session,
+        "ChallengeParameters": {**created.public, "USERNAME": attempt.username},
+    }
+
+
+def _entry(name: str, result: bool, metadata: str | None = None) -> dict[str, Any]:
+    return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
+
+
+def _required(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+    return value

@@ -1,0 +1,120 @@
+"""PreSignUp, PostConfirmation, PreAuthentication and PostAuthentication.
+
+Where each is called and what its answer changes (reference §3):
+
+* **PreSignUp** (``_SignUp``, ``_AdminCreateUser``, ``_ExternalProvider``): before the user is
+  stored, with the attributes, ``validationData`` and ``clientMetadata`` the call carried.
+  Raising refuses the sign-up; ``autoConfirmUser``, ``autoVerifyEmail`` and ``autoVerifyPhone``
+  confirm and verify (SignUp only: AWS ignores them for AdminCreateUser; auto-verification
+  needs the attribute). An auto-confirmed user still reaches PostConfirmation.
+* **PostConfirmation** (``_ConfirmSignUp``, also for AdminConfirmSignUp, and
+  ``_ConfirmForgotPassword``): after the change is stored, with ``clientMetadata``.
+* **PreAuthentication** (``_Authentication``): a known user, before the password is checked;
+  InitiateAuth's ClientMetadata arrives as ``validationData``. Raising refuses the sign-in.
+* **PostAuthentication** (``_Authentication``): every factor passed, before the tokens;
+  ``newDeviceUsed`` and RespondToAuthChallenge's ClientMetadata as ``clientMetadata``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks
+from pyamplify.local.triggers import events
+from pyamplify.local.triggers.invoke import call, flag, function_of, response_of
+
+_AUTO_VERIFY = {"autoVerifyEmail": "email", "autoVerifyPhone": "phone_number"}
+
+
+@hooks.SIGN_UP.register
+def pre_sign_up(backend: Backend, sign_up: hooks.SignUp) -> None:
+    """PreSignUp: may refuse, or confirm and verify the new user."""
+    arn = function_of(sign_up.pool, "PreSignUp")
+    if arn is None:
+        return
+    request: dict[str, Any] = {
+        "userAttributes": dict(sign_up.user.attributes),
+        "validationData": dict(sign_up.validation_data) or None,
+    }
+    if sign_up.client_metadata:
+        request["clientMetadata"] = dict(sign_up.client_metadata)
+    event = events.event(
+        backend,
+        sign_up.pool,
+        f"PreSignUp_{sign_up.source}",
+        username=sign_up.user.username,
+        client_id=sign_up.client_id,
+        request=request,
+        response={"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
+    )
+    response = response_of(call(backend, arn, "PreSignUp", event))
+    sign_up.auto_confirm = flag(response, "autoConfirmUser")
+    for name, attribute in _AUTO_VERIFY.items():
+        if flag(response, name):
+            sign_up.auto_verify.add(attribute)
+
+
+@hooks.CONFIRMATION.register
+def post_confirmation(backend: Backend, confirmation: hooks.Confirmation) -> None:
+    """PostConfirmation: told, after the fact; it cannot undo the confirmation."""
+    arn = function_of(confirmation.pool, "PostConfirmation")
+    if arn is None:
+        return
+    request: dict[str, Any] = {"userAttributes": events.user_attributes(confirmation.user)}
+    if confirmation.client_metadata:
+        request["clientMetadata"] = dict(confirmation.client_metadata)
+    event = events.event(
+        backend,
+        confirmation.pool,
+        f"PostConfirmation_{confirmation.source}",
+        username=confirmation.user.username,
+        client_id=confirmation.client_id,
+        request=request,
+    )
+    call(backend, arn, "PostConfirmation", event)
+
+
+@hooks.AUTHENTICATION.register
+def pre_authentication(backend: Backend, sign_in: hooks.SignIn) -> None:
+    """PreAuthentication: may refuse a known user before the password is checked."""
+    arn = function_of(sign_in.pool, "PreAuthentication")
+    if arn is None:
+        return
+    request: dict[str, Any] = {
+        "userAttributes": events.user_attributes(sign_in.user),
+        "validationData": dict(sign_in.client_metadata) or None,
+    }
+    event = events.event(
+        backend,
+        sign_in.pool,
+        "PreAuthentication_Authentication",
+        username=sign_in.user.username,
+        client_id=sign_in.client["ClientId"],
+        request=request,
+    )
+    call(backend, arn, "PreAuthentication", event)
+
+
+@hooks.AUTHENTICATED.register
+def post_authentication(backend: Backend, sign_in: hooks.SignIn) -> None:
+    """PostAuthentication: told before the tokens; raising still refuses the sign-in."""
+    arn = function_of(sign_in.pool, "PostAuthentication")
+    if arn is None:
+        return
+    request: dict[str, Any] = {
+        "userAttributes": events.user_attributes(sign_in.user),
+        "newDeviceUsed": False,
+    }
+    served = hooks.current_request()
+    if served.answers_challenge and served.client_metadata:
+        request["clientMetadata"] = dict(served.client_metadata)
+    event = events.event(
+        backend,
+        sign_in.pool,
+        "PostAuthentication_Authentication",
+        username=sign_in.user.username,
+        client_id=sign_in.client["ClientId"],
+        request=request,
+    )
+    call(backend, arn, "PostAuthentication", event)
