@@ -128,3 +128,20 @@ def test_local_outbox_asks_the_configurations_endpoint(
     code, out, err = run(monkeypatch, capsys, "local", "outbox", "--username", "otto", "--json")
     assert code == 0, err
     assert [item["username"] for item in json.loads(out)] == ["otto"]
+
+
+def test_the_aws_profile_flag_and_its_deprecated_spelling(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    """One meaning for --profile: in import and doctor the AWS profile is --aws-profile;
+    --profile still works there, with a note."""
+    from pyamplify.config import AuthConfig, UserPoolConfig, write_config
+
+    path = tmp_path / "amplifyconfiguration.json"
+    write_config(AuthConfig(user_pool=UserPoolConfig("us-east-1_abc", "c1", "us-east-1")), path)
+    base = ("doctor", "--offline", "--config", str(path))
+    code, _, err = run(monkeypatch, capsys, *base, "--aws-profile", "dev")
+    assert code in (0, 1) and "deprecated" not in err
+    code, _, err = run(monkeypatch, capsys, *base, "--profile", "dev")
+    assert code in (0, 1)
+    assert "note: --profile is deprecated here: it is --aws-profile" in err
