@@ -13,3 +13,6 @@ class PyamplifyError(Exception):
 
     #: The process exit code the CLI uses for this kind of error.
     exit_code: int = 1
+    #: The next thing to try, when it is not already the end of the message (the CLI's
+    #: ``--json`` error object carries it as ``fix``); an instance may set its own.
+    fix: str | None = None

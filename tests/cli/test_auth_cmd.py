@@ -122,7 +122,9 @@ def test_sign_in_here_whoami_there_sign_out_clears_it(
     assert "Signed out alan." in signed_out.stdout
     after = run_process("auth", "whoami", "--json", *cfg)
     assert after.returncode == 1
-    assert json.loads(after.stdout)["is_signed_in"] is False
+    error = json.loads(after.stdout)["error"]
+    assert error["code"] == "SignedOutError" and "not signed in" in error["message"]
+    assert error["fix"] == f"pyamplify auth sign-in --profile default --config {config_file}"
     assert "not signed in" in after.stderr
 
 
@@ -183,7 +185,10 @@ def test_unconfirmed_user_is_told_how_to_confirm(
         stdin=PASSWORD + "\n",
     )
     assert code == 1
-    assert json.loads(out)["next_step"]["sign_in_step"] == "CONFIRM_SIGN_UP"
+    error = json.loads(out)["error"]
+    assert error["code"] == "UserNotConfirmedException"
+    assert error["next_step"]["sign_in_step"] == "CONFIRM_SIGN_UP"
+    assert error["fix"].startswith("pyamplify auth confirm-sign-up bob CODE")
     assert "pyamplify auth confirm-sign-up bob CODE" in err
 
 

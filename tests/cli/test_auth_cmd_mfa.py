@@ -122,7 +122,7 @@ def test_totp_setup_on_a_terminal_shows_the_key_and_takes_the_code(
     code = main(["auth", "sign-in", user, "--password-stdin", "--json", "--config", str(path)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "otpauth://totp/pyamplify:" in shown[0]
+    assert f"otpauth://totp/{path.parent.name}:{user}?" in shown[0]  # issuer: the app folder
     key = re.search(r"key: (\S+)", shown[0])
     assert key is not None and key.group(1) not in captured.out
     assert json.loads(captured.out)["is_signed_in"]

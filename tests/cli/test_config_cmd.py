@@ -91,13 +91,14 @@ def test_every_error_is_printed_and_the_exit_code_is_1(
 def test_errors_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     seed = str(EXAMPLES / "amplifyconfiguration.seed.json")
     assert main(["config", "check", seed, "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
-    assert document["ok"] is False
-    assert len(document["errors"]) == 9
-    first = document["errors"][0]
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "ConfigError" and "9 problems" in error["message"]
+    assert error["fix"].endswith("pyamplify config check")
+    assert len(error["problems"]) == 9
+    first = error["problems"][0]
     assert set(first) == {"file", "line", "column", "path", "message", "example"}
     assert first["file"] == seed and first["line"] == 11
-    assert len(document["warnings"]) == 1
+    assert len(error["warnings"]) == 1
 
 
 def test_a_bad_environment_endpoint_is_an_error_not_a_traceback(
@@ -202,7 +203,7 @@ def test_a_refused_file_still_says_which_format_it_was_read_as(
     assert "(read as: Gen 1 amplifyconfiguration.json)" in err
     assert err.count("left in; replace it with your real value") == 3
     assert main(["config", "check", path, "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)["error"]
     assert (document["format"], document["syntax"]) == ("gen1", "json")
     assert document["read_as"] == "Gen 1 amplifyconfiguration.json"
 

@@ -64,7 +64,7 @@ def test_formats_and_the_fast_path_in_new_processes(
     path = make_config(cognito, tmp_path)
     # Nobody signed in: guest credentials (the full path fetches and caches them).
     code, out, err = run(
-        monkeypatch, capsys, "auth", "credentials", "--config", str(path), "--json"
+        monkeypatch, capsys, "auth", "credentials", "--config", str(path), "--json", "--guest"
     )
     assert code == 0, err
     guest = json.loads(out)
@@ -106,7 +106,7 @@ def test_identity_ids_are_stable_across_processes(
     path = make_config(cognito, tmp_path)
 
     def identity_in_new_process() -> tuple[str, bool]:
-        done = run_process("auth", "credentials", "--json", "--config", str(path))
+        done = run_process("auth", "credentials", "--json", "--guest", "--config", str(path))
         assert done.returncode == 0, done.stderr
         document = json.loads(done.stdout)
         return document["identity_id"], document["guest"]
@@ -138,7 +138,8 @@ def test_a_due_cache_falls_back_to_the_full_command(
     cognito: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     path = make_config(cognito, tmp_path)
-    code, out, _ = run(monkeypatch, capsys, "auth", "credentials", "--config", str(path))
+    guest = ("--config", str(path), "--guest")
+    code, out, _ = run(monkeypatch, capsys, "auth", "credentials", *guest)
     first = json.loads(out)
     store = FileStore(tmp_path / "data" / "sessions")
     (key,) = store.keys()
@@ -147,7 +148,7 @@ def test_a_due_cache_falls_back_to_the_full_command(
     record["current"]["refresh_at"] = time.time() - 1  # due now
     store.save(key, record)
     calls = cognito.calls["GetCredentialsForIdentity"]
-    code, out, _ = run(monkeypatch, capsys, "auth", "credentials", "--config", str(path))
+    code, out, _ = run(monkeypatch, capsys, "auth", "credentials", *guest)
     assert code == 0 and json.loads(out)["AccessKeyId"] != first["AccessKeyId"]
     assert cognito.calls["GetCredentialsForIdentity"] == calls + 1
 
@@ -163,12 +164,22 @@ def test_an_ended_session_asks_the_user_to_sign_in(
     # An hour later (our clock only): the tokens are due, the refresh token is revoked.
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3600)
+    ended = "the session of 'turing' ended: its refresh token no longer works"
     for _ in range(2):  # and again: no silent switch to guest credentials
         code, out, err = run(monkeypatch, capsys, "auth", "credentials", "--config", str(path))
         assert code == 1 and out == ""
-        assert "turing" in err and "run `pyamplify auth sign-in`" in err
-    assert run(monkeypatch, capsys, "auth", "sign-out", "--config", str(path))[0] == 0
-    code, out, _ = run(monkeypatch, capsys, "auth", "credentials", "--json", "--config", str(path))
+        assert ended in err and "run `pyamplify auth sign-in`" in err
+    # Tryout 7: whoami and sign-out say the same thing as credentials.
+    code, out, err = run(monkeypatch, capsys, "auth", "whoami", "--json", "--config", str(path))
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "SessionEndedError" and ended in error["message"]
+    assert error["fix"] == f"pyamplify auth sign-in --profile default --config {path}"
+    code, out, err = run(monkeypatch, capsys, "auth", "sign-out", "--config", str(path))
+    assert code == 0 and out.startswith("The session of 'turing' ended: its refresh token")
+    assert "Signed out" in out
+    code, out, _ = run(
+        monkeypatch, capsys, "auth", "credentials", "--json", "--guest", "--config", str(path)
+    )
     assert code == 0 and json.loads(out)["guest"] is True
 
 

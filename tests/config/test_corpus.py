@@ -289,5 +289,6 @@ def test_config_check_names_the_format_of_every_corpus_file() -> None:
             assert (exit_code, document["ok"]) == ("0", True)
             assert document["format"] == VALID[name].format
         else:
-            assert (exit_code, document["ok"]) == ("1", False)
-            assert document["format"] == REFUSED[name].format and document["errors"]
+            error = document["error"]
+            assert (exit_code, error["code"]) == ("1", "ConfigError")
+            assert error["format"] == REFUSED[name].format and error["problems"]

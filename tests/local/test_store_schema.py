@@ -57,7 +57,9 @@ V1_TABLES = {
 }
 #: The Hosted UI's tables (migration 2).
 V2_TABLES = {"resource_servers", "oauth_codes", "hosted_sessions", "oauth_families", "oauth_state"}
-TABLES = V1_TABLES | V2_TABLES
+#: Email / phone values waiting for their code (migration 4; migration 3 adds columns only).
+V4_TABLES = {"pending_attributes"}
+TABLES = V1_TABLES | V2_TABLES | V4_TABLES
 #: The tables the unversioned code made only when an operation first needed them.
 LAZY_TABLES = V1_TABLES - {
     "meta",

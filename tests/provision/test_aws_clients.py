@@ -137,9 +137,10 @@ def test_doctor_reports_a_denied_check_as_a_finding(
         "--endpoint-url",
         denying_proxy,
     )
-    report = json.loads(out)
-    assert code == 1
-    (finding,) = report["findings"]
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "DoctorFindings"
+    (finding,) = error["report"]["findings"]
+    assert error["fix"] == finding["fix"]
     assert finding["check"] == "identity-pool-roles"
     assert "cognito-identity:GetIdentityPoolRoles" in finding["fix"]
 

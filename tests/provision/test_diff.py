@@ -26,6 +26,10 @@ def test_added_removed_changed_and_secrets_masked() -> None:
     text = render(changes)
     assert "oldsecretvalue123" not in text and "newsecretvalue456" not in text
     assert '~ $.pool: "p1" -> "p2"' in text
+    # Tryout 6: the kinds are said in words, not only as + / ~ / -.
+    assert "  1 key added (in the new file only):\n    + $.added[0]: 1" in text
+    assert "  2 keys changed:" in text
+    assert "  1 key removed (in the existing file only; gone after --force):\n    - $.gone" in text
     assert all("secretvalue" not in json.dumps(c.to_dict()) for c in changes)
 
 

@@ -95,7 +95,11 @@ def doctor(
         str(url),
         *extra,
     )
-    return code, json.loads(out)
+    document = json.loads(out)
+    if code == 1 and "error" in document:  # findings are a failure: the report rides along
+        assert document["error"]["code"] == "DoctorFindings"
+        document = document["error"]["report"]
+    return code, document
 
 
 def findings(report: dict[str, Any], check: str) -> list[str]:

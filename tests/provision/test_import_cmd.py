@@ -282,9 +282,9 @@ def test_unknown_pool_and_region_mismatch(cli: Runner) -> None:
 
 def test_json_errors_are_json(cli: Runner) -> None:
     code, out, _ = cli("import", "auth", "--json", "--user-pool-id", "us-east-1_NoSuchPool")
-    document = json.loads(out)
-    assert code == 1 and document["ok"] is False
-    assert document["rule"] == "user-pool-not-found"
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "ImportRuleError"
+    assert error["rule"] == "user-pool-not-found"
 
 
 def test_standard_aws_environment_variables_work(

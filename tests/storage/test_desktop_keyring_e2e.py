@@ -129,7 +129,8 @@ def test_cli_with_the_keyring_locked_says_locked(local_cognito: Any, desktop: De
         assert who.returncode == 1 and "not signed in" not in who.stderr
         assert who.stderr.startswith("error: the keyring is locked")
         as_json = desktop.run("auth", "whoami", "--json")
-        document = json.loads(as_json.stdout)
+        document = json.loads(as_json.stdout)["error"]  # one --json rule: a failure's object
+        assert as_json.returncode == 1 and document["code"] == "KeyringLockedError"
         assert document["is_signed_in"] is None and document["store"]["locked"] is True
         assert document["store"]["kind"] == "keyring"
     who = desktop.run("auth", "whoami", "--json")
@@ -175,7 +176,9 @@ def test_no_session_bus_is_said_once(local_cognito: Any, desktop: Desk) -> None:
     assert ssh.stderr.count("note: sessions are kept in files under") == 1
     assert "there is no D-Bus session bus" in ssh.stderr
     assert f"not signed in (profile 'default'; files in {desktop.data / 'sessions'})" in ssh.stderr
-    described = json.loads(desktop.run("auth", "whoami", "--json", ssh=True).stdout)["store"]
+    described = json.loads(desktop.run("auth", "whoami", "--json", ssh=True).stdout)["error"][
+        "store"
+    ]
     assert described["kind"] == "file" and described["chosen_by"] == "automatic"
     assert "no D-Bus session bus" in described["fallback_reason"]
     chosen = desktop.run("auth", "whoami", ssh=True, PYAMPLIFY_STORE="file")
@@ -253,5 +256,9 @@ def test_cached_credentials_come_from_the_store_in_use_without_keyring(
     assert not set(HEAVY_IMPORTS) & imported(fast_ssh.stderr)
     # Signing out on the desktop drops the cached credentials with the session.
     assert desktop.run("auth", "sign-out").returncode == 0
-    guest = json.loads(desktop.run("auth", "credentials", "--json").stdout)
+    refused = desktop.run("auth", "credentials", "--json")  # no guest credentials unasked
+    assert refused.returncode == 1 and json.loads(refused.stdout)["error"]["code"] == (
+        "SignedOutError"
+    )
+    guest = json.loads(desktop.run("auth", "credentials", "--json", "--guest").stdout)
     assert guest["guest"] is True and guest["identity_id"] != desk_id

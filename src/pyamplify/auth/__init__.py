@@ -1,8 +1,11 @@
-"""The Auth category: sign-up, sign-in with next steps, self-refreshing sessions, sign-out.
+"""The Auth category: sign-up, sign-in with next steps, self-refreshing sessions, sign-out, and
+the account (passwords, attributes, MFA settings, deletion).
 
 ``Auth`` (blocking) and ``AsyncAuth`` (asyncio) share one set of sans-I/O flows
-(:mod:`pyamplify.auth.flows`); results and next steps use Amplify JS v6's names. With an identity
-pool in the configuration, sessions also carry AWS credentials (signed-in user or guest).
+(:mod:`pyamplify.auth.flows`, :mod:`pyamplify.auth.mfa_flows`,
+:mod:`pyamplify.auth.account_flows`); results and next steps use Amplify JS v6's names. With an
+identity pool in the configuration, sessions also carry AWS credentials (signed-in user or
+guest).
 
 ``AsyncAuth`` loads on first use (PEP 562), so blocking users and the CLI never import asyncio.
 """
@@ -11,6 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pyamplify.auth.account_results import (
+    ResetPasswordNextStep,
+    ResetPasswordResult,
+    ResetPasswordStep,
+    UpdateAttributeStep,
+    UpdateUserAttributeNextStep,
+    UpdateUserAttributeResult,
+)
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.errors import (
     AlreadySignedInError,
@@ -65,6 +76,9 @@ __all__ = [
     "MissingDependencyError",
     "NoIdentityPoolError",
     "NoSignInInProgressError",
+    "ResetPasswordNextStep",
+    "ResetPasswordResult",
+    "ResetPasswordStep",
     "SessionExpiredError",
     "SignInDetails",
     "SignInNextStep",
@@ -77,6 +91,9 @@ __all__ = [
     "SignedOutError",
     "TOTPSetupDetails",
     "UnsupportedChallengeError",
+    "UpdateAttributeStep",
+    "UpdateUserAttributeNextStep",
+    "UpdateUserAttributeResult",
 ]
 
 

@@ -133,6 +133,8 @@ class AuthCore:
         #: The login id of a session that ended by itself during the current call (consumed by
         #: the identity-pool part, which then withholds guest credentials).
         self.expired_login: str | None = None
+        #: ClientMetadata sent with every token refresh (``set_token_refresh_client_metadata``).
+        self.refresh_client_metadata: Mapping[str, str] | None = None
         #: Client-credentials tokens in memory, by client and scopes (``web_operations``).
         self.m2m_tokens: dict[str, Any] = {}
 

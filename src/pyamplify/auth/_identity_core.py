@@ -30,6 +30,10 @@ from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.errors import RetryableError
 
+#: Why a session ends by itself, in the words every command uses (``whoami``, ``credentials``,
+#: ``sign-out``): "the session of 'bob' ended: <this>; sign in again".
+ENDED_REASON = "its refresh token no longer works (expired or revoked)"
+
 if TYPE_CHECKING:
     from pyamplify.config import AuthConfig
     from pyamplify.storage import CredentialStore
@@ -194,9 +198,9 @@ class IdentityCore:
             return None
         if record.expired_login is not None:
             return SessionExpiredError(
-                f"the session of {record.expired_login!r} has expired (its refresh token no "
-                "longer works) and only signing in again renews it: run `pyamplify auth "
-                "sign-in` (or sign_in()); `pyamplify auth sign-out` switches to guest access"
+                f"the session of {record.expired_login!r} ended: {ENDED_REASON}; sign in "
+                "again: run `pyamplify auth sign-in` (or sign_in()); `pyamplify auth "
+                "sign-out` switches to guest access"
             )
         if self.guests_disabled:
             return GuestAccessDisabledError(

@@ -14,14 +14,16 @@ import asyncio
 import os
 import threading
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyamplify.auth import account_operations as acct
 from pyamplify.auth import operations as ops
 from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
 from pyamplify.auth._held_lock import ThreadHeldLock
+from pyamplify.auth.account_results import ResetPasswordResult, UpdateUserAttributeResult
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_async
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
@@ -247,6 +249,76 @@ class AsyncAuth(AuthBase):
     async def fetch_mfa_preference(self) -> MFAPreference:
         """The MFA types switched on for the signed-in user and the preferred one."""
         return await self._run(ops.fetch_mfa_preference_op(self._core))
+
+    # ------------------------------------------------------------------ account
+    async def reset_password(
+        self, username: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> ResetPasswordResult:
+        """Start resetting a forgotten password: Cognito sends a code to the user's verified
+        email or phone (``next_step.code_delivery_details`` says where); finish with
+        :meth:`confirm_reset_password`."""
+        return await self._run(acct.reset_password_op(self._core, username, client_metadata))
+
+    async def confirm_reset_password(
+        self,
+        username: str,
+        confirmation_code: str,
+        new_password: str,
+        *,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        """Set a new password with the code :meth:`reset_password` sent."""
+        op = acct.confirm_reset_password_op(
+            self._core, username, confirmation_code, new_password, client_metadata
+        )
+        return await self._run(op)
+
+    async def update_password(self, old_password: str, new_password: str) -> None:
+        """Change the signed-in user's password (the current one is checked by Cognito)."""
+        return await self._run(acct.update_password_op(self._core, old_password, new_password))
+
+    async def update_user_attributes(
+        self,
+        attributes: Mapping[str, str],
+        *,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> dict[str, UpdateUserAttributeResult]:
+        """Update the signed-in user's attributes; one result per attribute, whose next step
+        is CONFIRM_ATTRIBUTE_WITH_CODE when Cognito sent a code to verify it."""
+        op = acct.update_user_attributes_op(self._core, attributes, client_metadata)
+        return await self._run(op)
+
+    async def update_user_attribute(
+        self, key: str, value: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> UpdateUserAttributeResult:
+        """Update one attribute of the signed-in user (see :meth:`update_user_attributes`)."""
+        op = acct.update_user_attribute_op(self._core, key, value, client_metadata)
+        return await self._run(op)
+
+    async def send_user_attribute_verification_code(
+        self, key: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> CodeDeliveryDetails | None:
+        """Send a code to verify ``email`` or ``phone_number``; returns where it went."""
+        op = acct.send_user_attribute_verification_code_op(self._core, key, client_metadata)
+        return await self._run(op)
+
+    async def confirm_user_attribute(self, key: str, confirmation_code: str) -> None:
+        """Verify ``email`` or ``phone_number`` with the code that was sent."""
+        return await self._run(acct.confirm_user_attribute_op(self._core, key, confirmation_code))
+
+    async def delete_user_attributes(self, keys: Iterable[str]) -> None:
+        """Remove these attributes from the signed-in user."""
+        return await self._run(acct.delete_user_attributes_op(self._core, list(keys)))
+
+    async def delete_user(self) -> None:
+        """Delete the signed-in user's account; the session is then cleared (as by a sign-out)
+        and ``user_deleted`` is announced."""
+        return await self._run(acct.delete_user_op(self._core, self._identity))
+
+    def set_token_refresh_client_metadata(self, client_metadata: Mapping[str, str] | None) -> None:
+        """ClientMetadata to send with every later token refresh (for a pre-token-generation
+        trigger); ``None`` stops sending it."""
+        self._core.refresh_client_metadata = dict(client_metadata) if client_metadata else None
 
     # ------------------------------------------------------------------ session
     async def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:

@@ -2,9 +2,11 @@
 
 Events (Amplify JS's Hub names in snake_case, plus Swift's ``session_expired``):
 ``signed_in``, ``signed_out``, ``token_refresh``, ``token_refresh_failure``,
-``session_expired``. Callbacks run synchronously in the thread (or event-loop task) that caused
-the event; an exception in one callback is logged and never breaks the auth call or the other
-callbacks. Subscribing and emitting are safe from any thread.
+``session_expired``, and ``user_deleted`` (Swift's and Android's ``userDeleted``: the account
+was deleted with ``delete_user()``, which also ends the session; no ``signed_out`` follows).
+Callbacks run synchronously in the thread (or event-loop task) that caused the event; an
+exception in one callback is logged and never breaks the auth call or the other callbacks.
+Subscribing and emitting are safe from any thread.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ SIGNED_OUT = "signed_out"
 TOKEN_REFRESH = "token_refresh"
 TOKEN_REFRESH_FAILURE = "token_refresh_failure"
 SESSION_EXPIRED = "session_expired"
-EVENT_NAMES = (SIGNED_IN, SIGNED_OUT, TOKEN_REFRESH, TOKEN_REFRESH_FAILURE, SESSION_EXPIRED)
+USER_DELETED = "user_deleted"
+EVENT_NAMES = (
+    SIGNED_IN,
+    SIGNED_OUT,
+    TOKEN_REFRESH,
+    TOKEN_REFRESH_FAILURE,
+    SESSION_EXPIRED,
+    USER_DELETED,
+)
 
 
 @dataclass(frozen=True)

@@ -699,17 +699,24 @@ def refresh_flow(
     refresh_token: str,
     *,
     device_key: str | None = None,
+    client_metadata: Mapping[str, str] | None = None,
 ) -> Flow[dict[str, Any]]:
     """GetTokensFromRefreshToken, the call all three Amplify libraries now make.
 
     It takes the client secret itself (no SECRET_HASH, so no username is needed) and, when the
     app client rotates refresh tokens, answers with a new refresh token, which the caller stores
     in place of the old one (the old one stops working after the grace period).
+    ``client_metadata`` reaches the pre-token-generation trigger (Amplify JS v6's
+    ``setTokenRefreshClientMetadata``).
     """
     payload: dict[str, Any] = {
         "RefreshToken": refresh_token,
         "ClientId": ctx.client_id,
-        **_optional(ClientSecret=ctx.client_secret, DeviceKey=device_key),
+        **_optional(
+            ClientSecret=ctx.client_secret,
+            DeviceKey=device_key,
+            ClientMetadata=dict(client_metadata or {}),
+        ),
     }
     response = yield idp("GetTokensFromRefreshToken", payload)
     result = response.get("AuthenticationResult")

@@ -435,7 +435,10 @@ def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[Au
         return core.expired(cached.stored.username, None)
     try:
         result = yield from refresh_flow(
-            core.context, refresh_token, device_key=cached.stored.device_key
+            core.context,
+            refresh_token,
+            device_key=cached.stored.device_key,
+            client_metadata=core.refresh_client_metadata,
         )
         fresh = core.stored_from_authentication(
             result,

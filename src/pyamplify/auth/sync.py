@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyamplify.auth import account_operations as acct
 from pyamplify.auth import operations as ops
 from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
+from pyamplify.auth.account_results import ResetPasswordResult, UpdateUserAttributeResult
 from pyamplify.auth.credentials import AWSCredentials
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
@@ -194,6 +196,76 @@ class Auth(AuthBase):
     def fetch_mfa_preference(self) -> MFAPreference:
         """The MFA types switched on for the signed-in user and the preferred one."""
         return self._run(ops.fetch_mfa_preference_op(self._core))
+
+    # ------------------------------------------------------------------ account
+    def reset_password(
+        self, username: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> ResetPasswordResult:
+        """Start resetting a forgotten password: Cognito sends a code to the user's verified
+        email or phone (``next_step.code_delivery_details`` says where); finish with
+        :meth:`confirm_reset_password`."""
+        return self._run(acct.reset_password_op(self._core, username, client_metadata))
+
+    def confirm_reset_password(
+        self,
+        username: str,
+        confirmation_code: str,
+        new_password: str,
+        *,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        """Set a new password with the code :meth:`reset_password` sent."""
+        op = acct.confirm_reset_password_op(
+            self._core, username, confirmation_code, new_password, client_metadata
+        )
+        return self._run(op)
+
+    def update_password(self, old_password: str, new_password: str) -> None:
+        """Change the signed-in user's password (the current one is checked by Cognito)."""
+        return self._run(acct.update_password_op(self._core, old_password, new_password))
+
+    def update_user_attributes(
+        self,
+        attributes: Mapping[str, str],
+        *,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> dict[str, UpdateUserAttributeResult]:
+        """Update the signed-in user's attributes; one result per attribute, whose next step
+        is CONFIRM_ATTRIBUTE_WITH_CODE when Cognito sent a code to verify it."""
+        op = acct.update_user_attributes_op(self._core, attributes, client_metadata)
+        return self._run(op)
+
+    def update_user_attribute(
+        self, key: str, value: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> UpdateUserAttributeResult:
+        """Update one attribute of the signed-in user (see :meth:`update_user_attributes`)."""
+        op = acct.update_user_attribute_op(self._core, key, value, client_metadata)
+        return self._run(op)
+
+    def send_user_attribute_verification_code(
+        self, key: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> CodeDeliveryDetails | None:
+        """Send a code to verify ``email`` or ``phone_number``; returns where it went."""
+        op = acct.send_user_attribute_verification_code_op(self._core, key, client_metadata)
+        return self._run(op)
+
+    def confirm_user_attribute(self, key: str, confirmation_code: str) -> None:
+        """Verify ``email`` or ``phone_number`` with the code that was sent."""
+        return self._run(acct.confirm_user_attribute_op(self._core, key, confirmation_code))
+
+    def delete_user_attributes(self, keys: Iterable[str]) -> None:
+        """Remove these attributes from the signed-in user."""
+        return self._run(acct.delete_user_attributes_op(self._core, list(keys)))
+
+    def delete_user(self) -> None:
+        """Delete the signed-in user's account; the session is then cleared (as by a sign-out)
+        and ``user_deleted`` is announced."""
+        return self._run(acct.delete_user_op(self._core, self._identity))
+
+    def set_token_refresh_client_metadata(self, client_metadata: Mapping[str, str] | None) -> None:
+        """ClientMetadata to send with every later token refresh (for a pre-token-generation
+        trigger); ``None`` stops sending it."""
+        self._core.refresh_client_metadata = dict(client_metadata) if client_metadata else None
 
     # ------------------------------------------------------------------ session
     def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:

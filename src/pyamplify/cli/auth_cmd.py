@@ -108,6 +108,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="sign-in flow (default: the configuration's authenticationFlowType)",
     )
     sign_in.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the profile's session: whoever is signed in on it is signed out first",
+    )
+    sign_in.add_argument(
         "--web",
         action="store_true",
         help="sign in through the Hosted UI in the browser (the configuration's OAuth block)",
@@ -171,7 +176,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print AWS credentials from the identity pool (for credential_process)",
         description=(
             "Print temporary AWS credentials from the configuration's identity pool: the "
-            "signed-in user's, else a guest's. --format process is the AWS CLI's "
+            "signed-in user's; a guest's only with --guest (or for a configuration without a "
+            "user pool). --format process is the AWS CLI's "
             "credential_process output (use it in ~/.aws/config); env prints export lines; "
             "json prints them with the identity id. A cached answer costs no network call."
         ),
@@ -183,7 +189,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="output format (default: process; --json means json)",
     )
+    credentials.add_argument(
+        "--guest",
+        action="store_true",
+        help="when nobody is signed in on the profile, print a guest's credentials (without it "
+        "the command exits 1 and says to sign in)",
+    )
     credentials.set_defaults(func=run_credentials)
+    from pyamplify.cli import account_cmd, mfa_cmd, profiles_cmd
+
+    account_cmd.register(commands, common, secret_input)
+    mfa_cmd.register(commands, common)
+    profiles_cmd.register(commands)
     for command in commands.choices.values():
         # No abbreviations: argparse quotes an ambiguous ``--pass=<the password>`` back.
         command.allow_abbrev = False
@@ -223,9 +240,9 @@ class Prompter:
 
 
 def _usage(message: str) -> Exception:
-    from pyamplify.auth.errors import AuthValidationError
+    from pyamplify.cli.report import UsageError
 
-    return AuthValidationError(message)
+    return UsageError(message)
 
 
 def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> None:
@@ -316,6 +333,13 @@ def run_sign_up(args: argparse.Namespace) -> int:
         result = auth.sign_up(args.username, password, attributes=attributes or None)
     if result.is_sign_up_complete:
         text = f"Signed up {args.username}; no confirmation needed. Next: pyamplify auth sign-in"
+    elif result.next_step.code_delivery_details is None:
+        text = (
+            f"Signed up {args.username} (user id {result.user_id}). No confirmation code was "
+            "sent: the user pool verifies no attribute of this user automatically (its "
+            "AutoVerifiedAttributes), so an administrator must confirm the user, e.g. aws "
+            f"cognito-idp admin-confirm-sign-up --user-pool-id POOL --username {args.username}"
+        )
     else:
         text = (
             f"Signed up {args.username} (user id {result.user_id}). "
@@ -394,33 +418,73 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP:
         return auth.confirm_sign_in(prompter.text("E-mail address for MFA codes: ", "address"))
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP and step.totp_setup_details:
-        _show_totp_setup(step.totp_setup_details)
+        _show_totp_setup(auth, step.totp_setup_details)
         return auth.confirm_sign_in(prompter.text("Code from the app: ", "code"))
     raise _usage(f"the sign-in step {kind.value} cannot be answered from the CLI yet")
 
 
-def _show_totp_setup(details: TOTPSetupDetails) -> None:
-    """Show the person the key to add to their app: on a terminal's stderr only, so the shared
-    secret never lands in a JSON result, a pipe or a CI log."""
+def _show_totp_setup(auth: Auth, details: TOTPSetupDetails) -> None:
+    """Show the person the key to add to their app (and its QR code): on a terminal's stderr
+    only, so the shared secret never lands in a JSON result, a pipe or a CI log."""
     if not sys.stderr.isatty():
         raise _usage(
             "this user must set up an authenticator app first, which shows a secret key: run "
             "`pyamplify auth sign-in` on a terminal"
         )
-    print(
-        "Set up MFA: add this key to an authenticator app (or the URI, as a QR code):\n"
-        f"  key: {details.shared_secret}\n  uri: {details.get_setup_uri('pyamplify')}",
-        file=sys.stderr,
-    )
+    from pyamplify.cli.mfa_cmd import issuer_for, show_setup
+
+    uri = details.get_setup_uri(issuer_for(auth.config, None))
+    show_setup(details, uri, qr=True)
 
 
-_LEAVING_STEPS: dict[str, str] = {
+#: Next steps that leave the sign-in: (Cognito's code behind it, message, fix).
+_LEAVING_STEPS: dict[str, tuple[str, str, str]] = {
     "CONFIRM_SIGN_UP": (
-        "{user} has not confirmed the sign-up yet. Run: pyamplify auth confirm-sign-up {user} "
-        "CODE (pyamplify auth resend-code {user} sends a new code)"
+        "UserNotConfirmedException",
+        "{user} has not confirmed the sign-up yet",
+        "pyamplify auth confirm-sign-up {user} CODE (pyamplify auth resend-code {user} sends a "
+        "new code)",
     ),
-    "RESET_PASSWORD": "{user} must reset their password before signing in.",
+    "RESET_PASSWORD": (
+        "PasswordResetRequiredException",
+        "{user} must reset their password before signing in",
+        "pyamplify auth reset-password {user}",
+    ),
 }
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    """Whether a person at a terminal answers (not a script piping stdin)."""
+    return not getattr(args, "password_stdin", False) and sys.stdin.isatty()
+
+
+def _reset_during_sign_in(auth: Auth, username: str, prompter: Prompter) -> str | None:
+    """RESET_PASSWORD on a terminal: offer the reset now; the new password, or ``None``."""
+    answer = prompter.text(f"{username} must reset their password. Reset it now? [Y/n] ", "answer")
+    if answer.lower() not in ("", "y", "yes"):
+        return None
+    from pyamplify.cli.account_cmd import reset_with_code
+
+    return reset_with_code(auth, username, prompter, None)
+
+
+def _sign_out_first(auth: Auth) -> str | None:
+    """``sign-in --force``: sign whoever is on the profile out (a failed revocation is only
+    reported); the username that was signed in, if any."""
+    signed_out: list[str | None] = []
+    unsubscribe = auth.events.subscribe(
+        lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
+    )
+    try:
+        result = auth.sign_out()
+    finally:
+        unsubscribe()
+    if signed_out:
+        print(f"Signed out {signed_out[0]} (--force).", file=sys.stderr)
+    if not result.is_complete:
+        error = result.revoke_token_error or result.global_sign_out_error
+        print(f"warning: the old session's token revocation failed: {error}", file=sys.stderr)
+    return signed_out[0] if signed_out else None
 
 
 def _run_web_sign_in(args: argparse.Namespace) -> int:
@@ -428,6 +492,8 @@ def _run_web_sign_in(args: argparse.Namespace) -> int:
     if args.username or args.flow:
         raise _usage("--web signs in on the Hosted UI's page: give no username or --flow")
     with _open(args) as auth:
+        if args.force:
+            _sign_out_first(auth)
         result = auth.sign_in_with_web_ui(
             provider=args.provider,
             open_browser=not args.no_browser,
@@ -459,24 +525,39 @@ def run_m2m_token(args: argparse.Namespace) -> int:
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
-    """``pyamplify auth sign-in [USERNAME]``: sign in, answering each next step."""
+    """``pyamplify auth sign-in [USERNAME] [--force]``: sign in, answering each next step."""
     if args.web:
         return _run_web_sign_in(args)
     if args.provider or args.no_browser:
         raise _usage("--provider and --no-browser go with --web")
+    from pyamplify.cli.report import fail
+
     prompter = Prompter(args.password_stdin)
     with _open(args) as auth:
         username = args.username or prompter.text("Username: ", "username")
         if not username:
             raise _usage("a username is needed")
         password = prompter.secret("Password: ")
+        if args.force:
+            _sign_out_first(auth)
         result = auth.sign_in(username, password, flow=args.flow)
         while not result.is_signed_in:
             step = result.next_step.sign_in_step.value
+            if step == "RESET_PASSWORD" and _interactive(args):
+                new_password = _reset_during_sign_in(auth, username, prompter)
+                if new_password is not None:
+                    result = auth.sign_in(username, new_password, flow=args.flow)
+                    continue
             if step in _LEAVING_STEPS:
-                _emit(args, _sign_in_document(result), "")
-                print(f"error: {_LEAVING_STEPS[step].format(user=username)}", file=sys.stderr)
-                return 1
+                code, message, fix = _LEAVING_STEPS[step]
+                details = {"next_step": _sign_in_document(result)["next_step"]}
+                return fail(
+                    args,
+                    code,
+                    message.format(user=username),
+                    fix.format(user=username),
+                    details=details,
+                )
             result = _answer_next_step(auth, result, prompter)
         user = auth.get_current_user()
         session = auth.fetch_auth_session()
@@ -490,6 +571,58 @@ def run_sign_in(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- session
 
 
+def _watch_expiry(auth: Auth) -> list[str | None]:
+    """Collect the users whose session ends by itself during this command."""
+    ended: list[str | None] = []
+    auth.events.subscribe(
+        lambda event: ended.append(event.username) if event.name == "session_expired" else None
+    )
+    return ended
+
+
+def _ended(auth: Auth, args: argparse.Namespace, seen: list[str | None]) -> str | None:
+    """Who on this profile had a session that ended by itself: just now (``seen``), or earlier
+    (the marker the store keeps until a sign-in or sign-out), else ``None``."""
+    if seen:
+        return seen[0] or "?"
+    from pyamplify.auth.stored import ended_login
+    from pyamplify.storage import default_store
+
+    return ended_login(auth.config, args.profile, default_store())
+
+
+def ended_message(user: str) -> str:
+    """The words every command uses for a session that ended by itself."""
+    from pyamplify.auth._identity_core import ENDED_REASON
+
+    return f"the session of {user!r} ended: {ENDED_REASON}; sign in again"
+
+
+def not_signed_in(
+    auth: Auth,
+    args: argparse.Namespace,
+    seen: list[str | None],
+    store: Mapping[str, Any] | None = None,
+) -> int:
+    """Report that nobody is signed in on the profile, or whose session ended, and how to sign
+    in (exit 1); ``store`` (the store's description) is named too when given."""
+    from pyamplify.cli.report import fail, sign_in_command
+
+    details: dict[str, Any] = {"profile": args.profile}
+    where = ""
+    if store is not None:
+        details["store"] = dict(store)
+        where = f"; {_store_text(store)}"
+    user = _ended(auth, args, seen)
+    if user is not None:
+        details["username"] = user
+        return fail(
+            args, "SessionEndedError", ended_message(user), sign_in_command(args), details=details
+        )
+    message = f"not signed in (profile {args.profile!r}{where})"
+    return fail(args, "SignedOutError", message, sign_in_command(args), details=details)
+
+
 def run_whoami(args: argparse.Namespace) -> int:
     """``pyamplify auth whoami``: the signed-in user of this profile, and the store in use."""
     from pyamplify.storage import KeyringLockedError
@@ -498,20 +631,25 @@ def run_whoami(args: argparse.Namespace) -> int:
     store = choice.describe()
     try:
         with _open(args, choice) as auth:
+            seen = _watch_expiry(auth)
             session = auth.fetch_auth_session()
             if not session.is_signed_in or session.tokens is None:
-                document = {"is_signed_in": False, "profile": args.profile, "store": store}
-                if args.json:
-                    _emit(args, document, "")
-                where = _store_text(store)
-                print(f"error: not signed in (profile {args.profile!r}; {where})", file=sys.stderr)
-                return 1
+                return not_signed_in(auth, args, seen, store)
             user = auth.get_current_user()
-    except KeyringLockedError:
-        if args.json:  # neither signed in nor out: unknown until the keyring is unlocked
-            locked = {**store, "locked": True}
-            _emit(args, {"is_signed_in": None, "profile": args.profile, "store": locked}, "")
-        raise
+    except KeyringLockedError as locked:
+        if not args.json:
+            raise
+        # Neither signed in nor out: unknown until the keyring is unlocked.
+        from pyamplify.cli.report import error_code, error_message, fix_for, print_error_json
+
+        unknown = {
+            "is_signed_in": None,
+            "profile": args.profile,
+            "store": {**store, "locked": True},
+        }
+        print_error_json(error_code(locked), error_message(locked), fix_for(locked, args), unknown)
+        print(f"error: {locked}", file=sys.stderr)
+        return locked.exit_code
     details = user.sign_in_details
     claims = session.tokens.id_token.claims
     document = {
@@ -547,11 +685,11 @@ def run_whoami(args: argparse.Namespace) -> int:
 def run_tokens(args: argparse.Namespace) -> int:
     """``pyamplify auth tokens [--id|--access|--refresh]``."""
     with _open(args) as auth:
+        seen = _watch_expiry(auth)
         session = auth.fetch_auth_session()
-    tokens = session.tokens
-    if tokens is None:
-        print(f"error: not signed in (profile {args.profile!r})", file=sys.stderr)
-        return 1
+        tokens = session.tokens
+        if tokens is None:
+            return not_signed_in(auth, args, seen)
     values = {
         "id": tokens.id_token.token,
         "access": tokens.access_token.token,
@@ -560,8 +698,9 @@ def run_tokens(args: argparse.Namespace) -> int:
     if args.which:
         value = values[args.which]
         if value is None:
-            print(f"error: the session has no {args.which} token", file=sys.stderr)
-            return 1
+            from pyamplify.cli.report import fail
+
+            return fail(args, "NoSuchToken", f"the session has no {args.which} token")
         _emit(args, {f"{args.which}_token": value}, value)
         return 0
     document: dict[str, Any] = {f"{name}_token": value for name, value in values.items()}
@@ -573,6 +712,7 @@ def run_tokens(args: argparse.Namespace) -> int:
 
 def run_sign_out(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-out [--global]``."""
+    from pyamplify.cli.report import fail
     from pyamplify.storage import KeyringLockedError
 
     signed_out: list[str | None] = []
@@ -581,12 +721,14 @@ def run_sign_out(args: argparse.Namespace) -> int:
             lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
         )
         try:
+            ended = _ended(auth, args, [])  # before: signing out clears the marker
             result = auth.sign_out(
                 global_sign_out=args.global_sign_out, open_browser=not args.no_browser
             )
         except KeyringLockedError as locked:
-            print(f"error: not signed out: {locked}", file=sys.stderr)
-            return 1
+            from pyamplify.cli.report import error_code, fix_for
+
+            return fail(args, error_code(locked), f"not signed out: {locked}", fix_for(locked))
     was = signed_out[0] if signed_out else None
     problems: list[tuple[str, Any]] = [
         ("token revocation", result.revoke_token_error),
@@ -596,30 +738,40 @@ def run_sign_out(args: argparse.Namespace) -> int:
         "signed_out_locally": result.signed_out_locally,
         "status": result.status,
         "was_signed_in": bool(signed_out),
-        "username": was,
+        "username": was or ended,
+        "session_had_ended": not signed_out and ended is not None,
         "revoke_token_error": str(result.revoke_token_error or "") or None,
         "global_sign_out_error": str(result.global_sign_out_error or "") or None,
     }
-    text = (
-        f"Signed out {was}." if signed_out else f"Nobody was signed in (profile {args.profile!r})."
-    )
-    _emit(args, document, text)
     failed = [(what, error) for what, error in problems if error is not None]
-    for what, error in failed:
-        print(f"error: signed out locally, but the {what} failed: {error}", file=sys.stderr)
-    return 1 if failed else 0
+    if failed:
+        what, error = failed[0]
+        message = f"signed out locally, but the {what} failed: {error}"
+        return fail(args, "PartialSignOut", message, details={"result": document})
+    if signed_out:
+        text = f"Signed out {was}."
+    elif ended is not None:
+        text = f"{ended_message(ended).capitalize()}. Signed out: guests may use the app again."
+    else:
+        text = f"Nobody was signed in (profile {args.profile!r})."
+    _emit(args, document, text)
+    return 0
 
 
 # --------------------------------------------------------------------------- AWS credentials
 
 
 def run_credentials(args: argparse.Namespace) -> int:
-    """``pyamplify auth credentials [--format process|env|json]`` (the full path: the fast
-    path in :mod:`pyamplify.cli.credentials_fast` answers cache hits before this loads)."""
-    from pyamplify.auth import NoIdentityPoolError
+    """``pyamplify auth credentials [--format process|env|json] [--guest]`` (the full path:
+    the fast path in :mod:`pyamplify.cli.credentials_fast` answers cache hits before this
+    loads). A guest's credentials only with ``--guest`` (or without a user pool): the AWS CLI
+    must never switch to the guest role because a session is missing or signed out."""
+    from pyamplify.auth import NoIdentityPoolError, SignedOutError
     from pyamplify.auth.credentials import iso8601
     from pyamplify.aws.process import CredentialFields, render
 
+    if args.output_format and args.json:
+        raise _usage("--format and --json say the same thing twice; give one of them")
     output_format = args.output_format or ("json" if args.json else "process")
     # The AWS CLI waits on this command: a locked keyring fails at once, never with a prompt.
     with _open(args, _store_choice(unlock_timeout=0)) as auth:
@@ -630,6 +782,13 @@ def run_credentials(args: argparse.Namespace) -> int:
                 "credentials to print; add one (Gen 1: CredentialsProvider.CognitoIdentity."
                 "Default.PoolId, Gen 2: auth.identity_pool_id) or pass --config"
             )
+        if not args.guest and auth.config.user_pool is not None:
+            seen = _watch_expiry(auth)
+            try:
+                auth.get_current_user()  # no identity-pool call for a refused request
+            except SignedOutError:
+                if not seen and _ended(auth, args, seen) is None:
+                    raise _guest_refused(args) from None
         session = auth.fetch_auth_session()
     credentials = session.credentials
     if credentials is None:
@@ -647,3 +806,17 @@ def run_credentials(args: argparse.Namespace) -> int:
     )
     print(render(fields, output_format))
     return 0
+
+
+def _guest_refused(args: argparse.Namespace) -> Exception:
+    """The error for credentials asked of a profile nobody is signed in on, without --guest."""
+    from pyamplify.auth import SignedOutError
+    from pyamplify.cli.report import sign_in_command
+
+    command = sign_in_command(args)
+    error = SignedOutError(
+        f"nobody is signed in on profile {args.profile!r}, and a guest's credentials are given "
+        f"only with --guest; sign in: {command}"
+    )
+    error.fix = command
+    return error

@@ -60,9 +60,10 @@ def _check(args: argparse.Namespace) -> int:
         summary = describe(config)
     except ConfigError as error:
         if args.json:
-            _print_json(_error_document(error))
-        else:
-            _print_errors(error)
+            from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json
+
+            print_error_json("ConfigError", error_message(error), CONFIG_FIX, _error_details(error))
+        _print_errors(error)
         return 1
     if args.json:
         _print_json(
@@ -141,16 +142,17 @@ def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def _error_document(error: ConfigError) -> dict[str, Any]:
+def _error_details(error: ConfigError) -> dict[str, Any]:
+    """What ``--json`` adds to the error object of a refused file: every problem and warning,
+    and which format the file was read as."""
     from pyamplify.config import format_name
 
     recognised = error.source_format is not None
     return {
-        "ok": False,
         "format": error.source_format,
         "syntax": error.source_syntax,
         "read_as": format_name(error.source_format, error.source_syntax) if recognised else None,
-        "errors": [problem.to_dict() for problem in error.problems],
+        "problems": [problem.to_dict() for problem in error.problems],
         "warnings": [warning.to_dict() for warning in error.warnings],
     }
 

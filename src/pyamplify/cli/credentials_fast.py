@@ -5,8 +5,8 @@ so a cache hit must cost little more than starting Python: this module is run by
 :func:`pyamplify.cli.main.main` *before* argparse and the command modules load, and it imports
 only ``os``, ``json``, ``hashlib`` and :mod:`pyamplify.aws.process`. It:
 
-1. recognises ``--format F``, ``--config PATH``, ``--profile NAME`` and ``--json`` (anything
-   else: not handled here);
+1. recognises ``--format F``, ``--config PATH``, ``--profile NAME``, ``--json`` and ``--guest``
+   (anything else, or ``--format`` with ``--json``: not handled here);
 2. finds the configuration file as :func:`pyamplify.config.find_config` does and reads only the
    pool ids from it with ``json`` (no validation: a file the full loader would refuse either
    fails here too, or maps to a key under which nothing was ever stored);
@@ -21,7 +21,8 @@ only ``os``, ``json``, ``hashlib`` and :mod:`pyamplify.aws.process`. It:
    file store, the credentials cache the keyring store keeps beside its entries (short-lived
    AWS credentials only, ``<data dir>/locks``) for the keyring store;
 5. prints the current credentials if they are not yet due for refresh (``refresh_at``, written
-   by the library, already includes the clock drift and a 15-minute margin).
+   by the library, already includes the clock drift and a 15-minute margin) and, when they are
+   a guest's, only with ``--guest`` or for a configuration without a user pool.
 
 On any miss (no record, due, no recorded choice yet, the memory store, a platform whose data
 dir only ``platformdirs`` knows) it returns ``None`` and the full command runs: it refreshes
@@ -57,12 +58,15 @@ _STORE_ENVIRONMENT = ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "XDG
 
 
 class _Options:
-    __slots__ = ("config", "output_format", "profile")
+    __slots__ = ("config", "format_given", "guest", "json", "output_format", "profile")
 
     def __init__(self) -> None:
         self.config: str | None = None
         self.profile = "default"
         self.output_format = "process"
+        self.guest = False
+        self.json = False
+        self.format_given = False
 
 
 def parse(argv: list[str]) -> _Options | None:
@@ -71,8 +75,8 @@ def parse(argv: list[str]) -> _Options | None:
     index = 0
     while index < len(argv):
         arg = argv[index]
-        if arg == "--json":
-            options.output_format = "json"
+        if arg in ("--json", "--guest"):
+            setattr(options, arg[2:], True)
             index += 1
             continue
         name, sep, value = arg.partition("=")
@@ -88,10 +92,15 @@ def parse(argv: list[str]) -> _Options | None:
             if value not in ("process", "env", "json"):
                 return None
             options.output_format = value
+            options.format_given = True
         elif name == "--config":
             options.config = value
         else:
             options.profile = value
+    if options.json:
+        if options.format_given:  # a usage error: the full command says so
+            return None
+        options.output_format = "json"
     return options if options.profile else None
 
 
@@ -252,6 +261,10 @@ def cached_fields(options: _Options) -> CredentialFields | None:
         return None
     refresh_at = current.get("refresh_at")
     if not isinstance(refresh_at, (int, float)) or time.time() >= refresh_at:
+        return None
+    if current.get("login") is None and ids[0] is not None and not options.guest:
+        # A guest's credentials only with --guest (or without a user pool): the full command
+        # then says to sign in instead of handing them to the AWS CLI.
         return None
     from pyamplify.aws.process import CredentialFields
 

@@ -2,7 +2,8 @@
 
 Loads a configuration (either format, found like ``config check`` finds it) and checks it
 against the pools it names: each finding with its fix. ``--offline`` runs only the checks that
-need no AWS call and lists the ones it skipped. The AWS flags are ``import auth``'s.
+need no AWS call and lists the ones it skipped. The AWS flags are ``import auth``'s; without
+``--endpoint-url`` the configuration's own ``Endpoint`` (if any) is asked.
 
 Exit codes: 0 clean, 1 findings (or a configuration that does not load, or an AWS error),
 2 usage. Only the standard library is imported here at import time.
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from pyamplify.cli.import_cmd import add_aws_arguments, settings_from
 
 if TYPE_CHECKING:
+    from pyamplify.config import AuthConfig
     from pyamplify.provision.doctor import DoctorReport
 
 _FORMAT_NAMES = {"gen1": "Gen 1", "gen2": "Gen 2"}
@@ -49,42 +51,42 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Run ``pyamplify doctor``; return the exit code."""
-    from pyamplify.config import ConfigError, load_config_with_warnings
-    from pyamplify.errors import PyamplifyError
+    from pyamplify.config import load_config_with_warnings
     from pyamplify.provision import doctor
     from pyamplify.provision.aws_clients import CognitoApi
     from pyamplify.provision.errors import Boto3MissingError
 
-    try:
-        config, _ = load_config_with_warnings(args.config)
-    except ConfigError as error:
-        if args.json:
-            problems = [problem.to_dict() for problem in error.problems]
-            print(json.dumps({"ok": False, "errors": problems}, indent=2, ensure_ascii=False))
-            return 1
-        raise
-    try:
-        api = None
-        if not args.offline:
-            try:
-                api = CognitoApi(settings_from(args))
-            except Boto3MissingError:
-                raise Boto3MissingError(
-                    ", or run with --offline for the checks without AWS"
-                ) from None
-        report = doctor.run_doctor(config, api)
-    except PyamplifyError as error:
-        if not args.json:
-            raise
-        print(json.dumps({"ok": False, "error": str(error)}, indent=2, ensure_ascii=False))
-        return error.exit_code
+    config, _ = load_config_with_warnings(args.config)  # a ConfigError is reported by main
+    api = None
+    if not args.offline:
+        try:
+            api = CognitoApi(settings_from(args, configured_endpoint(config)))
+        except Boto3MissingError:
+            raise Boto3MissingError(", or run with --offline for the checks without AWS") from None
+    report = doctor.run_doctor(config, api)
     if args.json:
         document = report.to_dict()
         document["format"] = config.source_format
-        print(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        _print_report(report, config.source_format)
+        if report.ok:
+            print(json.dumps(document, indent=2, ensure_ascii=False))
+            return 0
+        from pyamplify.cli.report import print_error_json
+
+        count = len(report.findings)
+        message = f"{count} finding{'s' if count != 1 else ''} in {report.source}"
+        print_error_json("DoctorFindings", message, report.findings[0].fix, {"report": document})
+        return 1
+    _print_report(report, config.source_format)
     return 0 if report.ok else 1
+
+
+def configured_endpoint(config: AuthConfig) -> str | None:
+    """The ``Endpoint`` the configuration names (a local Cognito, say): where the doctor asks,
+    unless ``--endpoint-url`` says otherwise. The environment's overrides are boto3's own."""
+    for pool in (config.user_pool, config.identity_pool):
+        if pool is not None and pool.endpoint:
+            return pool.endpoint
+    return None
 
 
 def _print_report(report: DoctorReport, source_format: str | None) -> None:

@@ -30,10 +30,34 @@ DEFAULT_FILES = {"gen1": "amplifyconfiguration.json", "gen2": "amplify_outputs.j
 _FORMAT_NAMES = {"gen1": "Gen 1 amplifyconfiguration.json", "gen2": "Gen 2 amplify_outputs.json"}
 
 
+class _DeprecatedProfile(argparse.Action):
+    """``--profile`` here is the old spelling of ``--aws-profile`` (everywhere else it names
+    the pyamplify session): still taken, with a note on stderr."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(
+            f"note: {option_string} is deprecated here: it is --aws-profile (the AWS profile); "
+            "--profile names the pyamplify session in the auth commands",
+            file=sys.stderr,
+        )
+        namespace.aws_profile = values
+
+
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags that say where and as whom AWS is called (shared with ``doctor``)."""
     parser.add_argument(
-        "--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE or the default chain)"
+        "--aws-profile",
+        metavar="NAME",
+        help="AWS profile (default: AWS_PROFILE or the default chain)",
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", action=_DeprecatedProfile, help=argparse.SUPPRESS
     )
     parser.add_argument("--region", metavar="REGION", help="AWS region (default: the profile's)")
     parser.add_argument(
@@ -95,25 +119,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     auth.set_defaults(func=run_import)
 
 
-def settings_from(args: argparse.Namespace) -> AwsSettings:
-    """The AWS settings the flags describe."""
+def settings_from(args: argparse.Namespace, default_endpoint: str | None = None) -> AwsSettings:
+    """The AWS settings the flags describe (``default_endpoint`` when ``--endpoint-url`` is
+    not given)."""
     from pyamplify.provision.aws_clients import AwsSettings
 
-    return AwsSettings(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url)
+    return AwsSettings(
+        profile=args.aws_profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url or default_endpoint,
+    )
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Run ``pyamplify import auth``; return the exit code."""
-    from pyamplify.errors import PyamplifyError
-
-    try:
-        return _import(args)
-    except PyamplifyError as error:
-        if not args.json:
-            raise
-        document = {"ok": False, "error": str(error), "rule": getattr(error, "rule", None)}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
-        return error.exit_code
+    """Run ``pyamplify import auth``; return the exit code (errors are reported by main, with
+    the rule's name in ``--json``)."""
+    return _import(args)
 
 
 def _region(args: argparse.Namespace, default: str) -> str:
@@ -166,13 +187,36 @@ def _import(args: argparse.Namespace) -> int:
     elif exists and not args.force:
         outcome = "refused"
     else:
+        created = _make_folder(path)
+        if created is not None:
+            headless.messages.append(f"Created the folder {created} for {path.name}.")
         write_config(result.config, path, args.format, include_secret=args.include_secret)
         outcome = "written"
     if args.json:
+        if outcome == "refused":
+            from pyamplify.cli.report import print_error_json
+
+            print_error_json(
+                "FileExists",
+                f"{path} exists and differs; not overwritten",
+                "pass --force to replace it (the changes are listed), or --output another path",
+                {"path": str(path), "changes": [change.to_dict() for change in changes]},
+            )
+            return 1
         _print_json(args, selection, result, path, outcome, changes, headless.messages, warnings)
     else:
         _print_text(args, selection, result, path, outcome, changes, headless.messages, warnings)
     return 1 if outcome == "refused" else 0
+
+
+def _make_folder(path: Path) -> Path | None:
+    """Create the folders ``--output`` names (as ``amplify pull`` does); the first one created,
+    or ``None`` when they all existed."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    if not missing:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return missing[-1]
 
 
 def _local_endpoint(url: str | None) -> str | None:

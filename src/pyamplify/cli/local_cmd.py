@@ -6,8 +6,9 @@ so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the
 data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. Lambda
 triggers run local handlers mapped with ``--trigger ARN=HANDLER`` and ``--triggers FILE``
 (checked before the server starts); their output is logged on stderr. ``outbox`` and
-``triggers`` ask a running local Cognito (``--endpoint``) and, when none answers, read the data
-dir. Only the standard library is imported at import time; the server loads inside the runs.
+``triggers`` ask a running local Cognito (``--endpoint``, else the configuration's ``Endpoint``
+on this machine, for ``outbox``) and, when none answers, read the data dir. Only the standard
+library is imported at import time; the server loads inside the runs.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     start.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     start.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = free)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0 = free)",
     )
     start.add_argument("--data-dir", help="where state is kept (default: the user data dir)")
     start.add_argument(
@@ -80,7 +84,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     outbox.add_argument("--username", help="only this user's messages")
-    outbox.add_argument("--endpoint", help="the local Cognito URL")
+    outbox.add_argument(
+        "--endpoint",
+        help="the local Cognito URL (default: $PYAMPLIFY_LOCAL_ENDPOINT, the configuration's "
+        f"Endpoint, {DEFAULT_ENDPOINT})",
+    )
+    outbox.add_argument(
+        "--config", metavar="PATH", help="the configuration whose Endpoint to ask (default: found)"
+    )
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
     outbox.add_argument("--json", action="store_true", help="print JSON")
     outbox.set_defaults(func=run_outbox)
@@ -119,6 +130,36 @@ def _add_trigger_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a TOML or JSON file mapping function ARNs to handlers (paths relative to it)",
     )
+
+
+def port_number(text: str) -> int:
+    """``--port``: a TCP port, 0-65535 (0 picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 0-65535 (0 = free)")
+    return port
+
+
+def configured_endpoint(path: str | None) -> str | None:
+    """The ``Endpoint`` of the configuration (``--config``, else the one found as ``config
+    check`` finds it) when it points at this machine: the local Cognito it was written for."""
+    from pyamplify.config import ConfigError, load_config
+
+    try:
+        config = load_config(path)
+    except (ConfigError, OSError):
+        if path is not None:
+            raise
+        return None
+    for pool in (config.user_pool, config.identity_pool):
+        endpoint = pool.endpoint if pool is not None else None
+        host = urllib.parse.urlsplit(endpoint).hostname if endpoint else None
+        if endpoint and host in _LOOPBACK:
+            return endpoint.rstrip("/")
+    return None
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -262,16 +303,8 @@ def run_triggers(args: argparse.Namespace) -> int:
             known = runner is not None
         else:
             known = True
-    except FileNotFoundError:
-        print(
-            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
-            "start one with: pyamplify local start",
-            file=sys.stderr,
-        )
-        return 1
-    except ImportError as missing:
-        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
-        return 1
+    except (FileNotFoundError, ImportError) as error:
+        return _unreachable(args, endpoint, error)
     if args.json:
         print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
         return 0
@@ -318,9 +351,30 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
         store.close()
 
 
+def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
+    """No server answered and no saved state was found, or the extra is missing (exit 1; the
+    error object on stdout with --json)."""
+    from pyamplify.cli.report import fail
+
+    if isinstance(error, ImportError):
+        missing = f"{error.name} is missing"
+        return fail(args, "MissingDependencyError", missing, "pip install 'pyamplify[local]'")
+    return fail(
+        args,
+        "LocalCognitoNotFound",
+        f"no local Cognito answers at {endpoint} and no saved state was found",
+        "start one with: pyamplify local start",
+    )
+
+
 def run_outbox(args: argparse.Namespace) -> int:
     """Run ``pyamplify local outbox``; return the exit code."""
-    endpoint = args.endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    endpoint = (
+        args.endpoint
+        or os.environ.get(ENDPOINT_ENV)
+        or configured_endpoint(args.config)
+        or DEFAULT_ENDPOINT
+    )
     try:
         if args.data_dir:
             items = _read_outbox(Path(args.data_dir), args.username)
@@ -329,16 +383,8 @@ def run_outbox(args: argparse.Namespace) -> int:
                 items = _fetch_outbox(endpoint, args.username)
             except (urllib.error.URLError, OSError):
                 items = _read_outbox(default_data_dir(), args.username)
-    except FileNotFoundError:
-        print(
-            f"error: no local Cognito answers at {endpoint} and no saved state was found; "
-            "start one with: pyamplify local start",
-            file=sys.stderr,
-        )
-        return 1
-    except ImportError as missing:
-        print(f"error: {missing.name} is missing; pip install 'pyamplify[local]'", file=sys.stderr)
-        return 1
+    except (FileNotFoundError, ImportError) as error:
+        return _unreachable(args, endpoint, error)
     if args.json:
         print(json.dumps(items, indent=2))
         return 0

@@ -16,7 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from typing import TextIO
+    from typing import NoReturn, TextIO
 
 #: Command modules, in the order they appear in ``--help``. Each must import only the stdlib.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pyamplify.cli.doctor_cmd",
     "pyamplify.cli.demo_cmd",
     "pyamplify.cli.local_cmd",
+    "pyamplify.cli.aws_cmd",
 )
 
 EXIT_OK = 0
@@ -34,14 +35,34 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+class ParserUsageError(Exception):
+    """argparse's usage error, raised instead of printed so that ``--json`` can report it."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """An ``ArgumentParser`` whose usage errors raise :class:`ParserUsageError` (subparsers inherit
+    the class); built on first use so that the fast path never imports argparse."""
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise ParserUsageError(message, self.format_usage())
+
+    return Parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser from the registered command modules."""
-    import argparse
     import importlib
 
     from pyamplify import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _parser_class()(
         prog="pyamplify",
         description="Amplify Auth for Python: sign in to Amazon Cognito, and a local Cognito.",
     )
@@ -52,7 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    _accept_global_options(parser, top=True)
     return parser
+
+
+def _accept_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """Let ``--debug`` follow any subcommand too (``pyamplify auth whoami --debug``). Below the
+    top its default is SUPPRESS, so a subcommand never resets what the top level parsed."""
+    import argparse
+
+    if not top:
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks for unexpected errors",
+        )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _accept_global_options(child)
 
 
 def _tolerant(stream: TextIO) -> None:
@@ -86,7 +126,9 @@ def _main(argv: list[str]) -> int:
         args, extras = parser.parse_known_args(argv)
         if extras:
             parser.error(_unrecognized(args, extras))
-    except SystemExit as exit_request:  # argparse exits 2 on usage errors, 0 on --help
+    except ParserUsageError as usage:
+        return _usage_error(usage, wants_json="--json" in argv)
+    except SystemExit as exit_request:  # --help and --version exit 0
         return int(exit_request.code or 0)
     func = getattr(args, "func", None)
     if func is None:
@@ -95,11 +137,14 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         return int(func(args))
+    except ParserUsageError as usage:
+        return _usage_error(usage, wants_json=bool(getattr(args, "json", False)))
     except PyamplifyError as error:
         if args.debug:
             raise
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+        from pyamplify.cli.report import report_exception
+
+        return report_exception(error, args, error.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -113,12 +158,26 @@ def _main(argv: list[str]) -> int:
     except Exception as error:  # the last line of defence: no traceback reaches users
         if args.debug:
             raise
-        print(
-            f"error: unexpected {_describe_unexpected(error)}\n"
-            "This is a bug in pyamplify; run again with --debug for the traceback and report it.",
-            file=sys.stderr,
+        from pyamplify.cli.report import fail
+
+        return fail(
+            args,
+            "UnexpectedError",
+            f"unexpected {_describe_unexpected(error)}\nThis is a bug in pyamplify; run again "
+            "with --debug for the traceback and report it.",
         )
-        return EXIT_ERROR
+
+
+def _usage_error(usage: ParserUsageError, *, wants_json: bool) -> int:
+    """argparse's report (usage line and message on stderr, exit 2), and with ``--json`` the
+    error object on stdout."""
+    if wants_json:
+        from pyamplify.cli.report import print_error_json
+
+        print_error_json("UsageError", usage.message, "see --help for the usage")
+    sys.stderr.write(usage.usage)
+    print(f"pyamplify: error: {usage.message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _unrecognized(args: argparse.Namespace, extras: list[str]) -> str:

@@ -150,6 +150,11 @@ class JsonParser:
     MESSAGE_START = "invalid JSON"
     #: A right member, shown as the example of most syntax problems.
     EXAMPLE_MEMBER = '"Region": "us-east-1"'
+    #: The example when the file itself is not JSON (no value at the top).
+    EXAMPLE_DOCUMENT = (
+        '{"auth": {"plugins": {"awsCognitoAuthPlugin": {…}}}} (Gen 1 amplifyconfiguration.json) '
+        'or {"version": "1.4", "auth": {…}} (Gen 2 amplify_outputs.json)'
+    )
 
     def __init__(self, text: str, source: str) -> None:
         self.text = text
@@ -262,20 +267,22 @@ class JsonParser:
             if self.text.startswith(literal, self.pos):
                 self.pos += len(literal)
                 return value
+        # At the top the file itself is not JSON: show what a whole configuration looks like.
+        example = self.EXAMPLE_MEMBER if path else self.EXAMPLE_DOCUMENT
         if not char:
-            raise SyntaxProblem(
-                self.pos, path, "the file ends where a value was expected", self.EXAMPLE_MEMBER
-            )
+            raise SyntaxProblem(self.pos, path, "the file ends where a value was expected", example)
         hint = ""
         if char == "'":
             hint = " (JSON strings need double quotes)"
         elif char == "/":
             hint = " (JSON has no comments)"
+        elif not path:
+            hint = " (this file is not JSON: an Amplify configuration is one JSON object)"
         raise SyntaxProblem(
             self.pos,
             path,
             f"unexpected {describe_char(char)} where a value was expected{hint}",
-            self.EXAMPLE_MEMBER,
+            example,
         )
 
     def _enter(self, path: JsonPath, depth: int) -> None:

@@ -210,7 +210,8 @@ def write_config(
                     str(target),
                     "$",
                     f"cannot write the configuration: {error.strerror or error}",
-                    "a path in a directory you can write to, e.g. ./amplifyconfiguration.json",
+                    "a path in a directory you can write to, e.g. ./"
+                    + ("amplify_outputs.json" if format == "gen2" else "amplifyconfiguration.json"),
                 )
             ]
         ) from error

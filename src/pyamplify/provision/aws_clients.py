@@ -1,7 +1,7 @@
 """boto3 clients for the Cognito management API, and AWS errors turned into instructions.
 
 ``import auth`` and ``doctor`` read pools through ``cognito-idp`` and ``cognito-identity`` with
-the user's own AWS identity: ``--profile`` (else ``AWS_PROFILE`` / the default chain),
+the user's own AWS identity: ``--aws-profile`` (else ``AWS_PROFILE`` / the default chain),
 ``--region`` (else the profile's or ``AWS_REGION``), ``--endpoint-url`` (else boto3's
 ``AWS_ENDPOINT_URL*`` variables), exactly as the AWS CLI resolves them. A call that fails
 becomes an :class:`~pyamplify.provision.errors.AwsCallError` whose message names the API call
@@ -58,7 +58,7 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 @dataclass(frozen=True)
 class AwsSettings:
-    """Where and as whom to call AWS: the ``--profile``, ``--region`` and ``--endpoint-url``."""
+    """Where and as whom to call AWS: the ``--aws-profile``, ``--region`` and ``--endpoint-url``."""
 
     profile: str | None = None
     region: str | None = None
@@ -160,7 +160,7 @@ class CognitoApi:
         except botocore.exceptions.NoCredentialsError:
             raise ProvisionError(
                 f"no AWS credentials found for {action}: run `aws configure` (or `aws sso "
-                "login`), pass --profile NAME, or set AWS_ACCESS_KEY_ID and "
+                "login`), pass --aws-profile NAME, or set AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY"
             ) from None
         except botocore.exceptions.EndpointConnectionError as error:
@@ -223,7 +223,7 @@ def translate_client_error(
         return AwsCallError(
             f"AWS rejected the credentials of {settings.who()} on the {operation} call "
             f"({code}): they are unknown, expired or for another partition. Refresh them "
-            f"(`aws sso login`, `aws configure`) or pass another --profile.{aws_said}",
+            f"(`aws sso login`, `aws configure`) or pass another --aws-profile.{aws_said}",
             action=action,
             code=code,
         )

@@ -104,6 +104,22 @@ def diff_text(old_text: str, new_text: str) -> list[Change]:
     return diff_documents(old, new)
 
 
+#: How each kind of change is named on the terminal, in the order the groups are shown.
+_KIND_WORDS = {
+    "added": "added (in the new file only)",
+    "changed": "changed",
+    "removed": ("removed (in the existing file only; gone after --force)"),
+}
+
+
 def render(changes: list[Change]) -> str:
-    """The changes one per line, indented, for the terminal."""
-    return "\n".join(f"  {change}" for change in changes)
+    """The changes for the terminal, grouped and named in words (added, changed, removed), one
+    per line under each heading with its ``+`` / ``~`` / ``-`` mark."""
+    lines: list[str] = []
+    for kind, words in _KIND_WORDS.items():
+        group = [change for change in changes if change.kind == kind]
+        if group:
+            count = f"{len(group)} {'key' if len(group) == 1 else 'keys'}"
+            lines.append(f"  {count} {words}:")
+            lines += [f"    {change}" for change in group]
+    return "\n".join(lines)

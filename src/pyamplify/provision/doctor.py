@@ -490,7 +490,7 @@ def _denied(check: str, error: AwsAccessDenied) -> Finding:
     return Finding(
         check,
         f"could not check: {error}",
-        f"Grant {error.action} to the identity doctor runs as, or run with --profile NAME.",
+        f"Grant {error.action} to the identity doctor runs as, or run with --aws-profile NAME.",
     )
 
 

@@ -36,6 +36,16 @@ class LocalCognitoError(PyamplifyError):
     newer pyamplify, ...)."""
 
 
+def _bind_fix(error: OSError) -> str:
+    """What to change when binding failed: the port when it is taken or not allowed, else the
+    host (a name that does not resolve, an address this machine does not have)."""
+    import errno
+
+    if error.errno in (errno.EADDRINUSE, errno.EACCES):
+        return "choose another --port (0 picks a free one)"
+    return "choose another --host: an address of this machine, e.g. 127.0.0.1 (the default)"
+
+
 class LocalCognito:
     """A local Cognito (user pools; extensions add identity pools) on one loopback port.
 
@@ -184,7 +194,7 @@ class LocalCognito:
             sock.close()
             raise LocalCognitoError(
                 f"cannot listen on {self.host}:{self._requested_port}: {error.strerror}; "
-                "choose another --port (0 picks a free one)"
+                + _bind_fix(error)
             ) from None
         sock.listen(128)
         sock.set_inheritable(True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks, outbox, passwords
+from pyamplify.local.idp import hooks, outbox, passwords, pending
 from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
@@ -185,9 +185,11 @@ def admin_update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict
     changes = attributes_from_list(body.get("UserAttributes"))
     check_attributes_exist(pool, changes)
     check_attribute_values(changes)
+    held = pending.hold_changes(backend, pool, user, changes, admin=True)
     changed = apply_attribute_update(user, changes, backend.now(), admin=True)
     backend.store.save_user(user)
     send_verification_codes(backend, pool, user, changed, None)
+    pending.send_codes(backend, pool, user, held, None)
     return {}
 
 

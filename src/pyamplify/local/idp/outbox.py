@@ -59,13 +59,16 @@ def deliver_code(
     attribute: str,
     client_id: str | None,
     lifetime: float = CODE_LIFETIME,
+    destination: str | None = None,
 ) -> dict[str, str]:
-    """Issue a code for ``code_key``, record it in the outbox, return CodeDeliveryDetails."""
+    """Issue a code for ``code_key``, record it in the outbox, return CodeDeliveryDetails.
+    The code goes to the user's ``attribute``, or to ``destination`` (a new value waiting to be
+    verified)."""
     now = backend.now()
     code = new_code()
-    value = user.attributes.get(attribute, "")
+    value = destination if destination is not None else user.attributes.get(attribute, "")
     backend.store.put_code(pool["Id"], user.username, code_key, code, now + lifetime)
-    record(backend, pool, user, attribute, code, purpose, client_id)
+    record(backend, pool, user, attribute, code, purpose, client_id, destination=value)
     return delivery_details(attribute, value)
 
 
@@ -77,8 +80,10 @@ def record(
     code: str,
     purpose: str,
     client_id: str | None,
+    destination: str | None = None,
 ) -> None:
-    """Add one outbox item: the code, and the message the user would have read.
+    """Add one outbox item: the code, and the message the user would have read (sent to the
+    user's ``attribute``, or to ``destination`` when a new value waits for this code).
 
     ``purpose`` is the occasion (CustomMessage's trigger source suffix): ``SignUp``,
     ``ResendCode``, ``ForgotPassword``, ``UpdateUserAttribute``, ``VerifyUserAttribute``,
@@ -93,7 +98,9 @@ def record(
         {
             "user_pool_id": pool["Id"],
             "username": user.username,
-            "destination": user.attributes.get(attribute),
+            "destination": destination
+            if destination is not None
+            else user.attributes.get(attribute),
             "delivery_medium": medium,
             "code": code,
             "purpose": purpose,

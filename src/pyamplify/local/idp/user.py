@@ -12,7 +12,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks, outbox, passwords
+from pyamplify.local.idp import hooks, outbox, passwords, pending
 from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
@@ -328,9 +328,12 @@ def update_user_attributes(backend: Backend, body: dict[str, Any]) -> dict[str, 
     _check_user_writable(client, list(changes))
     check_mutable(pool, changes)
     check_attribute_values(changes)
+    held = pending.hold_changes(backend, pool, user, changes, admin=False)
     changed = apply_attribute_update(user, changes, backend.now(), admin=False)
     backend.store.save_user(user)
-    details = send_verification_codes(backend, pool, user, changed, claims.get("client_id"))
+    client_id = claims.get("client_id")
+    details = send_verification_codes(backend, pool, user, changed, client_id)
+    details += pending.send_codes(backend, pool, user, held, client_id)
     return {"CodeDeliveryDetailsList": details}
 
 
@@ -364,6 +367,7 @@ def get_user_attribute_verification_code(backend: Backend, body: dict[str, Any])
         purpose="VerifyUserAttribute",
         attribute=attribute,
         client_id=claims.get("client_id"),
+        destination=pending.held_value(backend, pool, user, attribute),
     )
     return {"CodeDeliveryDetails": details}
 
@@ -379,6 +383,7 @@ def verify_user_attribute(backend: Backend, body: dict[str, Any]) -> dict[str, A
             f"{attribute} cannot be verified; only email and phone_number can."
         )
     outbox.check_code(backend, pool["Id"], user, f"verify:{attribute}", code)
+    pending.apply_verified(backend, pool, user, attribute)
     user.attributes[f"{attribute}_verified"] = "true"
     user.modified = backend.now()
     backend.store.save_user(user)

@@ -24,6 +24,7 @@ _POOL_TABLES = (
     ("codes", "pool_id"),
     ("auth_sessions", "pool_id"),
     ("token_families", "pool_id"),
+    ("pending_attributes", "pool_id"),
 )
 
 

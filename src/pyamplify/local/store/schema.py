@@ -145,11 +145,20 @@ ALTER TABLE outbox ADD COLUMN subject TEXT;
 ALTER TABLE outbox ADD COLUMN message TEXT;
 """
 
+_V4_PENDING_ATTRIBUTES = """
+-- new email / phone values waiting for their verification code (the pool's
+-- UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
+CREATE TABLE pending_attributes (
+    pool_id TEXT NOT NULL, username TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    created REAL NOT NULL, PRIMARY KEY (pool_id, username, name));
+"""
+
 #: Every migration, oldest first; ``MIGRATIONS[i].version == i + 1``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
     Migration(2, "Hosted UI: resource servers, codes, browser sessions", _V2_HOSTED_UI),
     Migration(3, "outbox messages keep their subject and text", _V3_MESSAGE_TEXTS),
+    Migration(4, "email / phone values pending verification", _V4_PENDING_ATTRIBUTES),
 )
 
 

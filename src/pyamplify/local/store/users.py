@@ -134,11 +134,45 @@ class UserTables(Database):
     def delete_user(self, pool_id: str, username: str) -> None:
         """Delete a user with their group memberships, codes and sessions."""
         with self.transaction():
-            for table in ("users", "group_members", "codes", "auth_sessions", "token_families"):
+            for table in (
+                "users",
+                "group_members",
+                "codes",
+                "auth_sessions",
+                "token_families",
+                "pending_attributes",
+            ):
                 self.execute(
                     f"DELETE FROM {table} WHERE pool_id = ? AND username = ?",
                     (pool_id, username),
                 )
+
+    # ------------------------------------------------------------------ pending values
+
+    def put_pending_attribute(
+        self, pool_id: str, username: str, name: str, value: str, now: float
+    ) -> None:
+        """Hold ``value`` for attribute ``name`` until it is verified (replacing one held)."""
+        self.execute(
+            "INSERT OR REPLACE INTO pending_attributes (pool_id, username, name, value, created)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (pool_id, username, name, value, now),
+        )
+
+    def pending_attribute(self, pool_id: str, username: str, name: str) -> str | None:
+        """The value held for attribute ``name``, or ``None``."""
+        row = self.query_one(
+            "SELECT value FROM pending_attributes WHERE pool_id = ? AND username = ? AND name = ?",
+            (pool_id, username, name),
+        )
+        return str(row[0]) if row else None
+
+    def drop_pending_attribute(self, pool_id: str, username: str, name: str) -> None:
+        """Forget the value held for attribute ``name`` (applied, replaced or abandoned)."""
+        self.execute(
+            "DELETE FROM pending_attributes WHERE pool_id = ? AND username = ? AND name = ?",
+            (pool_id, username, name),
+        )
 
     # ------------------------------------------------------------------ groups
 

@@ -1,0 +1,332 @@
+"""``pyamplify auth reset-password | change-password | attributes | delete-user``: the account.
+
+Registered into the ``auth`` group by :mod:`pyamplify.cli.auth_cmd` and sharing its input rules:
+passwords come from a hidden prompt or, with ``--password-stdin``, as lines on stdin (one per
+secret asked for, in order); codes are asked for on a terminal or read as a line, or given with
+``--code`` / as an argument. Commands that send a code take ``--send-code`` to stop after
+sending it, so that a script can fetch the code and come back with ``--code``. Only the standard
+library is imported at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyamplify.auth import Auth, UpdateUserAttributeResult
+    from pyamplify.auth.results import CodeDeliveryDetails
+    from pyamplify.cli.auth_cmd import Prompter
+
+_Subparsers = argparse._SubParsersAction  # the type argparse gives add_subparsers()
+
+
+def leaf_options() -> argparse.ArgumentParser:
+    """``--config``, ``--profile`` and ``--json`` for a subcommand below one that has them too:
+    their defaults are SUPPRESS, so ``auth attributes --config X set …`` keeps X (a subparser's
+    defaults would otherwise overwrite what the enclosing parser parsed)."""
+    leaf = argparse.ArgumentParser(add_help=False)
+    leaf.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="the config")
+    leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="session slot")
+    leaf.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON out")
+    return leaf
+
+
+def register(
+    commands: _Subparsers[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    secret_input: argparse.ArgumentParser,
+) -> None:
+    """Add the account subcommands to the ``auth`` group."""
+    reset = commands.add_parser(
+        "reset-password",
+        parents=[common, secret_input],
+        help="reset a forgotten password with a code Cognito sends",
+        description=(
+            "Send a code to the user's verified email or phone, then set a new password with it. "
+            "Scripts: --send-code sends it and stops; --code CODE --password-stdin finishes."
+        ),
+    )
+    reset.add_argument("username")
+    when = reset.add_mutually_exclusive_group()
+    when.add_argument("--code", help="the code already received: only set the new password")
+    when.add_argument("--send-code", action="store_true", help="only send the code")
+    reset.set_defaults(func=run_reset_password)
+
+    change = commands.add_parser(
+        "change-password",
+        parents=[common, secret_input],
+        help="change the signed-in user's password",
+        description="Change the password (asks for the current one and the new one).",
+    )
+    change.set_defaults(func=run_change_password)
+
+    attributes = commands.add_parser(
+        "attributes",
+        parents=[common],
+        help="show, set, verify or delete the signed-in user's attributes",
+        description="Without a subcommand: show the attributes (GetUser).",
+    )
+    attributes.set_defaults(func=run_attributes_show, group_parser=attributes)
+    leaf = leaf_options()
+    which = attributes.add_subparsers(dest="attributes_command", metavar="SUBCOMMAND")
+    show = which.add_parser("show", parents=[leaf], help="show the attributes")
+    show.set_defaults(func=run_attributes_show)
+    set_ = which.add_parser(
+        "set",
+        parents=[leaf],
+        help="set attributes: KEY=VALUE …",
+        description=(
+            "Update attributes; a changed email or phone number may get a verification code "
+            "(verify it with: pyamplify auth attributes verify KEY CODE)."
+        ),
+    )
+    set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+    set_.set_defaults(func=run_attributes_set)
+    verify = which.add_parser(
+        "verify",
+        parents=[leaf],
+        help="verify email or phone_number with a code",
+        description="With CODE: verify. Without: send a code, then ask for it (or --send-code).",
+    )
+    verify.add_argument("key", metavar="KEY")
+    verify.add_argument("code", metavar="CODE", nargs="?")
+    verify.add_argument("--send-code", action="store_true", help="only send the code")
+    verify.set_defaults(func=run_attributes_verify)
+    delete = which.add_parser("delete", parents=[leaf], help="delete attributes: KEY …")
+    delete.add_argument("keys", nargs="+", metavar="KEY")
+    delete.set_defaults(func=run_attributes_delete)
+    for command in (show, set_, verify, delete):
+        command.allow_abbrev = False
+
+    delete_user = commands.add_parser(
+        "delete-user",
+        parents=[common],
+        help="delete the signed-in user's account for good",
+        description="Asks to type the username to confirm, unless --yes.",
+    )
+    delete_user.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    delete_user.set_defaults(func=run_delete_user)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _auth_cmd() -> Any:
+    from pyamplify.cli import auth_cmd
+
+    return auth_cmd
+
+
+def _delivery_words(details: CodeDeliveryDetails | None, what: str = "A code") -> str:
+    if details is None:
+        return f"{what} was sent."
+    how = f" by {details.delivery_medium.lower()}" if details.delivery_medium else ""
+    where = f" to {details.destination}" if details.destination else ""
+    return f"{what} was sent{how}{where}."
+
+
+def _new_password(prompter: Prompter, interactive: bool) -> str:
+    """The new password; typed twice on a terminal (a typo would lock the person out)."""
+    first = prompter.secret("New password: ", "new password")
+    if interactive and prompter.secret("Repeat the new password: ", "new password") != first:
+        raise _auth_cmd()._usage("the two new passwords differ; nothing was changed")
+    return first
+
+
+def reset_with_code(auth: Auth, username: str, prompter: Prompter, code: str | None) -> str:
+    """Finish a password reset: send a code unless one is given, ask for it and a new password,
+    confirm; returns the new password (sign-in uses it right away)."""
+    if code is None:
+        result = auth.reset_password(username)
+        sent = _delivery_words(result.next_step.code_delivery_details)
+        print(sent, end=" ", file=sys.stderr)
+        code = prompter.text("Code: ", "code")
+    password = _new_password(prompter, interactive=not prompter.password_stdin)
+    auth.confirm_reset_password(username, code, password)
+    return password
+
+
+def _delivery(details: CodeDeliveryDetails | None) -> dict[str, Any] | None:
+    result: dict[str, Any] | None = _auth_cmd()._delivery(details)
+    return result
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+def run_reset_password(args: argparse.Namespace) -> int:
+    """``pyamplify auth reset-password USER [--code CODE | --send-code]``."""
+    auth_cmd = _auth_cmd()
+    prompter = auth_cmd.Prompter(args.password_stdin)
+    with auth_cmd._open(args) as auth:
+        if args.send_code:
+            result = auth.reset_password(args.username)
+            details = result.next_step.code_delivery_details
+            document = {
+                "is_password_reset": False,
+                "next_step": {
+                    "reset_password_step": result.next_step.reset_password_step.value,
+                    "code_delivery_details": _delivery(details),
+                },
+            }
+            text = (
+                f"{_delivery_words(details)}\nNext: pyamplify auth reset-password "
+                f"{args.username} --code CODE"
+            )
+            auth_cmd._emit(args, document, text)
+            return 0
+        reset_with_code(auth, args.username, prompter, args.code)
+    document = {
+        "is_password_reset": True,
+        "username": args.username,
+        "next_step": {"reset_password_step": "DONE"},
+    }
+    text = f"Password reset for {args.username}. Next: pyamplify auth sign-in {args.username}"
+    auth_cmd._emit(args, document, text)
+    return 0
+
+
+def run_change_password(args: argparse.Namespace) -> int:
+    """``pyamplify auth change-password``."""
+    auth_cmd = _auth_cmd()
+    prompter = auth_cmd.Prompter(args.password_stdin)
+    with auth_cmd._open(args) as auth:
+        user = auth.get_current_user()  # signed in? (before asking for passwords)
+        old = prompter.secret("Current password: ", "current password")
+        new = _new_password(prompter, interactive=not args.password_stdin and sys.stdin.isatty())
+        auth.update_password(old, new)
+    document = {"password_changed": True, "username": user.username}
+    auth_cmd._emit(args, document, f"Password changed for {user.username}.")
+    return 0
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def run_attributes_show(args: argparse.Namespace) -> int:
+    """``pyamplify auth attributes [show]``."""
+    auth_cmd = _auth_cmd()
+    with auth_cmd._open(args) as auth:
+        attributes = auth.fetch_user_attributes()
+        user = auth.get_current_user()
+    lines = [f"{name}: {value}" for name, value in sorted(attributes.items())]
+    document = {"username": user.username, "attributes": attributes}
+    auth_cmd._emit(args, document, "\n".join(lines))
+    return 0
+
+
+def _pairs(pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise _auth_cmd()._usage(f"{pair!r} is not KEY=VALUE (e.g. given_name=Ada)")
+        found[name.strip()] = value
+    return found
+
+
+def _attribute_document(result: UpdateUserAttributeResult) -> dict[str, Any]:
+    step = result.next_step
+    return {
+        "is_updated": result.is_updated,
+        "next_step": {
+            "update_attribute_step": step.update_attribute_step.value,
+            "code_delivery_details": _delivery(step.code_delivery_details),
+        },
+    }
+
+
+def run_attributes_set(args: argparse.Namespace) -> int:
+    """``pyamplify auth attributes set KEY=VALUE …``; on a terminal a code that was sent can be
+    entered right away."""
+    auth_cmd = _auth_cmd()
+    changes = _pairs(args.pairs)
+    interactive = sys.stdin.isatty() and not args.json
+    lines: list[str] = []
+    with auth_cmd._open(args) as auth:
+        results = auth.update_user_attributes(changes)
+        for name, result in results.items():
+            details = result.next_step.code_delivery_details
+            if result.is_updated:
+                lines.append(f"{name}: updated")
+                continue
+            sent = _delivery_words(details, "a verification code")
+            if interactive:
+                print(f"{name}: {sent}", file=sys.stderr)
+                prompter = auth_cmd.Prompter(False)
+                code = prompter.text(f"Code for {name} (Enter to verify later): ", "code")
+                if code:
+                    auth.confirm_user_attribute(name, code)
+                    lines.append(f"{name}: updated and verified")
+                    continue
+            lines.append(
+                f"{name}: {sent} Verify it with: pyamplify auth attributes verify {name} CODE"
+            )
+    document = {name: _attribute_document(result) for name, result in results.items()}
+    auth_cmd._emit(args, document, "\n".join(lines))
+    return 0
+
+
+def run_attributes_verify(args: argparse.Namespace) -> int:
+    """``pyamplify auth attributes verify KEY [CODE] [--send-code]``."""
+    auth_cmd = _auth_cmd()
+    if args.code and args.send_code:
+        raise auth_cmd._usage("give CODE or --send-code, not both")
+    with auth_cmd._open(args) as auth:
+        code = args.code
+        if not code:
+            details = auth.send_user_attribute_verification_code(args.key)
+            if args.send_code:
+                document = {"attribute": args.key, "code_delivery_details": _delivery(details)}
+                text = (
+                    f"{_delivery_words(details)}\nNext: pyamplify auth attributes verify "
+                    f"{args.key} CODE"
+                )
+                auth_cmd._emit(args, document, text)
+                return 0
+            print(_delivery_words(details), end=" ", file=sys.stderr)
+            code = auth_cmd.Prompter(False).text("Code: ", "code")
+        auth.confirm_user_attribute(args.key, code)
+    auth_cmd._emit(args, {"attribute": args.key, "verified": True}, f"{args.key} is verified.")
+    return 0
+
+
+def run_attributes_delete(args: argparse.Namespace) -> int:
+    """``pyamplify auth attributes delete KEY …``."""
+    auth_cmd = _auth_cmd()
+    with auth_cmd._open(args) as auth:
+        auth.delete_user_attributes(args.keys)
+    auth_cmd._emit(args, {"deleted": list(args.keys)}, f"Deleted: {', '.join(args.keys)}.")
+    return 0
+
+
+# --------------------------------------------------------------------------- the account
+
+
+def run_delete_user(args: argparse.Namespace) -> int:
+    """``pyamplify auth delete-user [--yes]``: asks to type the username unless ``--yes``."""
+    auth_cmd = _auth_cmd()
+    with auth_cmd._open(args) as auth:
+        user = auth.get_current_user()
+        details = user.sign_in_details
+        names = {user.username, details.login_id if details else user.username}
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise auth_cmd._usage(
+                    "deleting an account is asked on a terminal; pass --yes to delete "
+                    f"{user.username!r} without asking"
+                )
+            print(
+                f"This deletes the account of {user.username!r} (user id {user.user_id}) and "
+                "cannot be undone.",
+                file=sys.stderr,
+            )
+            typed = auth_cmd.Prompter(False).text("Type the username to confirm: ", "username")
+            if typed not in names:
+                raise auth_cmd._usage("that is not the username; nothing was deleted")
+        auth.delete_user()
+    document = {"deleted": True, "username": user.username, "user_id": user.user_id}
+    auth_cmd._emit(args, document, f"Deleted the account of {user.username}.")
+    return 0
