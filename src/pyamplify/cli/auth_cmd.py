@@ -104,8 +104,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign_in.add_argument("username", nargs="?", help="asked for when left out")
     sign_in.add_argument(
         "--flow",
-        choices=("USER_SRP_AUTH", "USER_PASSWORD_AUTH"),
-        help="sign-in flow (default: the configuration's authenticationFlowType)",
+        choices=("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_WITH_SRP", "CUSTOM_WITHOUT_SRP"),
+        help="sign-in flow (default: the configuration's authenticationFlowType; its "
+        "CUSTOM_AUTH means CUSTOM_WITH_SRP when a password is given, else CUSTOM_WITHOUT_SRP)",
+    )
+    sign_in.add_argument(
+        "--answer-stdin",
+        action="store_true",
+        help="read the answers to the next steps (custom challenges, codes) as lines on stdin, "
+        "with no prompts; with --password-stdin the password is the first line",
     )
     sign_in.add_argument(
         "--force",
@@ -210,10 +217,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 class Prompter:
-    """Asks the person (or reads stdin) for what a command needs; never echoes secrets."""
+    """Asks the person (or reads stdin) for what a command needs; never echoes secrets.
 
-    def __init__(self, password_stdin: bool) -> None:
+    ``quiet`` (``--answer-stdin``): answers are stdin lines and no prompt is printed.
+    """
+
+    def __init__(self, password_stdin: bool, *, quiet: bool = False) -> None:
         self.password_stdin = password_stdin
+        self.quiet = quiet
 
     def _line(self, what: str) -> str:
         line = sys.stdin.readline()
@@ -235,7 +246,8 @@ class Prompter:
 
     def text(self, prompt: str, what: str) -> str:
         """A visible answer (username, code, attribute): prompt on stderr, read a line."""
-        print(prompt, end="", file=sys.stderr, flush=True)
+        if not self.quiet:
+            print(prompt, end="", file=sys.stderr, flush=True)
         return self._line(what).strip()
 
 
@@ -408,6 +420,10 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
         print(sent, end=" ", file=sys.stderr)
         return auth.confirm_sign_in(prompter.text("Code: ", "code"))
     if kind is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE:
+        # The Lambda's public parameters (what to answer), on stderr: stdout is the result.
+        shown = {k: v for k, v in step.additional_info.items() if k != "USERNAME"}
+        lines = [f"  {name}: {value}" for name, value in sorted(shown.items())]
+        print("\n".join(["Custom challenge:", *lines]), file=sys.stderr, flush=True)
         return auth.confirm_sign_in(prompter.text("Answer: ", "answer"))
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SELECTION:
         choices = "/".join(step.allowed_mfa_types)
@@ -489,8 +505,10 @@ def _sign_out_first(auth: Auth) -> str | None:
 
 def _run_web_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in --web [--provider NAME] [--no-browser]``."""
-    if args.username or args.flow:
-        raise _usage("--web signs in on the Hosted UI's page: give no username or --flow")
+    if args.username or args.flow or args.answer_stdin:
+        raise _usage(
+            "--web signs in on the Hosted UI's page: give no username, --flow or --answer-stdin"
+        )
     with _open(args) as auth:
         if args.force:
             _sign_out_first(auth)
@@ -524,6 +542,21 @@ def run_m2m_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sign_in_password(args: argparse.Namespace, auth: Auth, prompter: Prompter) -> str | None:
+    """The password the flow needs: none for CUSTOM_WITHOUT_SRP; for a configuration's
+    CUSTOM_AUTH, an empty answer (or none piped in) means a custom sign-in without one."""
+    flow = args.flow or auth.config.authentication_flow_type
+    if flow in ("CUSTOM_WITHOUT_SRP", "CUSTOM_AUTH_WITHOUT_SRP"):
+        return None
+    if flow == "CUSTOM_AUTH":
+        if args.password_stdin:
+            return prompter.secret("Password: ") or None
+        if args.answer_stdin or not sys.stdin.isatty():
+            return None
+        return prompter.secret("Password (Enter for none: the custom challenge first): ") or None
+    return prompter.secret("Password: ")
+
+
 def run_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in [USERNAME] [--force]``: sign in, answering each next step."""
     if args.web:
@@ -532,12 +565,12 @@ def run_sign_in(args: argparse.Namespace) -> int:
         raise _usage("--provider and --no-browser go with --web")
     from pyamplify.cli.report import fail
 
-    prompter = Prompter(args.password_stdin)
+    prompter = Prompter(args.password_stdin, quiet=args.answer_stdin)
     with _open(args) as auth:
         username = args.username or prompter.text("Username: ", "username")
         if not username:
             raise _usage("a username is needed")
-        password = prompter.secret("Password: ")
+        password = _sign_in_password(args, auth, prompter)
         if args.force:
             _sign_out_first(auth)
         result = auth.sign_in(username, password, flow=args.flow)
