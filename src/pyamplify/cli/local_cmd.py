@@ -66,7 +66,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     start.add_argument(
         "--ephemeral", action="store_true", help="keep state in memory only (lost on exit)"
     )
-    start.add_argument("--region", default="us-east-1", help="region of new pools and ARNs")
+    start.add_argument(
+        "--region", type=_region, default="us-east-1", help="region of new pools and ARNs"
+    )
     start.add_argument(
         "--issuer",
         choices=("aws", "local"),
@@ -164,6 +166,19 @@ def configured_endpoint(path: str | None) -> str | None:
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _region(value: str) -> str:
+    """``--region``: an AWS region name (usage error otherwise); an unknown one is warned about."""
+    from pyamplify.config.validate import region_caution, region_problem
+
+    problem = region_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{problem}, e.g. us-east-1")
+    caution = region_caution(value)
+    if caution is not None:
+        print(f"warning: --region {caution}", file=sys.stderr)
+    return value
 
 
 def run_start(args: argparse.Namespace) -> int:

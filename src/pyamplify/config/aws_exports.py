@@ -114,12 +114,8 @@ def read_aws_exports(reader: DocumentReader, root: JsonObject) -> AuthConfig | N
             _PROJECT_REGION_EXAMPLE,
         )
     else:
-        reader.string(
-            root, ROOT, "aws_project_region", v.region_problem, v.REGION_EXAMPLE, required=True
-        )
-    cognito_region = reader.string(
-        root, ROOT, "aws_cognito_region", v.region_problem, v.REGION_EXAMPLE, required=False
-    )
+        reader.region(root, ROOT, "aws_project_region", required=True)
+    cognito_region = reader.region(root, ROOT, "aws_cognito_region", required=False)
     if root.get("aws_user_pools_id") is None and root.get("aws_cognito_identity_pool_id") is None:
         reader.problem(
             ROOT,

@@ -191,9 +191,7 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject, base: JsonPath) -> Us
     client_id, secret, secret_ok = reader.app_client(
         default, path, "AppClientId", "AppClientSecret", required=True
     )
-    region = reader.string(
-        default, path, "Region", v.region_problem, v.REGION_EXAMPLE, required=True
-    )
+    region = reader.region(default, path, "Region", required=True)
     endpoint = reader.string(
         default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
     )
@@ -242,9 +240,7 @@ def _identity_pool(
         v.IDENTITY_POOL_ID_EXAMPLE,
         required=True,
     )
-    region = reader.string(
-        default, path, "Region", v.region_problem, v.REGION_EXAMPLE, required=True
-    )
+    region = reader.region(default, path, "Region", required=True)
     endpoint = reader.string(
         default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
     )

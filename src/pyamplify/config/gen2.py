@@ -74,9 +74,7 @@ def read_gen2(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
     auth = root["auth"]
     path = AUTH_PATH
     reader.warn_unknown_keys(auth, path, _AUTH_KEYS, _AUTH_IGNORED)
-    region = reader.string(
-        auth, path, "aws_region", v.region_problem, v.REGION_EXAMPLE, required=True
-    )
+    region = reader.region(auth, path, "aws_region", required=True)
     user_pool = _user_pool(reader, auth, region)
     identity_pool = _identity_pool(reader, auth, region)
     if not any(key in auth for key in ("user_pool_id", "user_pool_client_id", "identity_pool_id")):

@@ -134,6 +134,22 @@ class DocumentReader:
             return None
         return self.checked((*path, key), value, check, example)
 
+    def region(
+        self,
+        obj: JsonObject,
+        path: JsonPath,
+        key: str,
+        *,
+        required: bool,
+        example: str = v.REGION_EXAMPLE,
+    ) -> str | None:
+        """A region name; one AWS did not have when this release was made is warned about."""
+        region = self.string(obj, path, key, v.region_problem, example, required=required)
+        caution = v.region_caution(region) if region is not None else None
+        if caution is not None:
+            self.warn((*path, key), caution)
+        return region
+
     def choice(
         self, obj: JsonObject, path: JsonPath, key: str, allowed: tuple[str, ...], example: str
     ) -> str | None:

@@ -128,13 +128,41 @@ def placeholder_message(value: str) -> str:
     return f"placeholder {show_value(value)} left in; replace it with your real value"
 
 
+#: Every region of every AWS partition botocore 1.44.8 knew (its ``endpoints.json``, 2026-11):
+#: a name outside this list is allowed (AWS opens regions) but warned about, as a likely typo.
+KNOWN_REGIONS = frozenset(
+    {
+        *("af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2"),
+        *("ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2"),
+        *("ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6"),
+        *("ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1"),
+        *("eu-central-1", "eu-central-2", "eu-isoe-west-1", "eu-north-1", "eu-south-1"),
+        *("eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eusc-de-east-1"),
+        *("il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1"),
+        *("us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1"),
+        *("us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1"),
+        *("us-isof-south-1", "us-west-1", "us-west-2"),
+    }
+)
+
+
 def region_problem(value: str) -> str | None:
-    """Check an AWS region name (standard, GovCloud, China and ISO partitions)."""
-    if _REGION.match(value):
+    """Check an AWS region name (standard, GovCloud, China, ISO and sovereign partitions)."""
+    if value in KNOWN_REGIONS or _REGION.match(value):
         return None
     if _REGION.match(value.strip().lower()):
         return f"{show_value(value)} is not an AWS region name (write it in lower case, no spaces)"
     return f"{show_value(value)} is not an AWS region name"
+
+
+def region_caution(value: str) -> str | None:
+    """A warning for a well-formed region name AWS did not have (``us-east-99``): a typo?"""
+    if value in KNOWN_REGIONS:
+        return None
+    return (
+        f"{show_value(value)} is not a region AWS had when this pyamplify was released; check "
+        "it for a typo (a new region works all the same)"
+    )
 
 
 class _PoolIdForm(NamedTuple):
