@@ -219,3 +219,31 @@ def test_client_credentials_token_is_cached(cognito_idp: Any, local_cognito: Any
         token = auth.fetch_client_credentials_token(["orders/read"])
         assert str(token) == results[0] and token.scopes == ("orders/read",)
         assert "access_token" not in repr(token) and results[0] not in repr(token)
+
+
+def test_a_configuration_imported_from_the_local_cognito_signs_in_on_the_web(
+    hosted: HostedPool,
+    local_cognito: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``import auth --endpoint-url`` names a WebDomain this machine reaches as written."""
+    from pyamplify.cli.main import main
+    from pyamplify.config import load_config
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "AKIDLOCAL"), ("AWS_SECRET_ACCESS_KEY", "x")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    path = tmp_path / "amplifyconfiguration.json"
+    argv = ["import", "auth", "--user-pool-id", hosted.pool_id]
+    argv += ["--native-client-id", hosted.client_id]
+    code = main([*argv, "--endpoint-url", local_cognito.url, "--output", str(path), "--yes"])
+    assert code == 0
+    config = load_config(path)
+    assert config.oauth is not None
+    assert config.oauth.web_domain.startswith(local_cognito.url + "/_domain/")
+    browser = ScriptedBrowser(local_cognito.url)
+    with Auth(config, store=MemoryStore()) as auth:
+        result = auth.sign_in_with_web_ui(open_url=browser, timeout=20)
+        assert browser.errors == [] and result.is_signed_in
+        assert auth.get_current_user().username == "carol"

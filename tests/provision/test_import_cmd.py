@@ -171,7 +171,7 @@ def test_custom_auth_and_oauth_from_the_pool(idp: Any, cli: Runner) -> None:
     config = load_config("amplifyconfiguration.json")
     assert config.authentication_flow_type == "CUSTOM_AUTH"
     assert config.oauth is not None
-    assert config.oauth.web_domain == f"{prefix}.auth.us-east-1.amazoncognito.com"
+    assert config.oauth.web_domain.endswith(f"/_domain/{prefix}")  # the local Cognito's form
     assert config.oauth.sign_in_redirect_uris == tuple(OAUTH_CLIENT["CallbackURLs"])
     assert config.oauth.sign_out_redirect_uris == tuple(OAUTH_CLIENT["LogoutURLs"])
     assert set(config.oauth.scopes) == set(OAUTH_CLIENT["AllowedOAuthScopes"])
@@ -336,7 +336,7 @@ def test_oidc_provider_keeps_the_oauth_block(idp: Any, cli: Runner) -> None:
     # The types come from ListIdentityProviders; the configuration can name only social ones.
     assert document["identity_providers"] == {"CorpOIDC": "OIDC", "Google": "social"}
     auth = document["config"]["auth"]["plugins"]["awsCognitoAuthPlugin"]["Auth"]["Default"]
-    assert auth["OAuth"]["WebDomain"] == f"{prefix}.auth.us-east-1.amazoncognito.com"
+    assert auth["OAuth"]["WebDomain"].endswith(f"/_domain/{prefix}")
     assert auth["socialProviders"] == ["GOOGLE"]
     assert any("CorpOIDC" in note for note in document["notes"])
     assert cli("config", "check")[0] == 0

@@ -131,7 +131,7 @@ def test_choose_among_pools_and_clients_with_the_oauth_loop(shop: Shop, tmp_path
         shop.identity_pool_id
     )
     oauth = plugin["Auth"]["Default"]["OAuth"]
-    assert oauth["WebDomain"].startswith("shopprod") and oauth["Scopes"] == [
+    assert "/_domain/shopprod" in oauth["WebDomain"] and oauth["Scopes"] == [
         "openid",
         "email",
         "profile",

@@ -228,10 +228,10 @@ class OAuthConfig:
         return _masked_repr(self, ("app_client_secret",))
 
     def base_url(self) -> str:
-        """The Hosted UI's base URL, e.g. ``https://myapp.auth.us-east-1.amazoncognito.com``."""
+        """The Hosted UI's base URL, e.g. ``https://myapp.auth.us-east-1.amazoncognito.com``
+        (or a local Cognito's ``http://127.0.0.1:9229/_domain/myapp``, path included)."""
         url, _ = v.endpoint_url(self.web_domain)
-        assert url is not None  # checked in __post_init__
-        return url.rstrip("/")
+        return (url or self.web_domain.strip()).rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -84,12 +84,32 @@ _HOSTED_UI_NEEDS = (
 )
 
 
-def oauth_config(pool: UserPool, client: AppClient) -> tuple[OAuthConfig | None, list[str]]:
-    """The Hosted UI block for ``client``, or None with the reason when it cannot be written."""
+def _is_loopback(endpoint: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return urlsplit(endpoint).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def _local_web_domain(pool: UserPool, endpoint: str) -> str | None:
+    """A local Cognito serves each domain under its own port: ``<endpoint>/_domain/<domain>``
+    (no DNS, no hosts file), the custom domain when there is one, else the prefix."""
+    domain = pool.custom_domain or pool.domain
+    return f"{endpoint.rstrip('/')}/_domain/{domain}" if domain else None
+
+
+def oauth_config(
+    pool: UserPool, client: AppClient, endpoint: str | None = None
+) -> tuple[OAuthConfig | None, list[str]]:
+    """The Hosted UI block for ``client``, or None with the reason when it cannot be written.
+
+    With ``endpoint`` (a local Cognito) the ``WebDomain`` is where that server serves the
+    pool's domain, so a browser and the client on this machine reach it as written.
+    """
     if not client.identity_providers and not client.oauth_enabled:
         return None, []
     missing = [message for name, message in _HOSTED_UI_NEEDS if not getattr(client, name)]
-    domain = pool.web_domain()
+    local = endpoint is not None and _is_loopback(endpoint)
+    domain = _local_web_domain(pool, str(endpoint)) if local else pool.web_domain()
     if domain is None:
         missing.append(f"user pool {pool.pool_id} has no domain (App integration > Domain)")
     if missing:
@@ -136,7 +156,7 @@ def build_config(selection: Selection, endpoint: str | None = None) -> BuildResu
     """
     pool, client = selection.user_pool, selection.native_client
     flow, warnings = flow_type(pool, client)
-    oauth, oauth_warnings = oauth_config(pool, client)
+    oauth, oauth_warnings = oauth_config(pool, client, endpoint)
     warnings += oauth_warnings
     providers = {
         name: kind
