@@ -82,3 +82,34 @@ def test_oauth_response_type_needs_its_grant() -> None:
     )
     (finding,) = doctor.check_oauth_client(oauth, up, app)
     assert "does not allow the implicit grant" in finding.message
+
+
+def test_social_providers_must_exist_on_the_pool_and_be_offered_by_the_client() -> None:
+    from pyamplify.provision.inventory import UserPool
+
+    config = AuthConfig(
+        user_pool=UserPoolConfig(UP, "web", "us-east-1"), social_providers=("GOOGLE", "APPLE")
+    )
+    description = {"Id": UP, "Name": "p"}
+    web = client("web", SupportedIdentityProviders=["COGNITO", "Google"])
+    google = [{"ProviderName": "Google", "ProviderType": "Google"}]
+    without = UserPool.from_description(description, [web], providers=[])
+    missing = doctor.check_oauth_providers(config, without, without.clients[0])
+    assert [f.message.split(",")[0] for f in missing] == [
+        "the configuration offers GOOGLE sign-in",
+        "the configuration offers APPLE sign-in",
+    ]
+    assert "has no Google identity provider" in missing[0].message
+    assert missing[0].fix.startswith("Add the Google identity provider")
+    with_google = UserPool.from_description(description, [web], providers=google)
+    (apple,) = doctor.check_oauth_providers(config, with_google, with_google.clients[0])
+    assert "no SignInWithApple identity provider" in apple.message
+    not_offered = UserPool.from_description(
+        description, [client("web", SupportedIdentityProviders=["COGNITO"])], providers=google
+    )
+    only_google = AuthConfig(
+        user_pool=UserPoolConfig(UP, "web", "us-east-1"), social_providers=("GOOGLE",)
+    )
+    (finding,) = doctor.check_oauth_providers(only_google, not_offered, not_offered.clients[0])
+    assert "does not list Google" in finding.message and "COGNITO" in finding.message
+    assert doctor.check_oauth_providers(only_google, with_google, with_google.clients[0]) == []

@@ -44,6 +44,7 @@ CHECKS: dict[str, tuple[str, bool]] = {
     "custom-auth-triggers": ("CUSTOM_AUTH has its three Lambda triggers", True),
     "oauth-client": ("redirect URIs registered, scopes and the grant allowed on the client", True),
     "oauth-domain": ("the OAuth domain is the user pool's domain", True),
+    "oauth-providers": ("the social providers named are set up on the pool and the client", True),
     "identity-pool": ("the identity pool exists", True),
     "identity-pool-provider": ("the identity pool accepts this user pool and app client", True),
     "guest-access": ("guest access is allowed when the configuration expects it", True),
@@ -347,6 +348,49 @@ def check_oauth_client(oauth: OAuthConfig, pool: UserPool, client: AppClient) ->
     return findings
 
 
+#: The configuration's socialProviders words and Cognito's provider names for them.
+SOCIAL_PROVIDER_NAMES = {
+    "FACEBOOK": "Facebook",
+    "GOOGLE": "Google",
+    "AMAZON": "LoginWithAmazon",
+    "APPLE": "SignInWithApple",
+}
+
+
+def check_oauth_providers(config: AuthConfig, pool: UserPool, client: AppClient) -> list[Finding]:
+    """Each social provider the file names (its sign-in buttons) must exist on the pool and
+    be offered by the Hosted UI's client, as the Amplify CLI sets them up."""
+    findings = []
+    where = f"Cognito console: User pools > {pool.pool_id} > Sign-in experience"
+    configured = {provider.name for provider in pool.identity_providers}
+    for word in config.social_providers:
+        name = SOCIAL_PROVIDER_NAMES.get(word)
+        if name is None:
+            continue
+        if name not in configured:
+            findings.append(
+                Finding(
+                    "oauth-providers",
+                    f"the configuration offers {word} sign-in, but user pool {pool.label} has "
+                    f"no {name} identity provider.",
+                    f"Add the {name} identity provider ({where} > Federated identity provider "
+                    f"sign-in), or remove {word} from socialProviders.",
+                )
+            )
+        elif name not in client.identity_providers:
+            findings.append(
+                Finding(
+                    "oauth-providers",
+                    f"the configuration offers {word} sign-in, but app client {client.label} "
+                    f"does not list {name} in its identity providers (SupportedIdentityProviders: "
+                    f"{', '.join(client.identity_providers) or 'none'}).",
+                    f"Add {name} to the app client's identity providers (App integration > App "
+                    "client > Hosted UI), or remove it from socialProviders.",
+                )
+            )
+    return findings
+
+
 def check_oauth_domain(oauth: OAuthConfig, pool: UserPool) -> list[Finding]:
     """The configured WebDomain must be one of the pool's domains."""
     domains = pool.web_domains()
@@ -482,7 +526,7 @@ def check_roles(
 # --------------------------------------------------------------------------------- running
 
 _POOL_CHECKS = ["app-client", "client-secret", "auth-flows", "custom-auth-triggers"]
-_OAUTH_CHECKS = ["oauth-client", "oauth-domain"]
+_OAUTH_CHECKS = ["oauth-client", "oauth-providers", "oauth-domain"]
 _IDENTITY_CHECKS = ["identity-pool-provider", "guest-access", "identity-pool-roles"]
 
 
@@ -577,8 +621,10 @@ def _user_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport)
                 )
             ],
         )
+        report.skip(["oauth-providers"], "the OAuth app client does not exist")
     else:
         report.add("oauth-client", check_oauth_client(oauth, pool, oauth_client))
+        report.add("oauth-providers", check_oauth_providers(config, pool, oauth_client))
     report.add("oauth-domain", check_oauth_domain(oauth, pool))
 
 
