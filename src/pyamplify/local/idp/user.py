@@ -101,8 +101,13 @@ def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     backend.store.insert_user(user)
     result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": user.sub}
     if sign_up_event.auto_confirm:
+        # SignUp's ClientMetadata goes to PostConfirmation too (AWS: "pre sign-up, custom
+        # message, and post confirmation").
         hooks.run_confirmation(
-            backend, hooks.Confirmation(pool, user, "ConfirmSignUp", client["ClientId"])
+            backend,
+            hooks.Confirmation(
+                pool, user, "ConfirmSignUp", client["ClientId"], sign_up_event.client_metadata
+            ),
         )
         return result
     channel = _signup_channel(pool, user)
