@@ -225,11 +225,26 @@ def _custom_password_step(
     backend: Backend,
     pool: dict[str, Any],
     client: dict[str, Any],
-    user: UserRecord,
+    user: UserRecord | None,
+    username: str,
     custom: dict[str, Any],
 ) -> dict[str, Any]:
-    """Custom auth asked for the password (after an SRP_A start): PASSWORD_VERIFIER."""
+    """Custom auth asked for the password (after an SRP_A start): PASSWORD_VERIFIER; a ghost's
+    (PreventUserExistenceErrors) with a stable fake salt and verifier, refused at the answer."""
     srp_a = str(custom.pop("srp_a", ""))
+    if user is None:
+        salt, verifier = ghost_salt_and_verifier(backend, pool["Id"], username)
+        return issue_password_verifier(
+            backend,
+            pool,
+            client,
+            username=username,
+            salt=salt,
+            verifier=verifier,
+            srp_a=srp_a,
+            ghost=True,
+            custom=custom,
+        )
     return _user_password_verifier(backend, pool, client, user, srp_a, custom)
 
 
@@ -425,10 +440,12 @@ def _start_custom(
         backend: Backend,
         pool: dict[str, Any],
         client: dict[str, Any],
-        user: UserRecord,
+        user: UserRecord | None,
+        username: str,
         custom: dict[str, Any],
     ) -> dict[str, Any]:
-        return _custom_password_step(backend, pool, client, user, {**custom, "srp_a": srp_a})
+        state = {**custom, "srp_a": srp_a}
+        return _custom_password_step(backend, pool, client, user, username, state)
 
     return custom_auth.start(
         backend,
