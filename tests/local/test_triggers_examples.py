@@ -320,3 +320,38 @@ def test_user_migration_at_forgot_password_then_a_new_password(
     )
     tokens = _password_sign_in(cognito_idp, pool, "bob", "Bobs-New-Passw0rd!")
     assert "AccessToken" in tokens["AuthenticationResult"]
+
+
+# ---------------------------------------------------------------------- the README stays true
+
+README = EXAMPLES / "README.md"
+
+
+def _python_block(after_heading: str) -> str:
+    section = README.read_text(encoding="utf-8").split(after_heading, 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None, f"README lost its example after {after_heading!r}"
+    return match.group(1)
+
+
+def test_readme_boto3_example_runs_against_the_server(
+    local_cognito: LocalCognito, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The snippet for ``pyamplify local start``, pointed at this module's server (which runs
+    the same triggers.toml) instead of port 9229."""
+    example = _python_block("## Against `pyamplify local start`")
+    assert '"http://127.0.0.1:9229"' in example
+    runnable = example.replace('"http://127.0.0.1:9229"', repr(local_cognito.url))
+    exec(compile(runnable, "examples/triggers/README.md", "exec"), {})
+    assert re.fullmatch(r"What is \d \+ \d\?\n", capsys.readouterr().out)
+
+
+def test_readme_in_process_example_runs_as_written(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PYAMPLIFY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PYAMPLIFY_STORE", "file")
+    monkeypatch.chdir(EXAMPLES.parents[1])  # "Run from the repository root"
+    example = _python_block("## In-process, from Python")
+    exec(compile(example, "examples/triggers/README.md", "exec"), {})
+    assert capsys.readouterr().out == "signed in as ada\n"
