@@ -734,3 +734,25 @@ def test_refusals_before_any_challenge(
         start_custom(cognito_idp, pool.client_id, username)
     assert error_of(caught) == ("NotAuthorizedException", "User is disabled.")
     assert scripted.of("DefineAuthChallenge") == []
+
+
+def test_an_email_alias_signs_in_and_the_events_name_the_internal_user(
+    cognito_idp: Any, new_user_pool: Callable[..., PoolClient], scripted: Recorder
+) -> None:
+    pool = new_user_pool(
+        pool={"UsernameAttributes": ["email"], "LambdaConfig": custom_auth_config(RECORD)},
+        client={"ExplicitAuthFlows": CUSTOM_FLOWS, "GenerateSecret": True},
+    )
+    sub = cognito_idp.admin_create_user(
+        UserPoolId=pool.pool_id, Username="eve@example.com", MessageAction="SUPPRESS"
+    )["User"]["Username"]
+    cognito_idp.admin_set_user_password(
+        UserPoolId=pool.pool_id, Username=sub, Password=PASSWORD, Permanent=True
+    )
+    assert sub != "eve@example.com"
+    challenge = start_custom(cognito_idp, pool.client_id, "eve@example.com", pool.client_secret)
+    # The challenge names the internal user name; SECRET_HASH of the answer is computed with it.
+    assert challenge["ChallengeParameters"]["USERNAME"] == sub
+    done = answer_custom(cognito_idp, pool.client_id, challenge, RIGHT, pool.client_secret)
+    assert "AccessToken" in done["AuthenticationResult"]
+    assert {event["userName"] for event in scripted.events} == {sub}
