@@ -756,3 +756,35 @@ def test_an_email_alias_signs_in_and_the_events_name_the_internal_user(
     done = answer_custom(cognito_idp, pool.client_id, challenge, RIGHT, pool.client_secret)
     assert "AccessToken" in done["AuthenticationResult"]
     assert {event["userName"] for event in scripted.events} == {sub}
+
+
+@pytest.mark.parametrize("prevent", ["LEGACY", "ENABLED"])
+def test_a_disabled_or_unconfirmed_user_never_gets_tokens(
+    cognito_idp: Any,
+    custom_pool: Callable[..., tuple[PoolClient, str]],
+    scripted: Recorder,
+    prevent: str,
+) -> None:
+    """With PreventUserExistenceErrors the account is judged once the challenges are passed
+    (as a password flow judges it once the password is right); either way, no tokens."""
+    pool, username = custom_pool(client={"PreventUserExistenceErrors": prevent})
+    cognito_idp.admin_disable_user(UserPoolId=pool.pool_id, Username=username)
+    with pytest.raises(ClientError) as caught:
+        challenge = start_custom(cognito_idp, pool.client_id, username)
+        answer_custom(cognito_idp, pool.client_id, challenge, RIGHT)
+    assert error_of(caught) == ("NotAuthorizedException", "User is disabled.")
+    cognito_idp.admin_enable_user(UserPoolId=pool.pool_id, Username=username)
+
+    newcomer = f"new-{secrets.token_hex(3)}"
+    cognito_idp.sign_up(ClientId=pool.client_id, Username=newcomer, Password=PASSWORD)
+    with pytest.raises(ClientError) as caught:
+        challenge = start_custom(cognito_idp, pool.client_id, newcomer)
+        answer_custom(cognito_idp, pool.client_id, challenge, RIGHT)
+    assert error_of(caught) == ("UserNotConfirmedException", "User is not confirmed.")
+
+    # Disabled between the rounds: the answer that passes the last challenge gets no tokens.
+    challenge = start_custom(cognito_idp, pool.client_id, username)
+    cognito_idp.admin_disable_user(UserPoolId=pool.pool_id, Username=username)
+    with pytest.raises(ClientError) as caught:
+        answer_custom(cognito_idp, pool.client_id, challenge, RIGHT)
+    assert error_of(caught) == ("NotAuthorizedException", "User is disabled.")

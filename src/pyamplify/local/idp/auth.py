@@ -160,6 +160,20 @@ def _after_password(
     return idp_mfa.after_password(backend, pool, client, user, finish=finish)
 
 
+def _after_custom_challenges(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    finish: Finish = sign_in_result,
+) -> dict[str, Any]:
+    """DefineAuthChallenge issues tokens: the account is judged now, on the user as it is at
+    the last answer (with PreventUserExistenceErrors the challenges play the password's part;
+    a user disabled between rounds gets no tokens either), then the password flows' end."""
+    _check_account(user)
+    return _after_password(backend, pool, client, user, finish)
+
+
 def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError:
     passwords.record_failure(user, backend.now())
     backend.store.save_user(user)
@@ -284,7 +298,7 @@ def _password_verifier(
             user,
             verified.custom,
             start_password=_custom_password_step,
-            finish_sign_in=_after_password,
+            finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
     return _after_password(backend, pool, client, user)
@@ -455,7 +469,7 @@ def _start_custom(
         with_srp=with_srp,
         account_checks=account_checks,
         start_password=password_step,
-        finish_sign_in=_after_password,
+        finish_sign_in=_after_custom_challenges,
         finish=sign_in_result,
     )
 
@@ -522,7 +536,7 @@ def _respond(
             responses,
             session,
             start_password=_custom_password_step,
-            finish_sign_in=_after_password,
+            finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
     if challenge in idp_mfa.CHALLENGES:
