@@ -812,3 +812,95 @@ def test_custom_message_of_the_wrong_type_is_refused(
     with pytest.raises(ClientError) as caught:
         _sign_up(cognito_idp, pool, _name())
     assert error_of(caught) == ("InvalidLambdaResponseException", "Unrecognizable lambda output")
+
+
+def test_concurrent_sign_ups_of_one_name_while_pre_sign_up_runs(
+    cognito_idp: Any,
+    local_cognito: LocalCognito,
+    pool_with: Callable[..., PoolClient],
+    recorder: Recorder,
+) -> None:
+    """The server serves others while PreSignUp runs; a second sign-up of the same name that
+    got in meanwhile is UsernameExistsException for whichever comes second, not a crash."""
+    import threading
+
+    import boto3
+    from botocore.config import Config
+
+    pool = pool_with("PreSignUp")
+    both_waiting = threading.Barrier(2, timeout=5)
+
+    def slow(event: dict[str, Any]) -> None:
+        both_waiting.wait()  # both sign-ups are past Cognito's first uniqueness check
+
+    recorder.answers["PreSignUp"] = slow
+    username = _name()
+    outcomes: list[str] = []
+
+    def sign_up() -> None:
+        own = boto3.client(
+            "cognito-idp",
+            endpoint_url=local_cognito.url,
+            region_name="us-east-1",
+            config=Config(retries={"total_max_attempts": 1}),  # a 500 must not be retried away
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        try:
+            _sign_up(own, pool, username)
+            outcomes.append("signed up")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["UsernameExistsException", "signed up"]
+    assert _status(cognito_idp, pool, username)[0] == "UNCONFIRMED"
+
+
+def test_concurrent_first_sign_ins_of_a_migrating_user_both_succeed(
+    local_cognito: LocalCognito, pool_with: Callable[..., PoolClient], recorder: Recorder
+) -> None:
+    """Two sign-ins of a legacy user at once: both ask UserMigration (the user is unknown to
+    both); the second to finish finds the user moved in and signs in as that user."""
+    import threading
+
+    import boto3
+    from botocore.config import Config
+
+    pool = pool_with("UserMigration")
+    both_waiting = threading.Barrier(2, timeout=5)
+
+    def migrate(event: dict[str, Any]) -> None:
+        both_waiting.wait()
+        _migrated(event)
+
+    recorder.answers["UserMigration"] = migrate
+    username = _name()
+    outcomes: list[str] = []
+
+    def sign_in() -> None:
+        own = boto3.client(
+            "cognito-idp",
+            endpoint_url=local_cognito.url,
+            region_name="us-east-1",
+            config=Config(retries={"total_max_attempts": 1}),
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        try:
+            result = _password_sign_in(own, pool, username, "legacy-pw")
+            outcomes.append("tokens" if "AuthenticationResult" in result else "challenge")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=sign_in) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["tokens", "tokens"]
+    assert recorder.sources() == ["UserMigration_Authentication"] * 2

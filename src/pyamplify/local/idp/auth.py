@@ -348,6 +348,11 @@ def _migrated_user(
     migrated = migrator(backend, hooks.Migration(pool, client, typed, password, "Authentication"))
     if migrated is None:
         return None
+    # The server served other calls while the function ran: a concurrent sign-in may have
+    # moved the same user in already. Then this is an ordinary sign-in of that user.
+    moved_in = find_user(backend, pool, typed)
+    if moved_in is not None:
+        return moved_in
     user = create_user(
         backend,
         pool,

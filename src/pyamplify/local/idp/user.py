@@ -165,6 +165,9 @@ def _migrated_for_reset(
     migrated = migrator(backend, hooks.Migration(pool, client, typed, None, "ForgotPassword"))
     if migrated is None:
         return None
+    moved_in = find_user(backend, pool, typed)  # by a concurrent call while the function ran
+    if moved_in is not None:
+        return moved_in
     user = create_user(
         backend,
         pool,
