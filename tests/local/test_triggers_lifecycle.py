@@ -7,6 +7,7 @@ passes them. The function is a recording Python handler (:class:`~.trigger_suppo
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -817,16 +818,12 @@ def test_custom_message_of_the_wrong_type_is_refused(
 def test_concurrent_sign_ups_of_one_name_while_pre_sign_up_runs(
     cognito_idp: Any,
     local_cognito: LocalCognito,
+    make_boto3_client: Callable[..., Any],
     pool_with: Callable[..., PoolClient],
     recorder: Recorder,
 ) -> None:
     """The server serves others while PreSignUp runs; a second sign-up of the same name that
     got in meanwhile is UsernameExistsException for whichever comes second, not a crash."""
-    import threading
-
-    import boto3
-    from botocore.config import Config
-
     pool = pool_with("PreSignUp")
     both_waiting = threading.Barrier(2, timeout=5)
 
@@ -838,14 +835,7 @@ def test_concurrent_sign_ups_of_one_name_while_pre_sign_up_runs(
     outcomes: list[str] = []
 
     def sign_up() -> None:
-        own = boto3.client(
-            "cognito-idp",
-            endpoint_url=local_cognito.url,
-            region_name="us-east-1",
-            config=Config(retries={"total_max_attempts": 1}),  # a 500 must not be retried away
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        own = make_boto3_client("cognito-idp", local_cognito.url)  # no retry: a 500 shows
         try:
             _sign_up(own, pool, username)
             outcomes.append("signed up")
@@ -862,15 +852,13 @@ def test_concurrent_sign_ups_of_one_name_while_pre_sign_up_runs(
 
 
 def test_concurrent_first_sign_ins_of_a_migrating_user_both_succeed(
-    local_cognito: LocalCognito, pool_with: Callable[..., PoolClient], recorder: Recorder
+    local_cognito: LocalCognito,
+    make_boto3_client: Callable[..., Any],
+    pool_with: Callable[..., PoolClient],
+    recorder: Recorder,
 ) -> None:
     """Two sign-ins of a legacy user at once: both ask UserMigration (the user is unknown to
     both); the second to finish finds the user moved in and signs in as that user."""
-    import threading
-
-    import boto3
-    from botocore.config import Config
-
     pool = pool_with("UserMigration")
     both_waiting = threading.Barrier(2, timeout=5)
 
@@ -883,14 +871,7 @@ def test_concurrent_first_sign_ins_of_a_migrating_user_both_succeed(
     outcomes: list[str] = []
 
     def sign_in() -> None:
-        own = boto3.client(
-            "cognito-idp",
-            endpoint_url=local_cognito.url,
-            region_name="us-east-1",
-            config=Config(retries={"total_max_attempts": 1}),
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        own = make_boto3_client("cognito-idp", local_cognito.url)
         try:
             result = _password_sign_in(own, pool, username, "legacy-pw")
             outcomes.append("tokens" if "AuthenticationResult" in result else "challenge")
