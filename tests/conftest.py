@@ -38,7 +38,9 @@ def boto3_client(service: str, url: str, region: str = "us-east-1") -> Any:
         service,
         endpoint_url=url,
         region_name=region,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        # total_max_attempts 1: no retry. (botocore's max_attempts counts retries, so 1 there
+        # would retry a 500 once and could hide a server error behind the retry's answer.)
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
         **DUMMY_CREDENTIALS,
     )
 

@@ -160,6 +160,20 @@ def _after_password(
     return idp_mfa.after_password(backend, pool, client, user, finish=finish)
 
 
+def _after_custom_challenges(
+    backend: Backend,
+    pool: dict[str, Any],
+    client: dict[str, Any],
+    user: UserRecord,
+    finish: Finish = sign_in_result,
+) -> dict[str, Any]:
+    """DefineAuthChallenge issues tokens: the account is judged now, on the user as it is at
+    the last answer (with PreventUserExistenceErrors the challenges play the password's part;
+    a user disabled between rounds gets no tokens either), then the password flows' end."""
+    _check_account(user)
+    return _after_password(backend, pool, client, user, finish)
+
+
 def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError:
     passwords.record_failure(user, backend.now())
     backend.store.save_user(user)
@@ -225,11 +239,26 @@ def _custom_password_step(
     backend: Backend,
     pool: dict[str, Any],
     client: dict[str, Any],
-    user: UserRecord,
+    user: UserRecord | None,
+    username: str,
     custom: dict[str, Any],
 ) -> dict[str, Any]:
-    """Custom auth asked for the password (after an SRP_A start): PASSWORD_VERIFIER."""
+    """Custom auth asked for the password (after an SRP_A start): PASSWORD_VERIFIER; a ghost's
+    (PreventUserExistenceErrors) with a stable fake salt and verifier, refused at the answer."""
     srp_a = str(custom.pop("srp_a", ""))
+    if user is None:
+        salt, verifier = ghost_salt_and_verifier(backend, pool["Id"], username)
+        return issue_password_verifier(
+            backend,
+            pool,
+            client,
+            username=username,
+            salt=salt,
+            verifier=verifier,
+            srp_a=srp_a,
+            ghost=True,
+            custom=custom,
+        )
     return _user_password_verifier(backend, pool, client, user, srp_a, custom)
 
 
@@ -269,7 +298,7 @@ def _password_verifier(
             user,
             verified.custom,
             start_password=_custom_password_step,
-            finish_sign_in=_after_password,
+            finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
     return _after_password(backend, pool, client, user)
@@ -319,6 +348,11 @@ def _migrated_user(
     migrated = migrator(backend, hooks.Migration(pool, client, typed, password, "Authentication"))
     if migrated is None:
         return None
+    # The server served other calls while the function ran: a concurrent sign-in may have
+    # moved the same user in already. Then this is an ordinary sign-in of that user.
+    moved_in = find_user(backend, pool, typed)
+    if moved_in is not None:
+        return moved_in
     user = create_user(
         backend,
         pool,
@@ -425,10 +459,12 @@ def _start_custom(
         backend: Backend,
         pool: dict[str, Any],
         client: dict[str, Any],
-        user: UserRecord,
+        user: UserRecord | None,
+        username: str,
         custom: dict[str, Any],
     ) -> dict[str, Any]:
-        return _custom_password_step(backend, pool, client, user, {**custom, "srp_a": srp_a})
+        state = {**custom, "srp_a": srp_a}
+        return _custom_password_step(backend, pool, client, user, username, state)
 
     return custom_auth.start(
         backend,
@@ -438,7 +474,7 @@ def _start_custom(
         with_srp=with_srp,
         account_checks=account_checks,
         start_password=password_step,
-        finish_sign_in=_after_password,
+        finish_sign_in=_after_custom_challenges,
         finish=sign_in_result,
     )
 
@@ -505,7 +541,7 @@ def _respond(
             responses,
             session,
             start_password=_custom_password_step,
-            finish_sign_in=_after_password,
+            finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
     if challenge in idp_mfa.CHALLENGES:

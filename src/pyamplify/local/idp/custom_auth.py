@@ -24,7 +24,11 @@ from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.idp.challenges import answered_challenge, open_session
-from pyamplify.local.idp.common import find_user, prevents_user_existence_errors
+from pyamplify.local.idp.common import (
+    check_secret_hash,
+    find_user,
+    prevents_user_existence_errors,
+)
 from pyamplify.local.idp.tokens import Finish
 from pyamplify.local.store.userpools import UserRecord
 
@@ -36,9 +40,11 @@ SRP_A = "SRP_A"
 
 #: After the password (or a challenge) passed: the rest of the sign-in (MFA, then ``finish``).
 Continue = Callable[[Backend, dict[str, Any], dict[str, Any], UserRecord, Finish], dict[str, Any]]
-#: Starts the password step: ``(pool, client, user, custom_state) -> PASSWORD_VERIFIER answer``.
+#: Starts the password step: ``(pool, client, user, username, custom_state) -> PASSWORD_VERIFIER
+#: answer``; ``user`` is ``None`` for a ghost, who must get the same step as a real user.
 StartPassword = Callable[
-    [Backend, dict[str, Any], dict[str, Any], UserRecord, dict[str, Any]], dict[str, Any]
+    [Backend, dict[str, Any], dict[str, Any], UserRecord | None, str, dict[str, Any]],
+    dict[str, Any],
 ]
 
 
@@ -119,6 +125,7 @@ def answer(
     """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify the answer, then Define decides."""
     typed = _required(responses, "USERNAME")
     reply = _required(responses, "ANSWER")
+    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
     engine = _engine(pool)
     challenge = answered_challenge(
         backend, pool, client, typed, session, (CUSTOM_CHALLENGE,), allow_unknown_user=True
@@ -156,9 +163,11 @@ def _decide(
         and attempt.sessions
         and attempt.sessions[0]["challengeName"] == SRP_A
     ):
-        if attempt.user is None:
-            raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-        return start_password(backend, attempt.pool, attempt.client, attempt.user, state)
+        # A ghost gets the password step too (it fails at the answer), so that the answer to
+        # the SRP start does not tell who exists.
+        return start_password(
+            backend, attempt.pool, attempt.client, attempt.user, attempt.username, state
+        )
     if name != CUSTOM_CHALLENGE:
         raise errors.InvalidLambdaResponseException(
             f"DefineAuthChallenge asked for {name!r}, which this sign-in cannot issue: "

@@ -161,6 +161,8 @@ class Message:
     email_message: str
     email_subject: str
     client_metadata: Mapping[str, str] = field(default_factory=dict)
+    #: The app client of the call that sends it (``None`` for admin calls).
+    client_id: str | None = None
 
 
 @dataclass(frozen=True)

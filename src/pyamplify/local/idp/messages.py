@@ -76,10 +76,14 @@ def render(
     medium: str | None,
     code: str,
     client_metadata: dict[str, str] | None = None,
+    client_id: str | None = None,
 ) -> Rendered:
-    """The message ``user`` would get for ``source`` by ``medium`` (``EMAIL`` or ``SMS``)."""
+    """The message ``user`` would get for ``source`` by ``medium`` (``EMAIL`` or ``SMS``),
+    sent by a call of app client ``client_id`` (``None``: an admin call)."""
     sms, email, subject = _defaults(pool, source)
-    message = hooks.Message(pool, user, source, sms, email, subject, client_metadata or {})
+    message = hooks.Message(
+        pool, user, source, sms, email, subject, client_metadata or {}, client_id
+    )
     for contributor in hooks.MESSAGE:
         contributor(backend, message)
     if medium == "SMS":

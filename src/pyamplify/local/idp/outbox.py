@@ -25,6 +25,8 @@ RESET_CODE_LIFETIME = 3600.0
 MAX_CODE_FAILURES = 5
 
 MEDIUM_OF = {"email": "EMAIL", "phone_number": "SMS"}
+#: The operations whose ClientMetadata CustomMessage does not see (BC InitiateAuth docs).
+_NO_METADATA_FOR_MESSAGES = frozenset({"InitiateAuth", "AdminInitiateAuth"})
 
 
 def mask(attribute: str, value: str) -> str:
@@ -90,9 +92,19 @@ def record(
     ``AdminCreateUser`` (the code is the temporary password) or ``Authentication``.
     """
     medium = MEDIUM_OF.get(attribute)
-    metadata = dict(hooks.current_request().client_metadata)
+    served = hooks.current_request()
+    # AWS passes InitiateAuth's ClientMetadata to PreAuthentication and UserMigration only,
+    # not to CustomMessage (an MFA code sent at sign-in); every other call's reaches it.
+    metadata = {} if served.operation in _NO_METADATA_FOR_MESSAGES else dict(served.client_metadata)
     rendered = messages.render(
-        backend, pool, user, source=purpose, medium=medium, code=code, client_metadata=metadata
+        backend,
+        pool,
+        user,
+        source=purpose,
+        medium=medium,
+        code=code,
+        client_metadata=metadata,
+        client_id=client_id,
     )
     backend.store.add_outbox(
         {

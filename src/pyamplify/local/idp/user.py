@@ -101,8 +101,13 @@ def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     backend.store.insert_user(user)
     result: dict[str, Any] = {"UserConfirmed": user.status == "CONFIRMED", "UserSub": user.sub}
     if sign_up_event.auto_confirm:
+        # SignUp's ClientMetadata goes to PostConfirmation too (AWS: "pre sign-up, custom
+        # message, and post confirmation").
         hooks.run_confirmation(
-            backend, hooks.Confirmation(pool, user, "ConfirmSignUp", client["ClientId"])
+            backend,
+            hooks.Confirmation(
+                pool, user, "ConfirmSignUp", client["ClientId"], sign_up_event.client_metadata
+            ),
         )
         return result
     channel = _signup_channel(pool, user)
@@ -160,6 +165,9 @@ def _migrated_for_reset(
     migrated = migrator(backend, hooks.Migration(pool, client, typed, None, "ForgotPassword"))
     if migrated is None:
         return None
+    moved_in = find_user(backend, pool, typed)  # by a concurrent call while the function ran
+    if moved_in is not None:
+        return moved_in
     user = create_user(
         backend,
         pool,

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
+from pyamplify.local.idp.common import find_user, username_attributes
 from pyamplify.local.triggers import events
 from pyamplify.local.triggers.invoke import call, flag, function_of, response_of
 
@@ -49,10 +51,30 @@ def pre_sign_up(backend: Backend, sign_up: hooks.SignUp) -> None:
         response={"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
     )
     response = response_of(call(backend, arn, "PreSignUp", event))
+    _still_free(backend, sign_up)
     sign_up.auto_confirm = flag(response, "autoConfirmUser")
     for name, attribute in _AUTO_VERIFY.items():
         if flag(response, name):
             sign_up.auto_verify.add(attribute)
+
+
+#: UsernameExistsException's message per PreSignUp source (as the operations word it).
+_TAKEN = {"SignUp": errors.USER_EXISTS, "AdminCreateUser": "User account already exists"}
+
+
+def _still_free(backend: Backend, sign_up: hooks.SignUp) -> None:
+    """Cognito's uniqueness checks again: the server served other calls while the function
+    ran, and one may have taken the name (or an alias) the operation checked before it. From
+    here the operation holds the gate until the user is stored."""
+    user = sign_up.user
+    if backend.store.get_user(user.pool_id, user.username) is not None:
+        raise errors.UsernameExistsException(_TAKEN.get(sign_up.source, errors.USER_EXISTS))
+    for attribute in username_attributes(sign_up.pool):
+        value = user.attributes.get(attribute)
+        if value and find_user(backend, sign_up.pool, value) is not None:
+            raise errors.UsernameExistsException(
+                f"An account with the given {attribute} already exists."
+            )
 
 
 @hooks.CONFIRMATION.register

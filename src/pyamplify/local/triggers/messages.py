@@ -44,7 +44,7 @@ def custom_message(backend: Backend, message: hooks.Message) -> None:
         message.pool,
         f"CustomMessage_{message.source}",
         username=message.user.username,
-        client_id=None,
+        client_id=message.client_id,
         request=request,
         response={"smsMessage": None, "emailMessage": None, "emailSubject": None},
     )
