@@ -37,6 +37,7 @@ from pyamplify.local.idp.common import (
     pool_client_or_error,
     pool_or_error,
     prevents_user_existence_errors,
+    required_answer,
     str_map,
     str_param,
 )
@@ -70,13 +71,6 @@ _FLOW_GATES = {
 }
 _ADMIN_ONLY_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 _SECRET_BLOCK_BYTES = 64
-
-
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
 
 
 def _check_flow(client: dict[str, Any], flow: str) -> None:
@@ -250,10 +244,10 @@ def _custom_password_step(
 
 
 def _password_verifier(caller: Caller, responses: dict[str, str]) -> dict[str, Any]:
-    typed = _required(responses, "USERNAME")
-    block = _required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-    signature = _required(responses, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = _required(responses, "TIMESTAMP")
+    typed = required_answer(responses, "USERNAME")
+    block = required_answer(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_answer(responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_answer(responses, "TIMESTAMP")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     verified = check_password_claim(
         caller,
@@ -355,8 +349,8 @@ def new_password_answer(
     finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
     """The answer to NEW_PASSWORD_REQUIRED (API and Hosted UI): then MFA or ``finish``."""
-    typed = _required(responses, "USERNAME")
-    new_password = _required(responses, "NEW_PASSWORD")
+    typed = required_answer(responses, "USERNAME")
+    new_password = required_answer(responses, "NEW_PASSWORD")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     challenge = answered_challenge(caller, typed, session_id, ("NEW_PASSWORD_REQUIRED",))
     user = challenge.known_user()
@@ -383,7 +377,7 @@ def new_password_answer(
 
 
 def _refresh_flow(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    token = _required(params, "REFRESH_TOKEN")
+    token = required_answer(params, "REFRESH_TOKEN")
     if caller.client.get("ClientSecret"):
         _check_refresh_secret_hash(caller, token, params.get("SECRET_HASH"))
     result = refresh_tokens(caller.backend, caller.pool, caller.client, token, rotate=False)
@@ -411,10 +405,10 @@ def _check_refresh_secret_hash(
 
 
 def _start_custom(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    typed = _required(params, "USERNAME")
+    typed = required_answer(params, "USERNAME")
     check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
     with_srp = params.get("CHALLENGE_NAME") == custom_auth.SRP_A
-    srp_a = _required(params, "SRP_A") if with_srp else None
+    srp_a = required_answer(params, "SRP_A") if with_srp else None
     if srp_a is not None:
         parse_srp_a(srp_a)
 
@@ -452,12 +446,12 @@ def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         raise errors.UnsupportedOperationException(
             "The local Cognito does not implement the USER_AUTH flow yet; use USER_SRP_AUTH."
         )
-    typed = _required(params, "USERNAME")
+    typed = required_answer(params, "USERNAME")
     if flow == "USER_SRP_AUTH":
-        srp_a = _required(params, "SRP_A")
+        srp_a = required_answer(params, "SRP_A")
         check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
         return _start_srp(caller, typed, srp_a)
-    password = _required(params, "PASSWORD")
+    password = required_answer(params, "PASSWORD")
     check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
     return password_sign_in(caller, typed, password)
 

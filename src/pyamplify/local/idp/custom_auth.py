@@ -28,6 +28,7 @@ from pyamplify.local.idp.common import (
     check_secret_hash,
     find_user,
     prevents_user_existence_errors,
+    required_answer,
 )
 from pyamplify.local.idp.tokens import Finish
 from pyamplify.local.store.userpools import UserRecord
@@ -114,8 +115,8 @@ def answer(
     finish: Finish,
 ) -> dict[str, Any]:
     """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify the answer, then Define decides."""
-    typed = _required(responses, "USERNAME")
-    reply = _required(responses, "ANSWER")
+    typed = required_answer(responses, "USERNAME")
+    reply = required_answer(responses, "ANSWER")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     engine = _engine(caller.pool)
     challenge = answered_challenge(
@@ -177,10 +178,3 @@ def _decide(
 
 def _entry(name: str, result: bool, metadata: str | None = None) -> dict[str, Any]:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
-
-
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value

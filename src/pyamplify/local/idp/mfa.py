@@ -40,6 +40,7 @@ from pyamplify.local.idp.common import (
     check_secret_hash,
     opt_str,
     pool_or_error,
+    required_answer,
     str_param,
     user_or_error,
 )
@@ -280,13 +281,6 @@ def _challenge(
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
 
 
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 def respond(
     caller: Caller,
     challenge: str,
@@ -296,7 +290,7 @@ def respond(
 ) -> dict[str, Any]:
     """(Admin)RespondToAuthChallenge for the MFA challenges: tokens (``finish``) or the next
     challenge."""
-    typed = _required(responses, "USERNAME")
+    typed = required_answer(responses, "USERNAME")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     challenge_state = answered_challenge(caller, typed, session_id, CHALLENGES)
     kind, state, user = challenge_state.kind, challenge_state.state, challenge_state.known_user()
@@ -314,7 +308,9 @@ def respond(
                 "with this Session first, then answer MFA_SETUP with the Session they return."
             )
     else:
-        _check_code(caller.backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
+        _check_code(
+            caller.backend, user, kind, required_answer(responses, _CODE_ANSWER[kind]), state
+        )
     challenge_state.close(caller.backend)
     return finish(caller, user, source="Authentication")
 
@@ -349,7 +345,7 @@ def _select(
     session_id: str,
     state: dict[str, Any],
 ) -> dict[str, Any]:
-    answer = _required(responses, "ANSWER")
+    answer = required_answer(responses, "ANSWER")
     method = _SELECT_ANSWERS.get(answer)
     if method is None or method not in state.get("options", []):
         raise errors.MFAMethodNotFoundException(
