@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.front.text import refuse_unpaired_surrogates
 from pyamplify.local.identity import service as identity_service
 from pyamplify.local.idp import service as idp_service
 from pyamplify.local.idp.service import IDP_TARGET_PREFIX
@@ -64,6 +65,8 @@ RawResponse = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 # Starlette's JSONResponse rendering (compact, UTF-8, no NaN), with one encoder made once.
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+# For text UTF-8 cannot encode (a lone surrogate quoted in a message): JSON escapes it instead.
+_ASCII_JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 _CORS_RAW = [
     (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in _CORS.items()
 ]
@@ -77,7 +80,10 @@ def _raw_json(
     after_cors: list[tuple[bytes, bytes]],
 ) -> RawResponse:
     """A JSON 1.1 answer with headers in the order Starlette's ``JSONResponse`` sends them."""
-    body = _JSON_ENCODER.encode(payload).encode("utf-8")
+    try:
+        body = _JSON_ENCODER.encode(payload).encode("utf-8")
+    except UnicodeEncodeError:
+        body = _ASCII_JSON_ENCODER.encode(payload).encode("ascii")
     headers = [
         (b"x-amzn-requestid", str(uuid.uuid4()).encode("latin-1")),
         *before_cors,
@@ -174,6 +180,7 @@ class Dispatcher:
             raise errors.InvalidParameterException(
                 "The request body is not valid JSON; send a JSON object."
             ) from None
+        refuse_unpaired_surrogates(raw, body)
         self.backend.calls.add(operation)
         return service.handle(operation, body, info)
 
