@@ -713,8 +713,8 @@ def refresh_flow(
     }
     response = yield idp("GetTokensFromRefreshToken", payload)
     result = response.get("AuthenticationResult")
-    if not isinstance(result, dict) or "AccessToken" not in result or "IdToken" not in result:
-        raise ProtocolError("the refresh answer has no AuthenticationResult with tokens")
+    if not isinstance(result, dict):  # tokens are checked by the caller, after it keeps a
+        raise ProtocolError("the refresh answer has no AuthenticationResult")  # rotated one
     return result
 
 
