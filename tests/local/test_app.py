@@ -132,7 +132,7 @@ def test_cors_preflight_and_headers(local_cognito: LocalCognito) -> None:
         },
     )
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "x-amz-target" in preflight.headers["access-control-allow-headers"]
 
 
