@@ -30,6 +30,7 @@ from pyamplify.auth.events import (
     EventHub,
 )
 from pyamplify.auth.flows import USER_SRP_AUTH, ClientContext, SignInOutcome
+from pyamplify.auth.refresh_support import RefreshFallback
 from pyamplify.auth.session import SIGNED_OUT as SIGNED_OUT_SESSION
 from pyamplify.auth.session import AuthSession, CachedSession, StoredSession, username_of
 from pyamplify.auth.tokens import JWT, AuthTokens
@@ -164,6 +165,14 @@ class AuthCore:
     def endpoint(self) -> str:
         """Where user-pool calls go, resolved now (environment overrides apply at call time)."""
         return self.config.user_pool_endpoint_url()
+
+    def refresh_fallback(self) -> RefreshFallback | None:
+        """For a custom user pool endpoint, the memory of its refresh call; ``None`` for AWS's
+        own endpoint, which always answers GetTokensFromRefreshToken."""
+        resolved = self.config.resolve_user_pool_endpoint()
+        if resolved.origin == "AWS default":
+            return None
+        return RefreshFallback(resolved.url)
 
     def endpoints(self) -> dict[str, str]:
         """Where calls go, per service, for the pools this configuration has."""

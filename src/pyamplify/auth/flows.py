@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pyamplify import srp
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
+from pyamplify.auth.refresh_support import RefreshFallback, lacks_operation
 from pyamplify.auth.results import (
     AMPLIFY_MFA_NAMES,
     COGNITO_MFA_NAMES,
@@ -30,6 +31,7 @@ from pyamplify.auth.results import (
     SignUpStep,
     TOTPSetupDetails,
 )
+from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call, idp
 from pyamplify.wire.errors import (
     CognitoServiceError,
@@ -699,19 +701,55 @@ def refresh_flow(
     refresh_token: str,
     *,
     device_key: str | None = None,
+    username: str | None = None,
+    fallback: RefreshFallback | None = None,
 ) -> Flow[dict[str, Any]]:
     """GetTokensFromRefreshToken, the call all three Amplify libraries now make.
 
     It takes the client secret itself (no SECRET_HASH, so no username is needed) and, when the
     app client rotates refresh tokens, answers with a new refresh token, which the caller stores
     in place of the old one (the old one stops working after the grace period).
+
+    ``fallback`` (custom endpoints only, :mod:`~pyamplify.auth.refresh_support`): an endpoint
+    that does not implement it is asked ``InitiateAuth REFRESH_TOKEN_AUTH`` instead (with the
+    SECRET_HASH of ``username``), and remembered when that works.
     """
-    payload: dict[str, Any] = {
-        "RefreshToken": refresh_token,
-        "ClientId": ctx.client_id,
-        **_optional(ClientSecret=ctx.client_secret, DeviceKey=device_key),
+    if fallback is None or not fallback.known:
+        payload: dict[str, Any] = {
+            "RefreshToken": refresh_token,
+            "ClientId": ctx.client_id,
+            **_optional(ClientSecret=ctx.client_secret, DeviceKey=device_key),
+        }
+        try:
+            response = yield idp("GetTokensFromRefreshToken", payload)
+        except PyamplifyError as error:
+            if fallback is None or not lacks_operation(error):
+                raise
+            try:
+                result = yield from _refresh_token_auth(ctx, refresh_token, device_key, username)
+            except PyamplifyError:
+                raise error from None  # the probe failed too: report what happened first
+            fallback.remember()
+            return result
+        return _authentication_result(response)
+    return (yield from _refresh_token_auth(ctx, refresh_token, device_key, username))
+
+
+def _refresh_token_auth(
+    ctx: ClientContext, refresh_token: str, device_key: str | None, username: str | None
+) -> Flow[dict[str, Any]]:
+    """The older refresh: InitiateAuth REFRESH_TOKEN_AUTH (SECRET_HASH of the internal name)."""
+    parameters = {
+        "REFRESH_TOKEN": refresh_token,
+        **(ctx.secret_hash(username) if username else {}),
+        **_optional(DEVICE_KEY=device_key),
     }
-    response = yield idp("GetTokensFromRefreshToken", payload)
+    payload = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": ctx.client_id}
+    response = yield idp("InitiateAuth", {**payload, "AuthParameters": parameters})
+    return _authentication_result(response)
+
+
+def _authentication_result(response: Mapping[str, Any]) -> dict[str, Any]:
     result = response.get("AuthenticationResult")
     if not isinstance(result, dict):  # tokens are checked by the caller, after it keeps a
         raise ProtocolError("the refresh answer has no AuthenticationResult")  # rotated one

@@ -435,7 +435,11 @@ def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[Au
         return core.expired(cached.stored.username, None)
     try:
         result = yield from refresh_flow(
-            core.context, refresh_token, device_key=cached.stored.device_key
+            core.context,
+            refresh_token,
+            device_key=cached.stored.device_key,
+            username=cached.stored.username,
+            fallback=core.refresh_fallback(),
         )
     except PyamplifyError as error:
         if not core.refresh_failed(error, cached.stored.username):
