@@ -101,18 +101,21 @@ def too_large_text(limit: int) -> bytes:
 
 
 class EveryTenSeconds:
-    """A warning that repeats at most once per interval, with the count since the last one."""
+    """A warning logged at most once per interval: ``message % (count since the last line,
+    count in all, *args)``, so a flood makes a few lines, not one per event."""
 
     def __init__(self, message: str, interval: float = _WARN_EVERY) -> None:
         self.message = message
         self.interval = interval
         self._count = 0
+        self._total = 0
         self._last = float("-inf")
 
     def __call__(self, *args: object) -> None:
         self._count += 1
+        self._total += 1
         now = time.monotonic()
         if now - self._last >= self.interval:
-            LOG.warning(self.message, self._count, *args)
+            LOG.warning(self.message, self._count, self._total, *args)
             self._count = 0
             self._last = now

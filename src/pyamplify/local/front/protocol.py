@@ -45,10 +45,12 @@ def _plain(status: bytes, text: bytes) -> bytes:
 _BUSY = _plain(b"503 Service Unavailable", b"Too many connections to the local Cognito.\n")
 _TOO_SLOW = _plain(b"408 Request Timeout", b"The request did not arrive in time.\n")
 _over_capacity = EveryTenSeconds(
-    "refused %d connection(s): the local Cognito already has %d open (--max-connections)"
+    "refused %d connection(s) (%d in all): the local Cognito already has %d open "
+    "(--max-connections)"
 )
 _slow_closed = EveryTenSeconds(
-    "closed %d connection(s) whose request did not arrive within %ss (--request-timeout)"
+    "closed %d connection(s) (%d in all) whose request did not arrive within %ss "
+    "(--request-timeout)"
 )
 
 
