@@ -163,20 +163,17 @@ def test_the_client_rides_out_throttling_with_retries(
     assert faulty.fault_counts.get("throttle", 0) >= 1  # it was throttled, and retried
 
 
-def test_a_lost_challenge_answer_is_a_network_error_not_a_wrong_password(
+def test_a_lost_challenge_answer_is_not_repeated_but_the_exchange_restarted(
     faulty: LocalCognito, cognito_idp: Any, new_user_pool: Callable[..., PoolClient]
 ) -> None:
     """The server used the SRP secret block; repeating the answer would read "Incorrect
-    username or password.", so the client does not repeat it and says what happened."""
-    from pyamplify.wire.errors import NetworkError
-
+    username or password." The client starts a fresh SRP exchange instead."""
     pool = new_user_pool()
     make_user(cognito_idp, pool, "lost")
-    # Seed 1 at 50%: the first answer is lost, a repeat would get through (and mislead).
+    # Seed 1 at 50%: the first answer is lost, the next gets through.
     faulty.faults = "drop-after=50%,ops=RespondToAuthChallenge,seed=1"
+    faulty.reset_calls()
     auth = auth_for(faulty, pool)
-    with pytest.raises(NetworkError):
-        auth.sign_in("lost", PASSWORD)
-    assert faulty.fault_counts == {"drop-after": 1}  # one attempt, not three
-    faulty.faults = None
     assert auth.sign_in("lost", PASSWORD).is_signed_in
+    assert faulty.fault_counts == {"drop-after": 1}
+    assert faulty.calls["InitiateAuth"] == 2 and faulty.calls["RespondToAuthChallenge"] == 2

@@ -37,6 +37,7 @@ from pyamplify.wire.errors import (
     CognitoServiceError,
     PasswordResetRequiredException,
     ProtocolError,
+    RetryableError,
     UserNotConfirmedException,
 )
 
@@ -474,6 +475,11 @@ def _transition_of(name: str) -> Transition:
 # --------------------------------------------------------------------------- sign-in flows
 
 
+#: SRP exchanges a sign-in makes at most: a PASSWORD_VERIFIER answer that failed transiently
+#: (5xx, a lost connection) is not repeated but the exchange is started afresh.
+SRP_EXCHANGES = 3
+
+
 def sign_in_flow(
     ctx: ClientContext,
     username: str,
@@ -495,33 +501,43 @@ def sign_in_flow(
     if kind.needs_password and not password:
         raise AuthValidationError(f"{flow_type} needs a password")
     metadata = dict(client_metadata or {})
-    ephemeral = srp.new_client_ephemeral() if kind.srp else None
-    secret_params: dict[str, str] = {}
-    if ephemeral is not None:
-        secret_params["SRP_A"] = ephemeral.srp_a
-    elif password and kind.needs_password:
-        secret_params["PASSWORD"] = password
-    auth_parameters = {
-        "USERNAME": username,
-        **secret_params,
-        **kind.extra,
-        **ctx.secret_hash(username),
-    }
-    payload: dict[str, Any] = {
-        "AuthFlow": kind.auth_flow,
-        "ClientId": ctx.client_id,
-        "AuthParameters": auth_parameters,
-        **_optional(ClientMetadata=metadata),
-    }
-    try:
-        response = yield idp("InitiateAuth", payload)
-        verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
-        if ephemeral is not None and password is not None and verifier:
-            call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
-            response = yield call
-    except _NEXT_STEP_ERRORS as error:
-        step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
-        return _leave(step, username, flow_type)
+    for exchange in range(1, SRP_EXCHANGES + 1):
+        ephemeral = srp.new_client_ephemeral() if kind.srp else None
+        secret_params: dict[str, str] = {}
+        if ephemeral is not None:
+            secret_params["SRP_A"] = ephemeral.srp_a
+        elif password and kind.needs_password:
+            secret_params["PASSWORD"] = password
+        auth_parameters = {
+            "USERNAME": username,
+            **secret_params,
+            **kind.extra,
+            **ctx.secret_hash(username),
+        }
+        payload: dict[str, Any] = {
+            "AuthFlow": kind.auth_flow,
+            "ClientId": ctx.client_id,
+            "AuthParameters": auth_parameters,
+            **_optional(ClientMetadata=metadata),
+        }
+        answered = False
+        try:
+            response = yield idp("InitiateAuth", payload)
+            verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
+            if ephemeral is not None and password is not None and verifier:
+                call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
+                answered = True
+                response = yield call
+        except _NEXT_STEP_ERRORS as error:
+            step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
+            return _leave(step, username, flow_type)
+        except RetryableError:
+            # The PASSWORD_VERIFIER answer may have been used before its answer was lost: never
+            # repeat it (its secret block is spent), start a fresh SRP exchange instead.
+            if not answered or exchange == SRP_EXCHANGES:
+                raise
+            continue
+        break
     outcome = _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
     return (yield from _begin_totp_setup(outcome))
 
