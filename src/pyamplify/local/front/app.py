@@ -80,8 +80,8 @@ _AMZ_JSON_RAW = AMZ_JSON.encode("latin-1")
 def _raw_json(
     status: int,
     payload: Any,
-    before_cors: list[tuple[bytes, bytes]],
-    after_cors: list[tuple[bytes, bytes]],
+    leading: list[tuple[bytes, bytes]],
+    trailing: list[tuple[bytes, bytes]],
 ) -> RawResponse:
     """A JSON 1.1 answer (CORS headers, when due, are added by :class:`LocalCognitoApp`)."""
     try:
@@ -90,8 +90,8 @@ def _raw_json(
         body = _ASCII_JSON_ENCODER.encode(payload).encode("ascii")
     headers = [
         (b"x-amzn-requestid", str(uuid.uuid4()).encode("latin-1")),
-        *before_cors,
-        *after_cors,
+        *leading,
+        *trailing,
         (b"content-length", str(len(body)).encode("latin-1")),
         (b"content-type", _AMZ_JSON_RAW),
     ]
