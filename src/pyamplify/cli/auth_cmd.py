@@ -159,7 +159,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             const=name,
             help=f"print only the {name} token, bare",
         )
+    tokens.add_argument(
+        "--decode",
+        action="store_true",
+        help="print the ID and access tokens' headers and claims (not verified; see auth verify)",
+    )
     tokens.set_defaults(func=run_tokens)
+    _register_verify(commands, common)
 
     sign_out = commands.add_parser(
         "sign-out", parents=[common], help="sign out and forget the session"
@@ -716,13 +722,15 @@ def run_whoami(args: argparse.Namespace) -> int:
 
 
 def run_tokens(args: argparse.Namespace) -> int:
-    """``pyamplify auth tokens [--id|--access|--refresh]``."""
+    """``pyamplify auth tokens [--id|--access|--refresh] [--decode]``."""
     with _open(args) as auth:
         seen = _watch_expiry(auth)
         session = auth.fetch_auth_session()
         tokens = session.tokens
         if tokens is None:
             return not_signed_in(auth, args, seen)
+    if args.decode:
+        return _print_decoded(args, tokens.id_token.token, tokens.access_token.token)
     values = {
         "id": tokens.id_token.token,
         "access": tokens.access_token.token,
@@ -740,6 +748,84 @@ def run_tokens(args: argparse.Namespace) -> int:
     document["expires_at"] = int(tokens.expires_at)
     text = "\n".join(f"{name}_token: {value}" for name, value in values.items())
     _emit(args, document, f"{text}\nexpires: {_when(tokens.expires_at)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- verify, decode
+def _register_verify(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    verify = commands.add_parser(
+        "verify",
+        parents=[common],
+        help="verify an ID or access token against the configured user pool and app client",
+        description=(
+            "Check a token as a back-end should (pyamplify.verify): RS256 signature with the "
+            "pool's key, iss, token_use, the app client, exp and iat. Keys come through the "
+            "configuration's endpoint when it has one (a local Cognito), else from AWS. Exit 0 "
+            "valid, 1 refused (the reason is printed)."
+        ),
+    )
+    verify.add_argument("token", metavar="TOKEN", help="the token; - reads it from stdin")
+    verify.add_argument(
+        "--token-use",
+        choices=("id", "access"),
+        help="the kind expected (default: what the token says it is, id or access)",
+    )
+    verify.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="the iss to require (default: the pool's AWS issuer; a local Cognito started "
+        "with --issuer local issues its own URL)",
+    )
+    verify.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``pyamplify auth verify TOKEN``."""
+    from pyamplify.verify import TokenVerificationError, TokenVerifier, decode_unverified
+
+    token = sys.stdin.readline().strip() if args.token == "-" else args.token.strip()
+    try:
+        use = args.token_use or decode_unverified(token)["claims"].get("token_use")
+        if use not in ("id", "access"):
+            raise TokenVerificationError(
+                "the token says it is neither an ID nor an access token (token_use); "
+                "pass --token-use"
+            )
+        options = {"issuer": args.issuer} if args.issuer else {}
+        verifier = TokenVerifier.from_config(args.config, token_use=use, **options)
+        claims = verifier.verify(token)
+    except TokenVerificationError as refused:
+        if args.json:
+            _emit(
+                args, {"valid": False, "error": type(refused).__name__, "reason": str(refused)}, ""
+            )
+        print(f"invalid: {refused}", file=sys.stderr)
+        return 1
+    who = claims.get("cognito:username") or claims.get("username") or claims.get("sub")
+    client = claims.get("aud") if use == "id" else claims.get("client_id")
+    text = (
+        f"valid {use} token of {who} for app client {client}\n"
+        f"issuer: {claims['iss']}\nkeys: {verifier.jwks_uri}\nexpires: {_when(claims['exp'])}"
+    )
+    document = {"valid": True, "token_use": use, "claims": claims, "jwks_uri": verifier.jwks_uri}
+    _emit(args, document, text)
+    return 0
+
+
+def _print_decoded(args: argparse.Namespace, id_token: str, access_token: str) -> int:
+    """``auth tokens --decode``: headers and claims, unverified (the refresh token is opaque)."""
+    from pyamplify.verify import decode_unverified
+
+    if args.which == "refresh":
+        print("error: a refresh token is opaque (encrypted): it cannot be decoded", file=sys.stderr)
+        return 1
+    chosen = {"id": id_token, "access": access_token}
+    names = [args.which] if args.which else ["id", "access"]
+    document = {f"{name}_token": decode_unverified(chosen[name]) for name in names}
+    print(json.dumps(document, indent=2, sort_keys=True))
     return 0
 
 

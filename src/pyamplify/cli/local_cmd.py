@@ -5,10 +5,14 @@ see which handler runs each Lambda trigger.
 so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the platform's user
 data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. Lambda
 triggers run local handlers mapped with ``--trigger ARN=HANDLER`` and ``--triggers FILE``
-(checked before the server starts); their output is logged on stderr. ``outbox`` and
-``triggers`` ask a running local Cognito (``--endpoint``, else the configuration's ``Endpoint``
-on this machine, for ``outbox``) and, when none answers, read the data dir. Only the standard
-library is imported at import time; the server loads inside the runs.
+(checked before the server starts); their output is logged on stderr. Hardening options:
+``--cors-origin`` / ``--allowed-host`` (who may call from a browser, which Host names are
+served), ``--strict-auth`` (verify SigV4 of management calls against local credentials),
+``--max-body`` / ``--max-connections`` / ``--request-timeout`` (limits) and ``--faults SPEC``
+(latency, throttling, 5xx, dropped connections at rates). ``outbox`` and ``triggers`` ask a
+running local Cognito (``--endpoint``, else the configuration's ``Endpoint`` on this machine,
+for ``outbox``) and, when none answers, read the data dir. Only the standard library is imported
+at import time; the server loads inside the runs.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="tokens' iss: the AWS URL (default) or this server's URL",
     )
     _add_trigger_options(start)
+    _add_hardening_options(start)
     start.set_defaults(func=run_start)
     outbox = commands.add_parser(
         "outbox",
@@ -164,6 +169,170 @@ def configured_endpoint(path: str | None) -> str | None:
     return None
 
 
+def _add_hardening_options(parser: argparse.ArgumentParser) -> None:
+    browser = parser.add_argument_group("browsers and names")
+    browser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help=(
+            "let pages of ORIGIN (https://app.example.com, or http://app.test:* for any port) "
+            "call the user-plane operations (repeatable); http://localhost:*, 127.0.0.1:* and "
+            "[::1]:* always may; management calls and /_local/* never get CORS"
+        ),
+    )
+    browser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "also serve requests whose Host is NAME (.example.com: and its subdomains; "
+            "repeatable); others get 403 (DNS rebinding)"
+        ),
+    )
+    auth = parser.add_argument_group("signatures")
+    auth.add_argument(
+        "--strict-auth",
+        action="store_true",
+        help=(
+            "verify SigV4 signatures of management calls against local credentials (default: "
+            "any credentials are accepted); without --credentials-file a key pair is made, kept "
+            "in the data dir, and written to an AWS shared-credentials file whose path is shown"
+        ),
+    )
+    auth.add_argument(
+        "--credentials-file",
+        metavar="PATH",
+        help="with --strict-auth: accept the key pairs of this AWS shared-credentials file",
+    )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-body",
+        type=_size,
+        metavar="BYTES",
+        help="largest request body (default 1MiB; accepts 512KiB, 2MiB)",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections beyond N get 503 (default 1000, or half the descriptor limit)",
+    )
+    limits.add_argument(
+        "--request-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="a request must arrive within this time, else 408 (default 10)",
+    )
+    faults = parser.add_argument_group("faults")
+    faults.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help=(
+            "inject faults into Cognito API calls, e.g. 'throttle=5%%,error=2%%,drop=1%%,"
+            "latency=50-300ms,seed=7' (also drop-after=RATE, latency=DUR@RATE, ops=A+B)"
+        ),
+    )
+
+
+_UNITS = {"": 1, "b": 1, "kib": 1024, "kb": 1000, "mib": 1024**2, "mb": 1000**2, "gib": 1024**3}
+
+
+def _size(text: str) -> int:
+    """``--max-body`` values: bytes, or a number with KiB/MiB/GiB (or kB/MB)."""
+    number = text.strip().lower().rstrip()
+    unit = number.lstrip("0123456789.")
+    value = number[: len(number) - len(unit)]
+    try:
+        size = int(float(value) * _UNITS[unit.strip()])
+    except (KeyError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size (e.g. 1048576, 512KiB, 2MiB)"
+        ) from None
+    if size < 1:
+        raise argparse.ArgumentTypeError("the size must be at least 1 byte")
+    return size
+
+
+def _hardening(args: argparse.Namespace) -> dict[str, Any] | int:
+    """``LocalCognito`` keyword arguments for the hardening options, or an exit code after
+    printing what is wrong with them."""
+    from pyamplify.local.front.faults import FaultSpec, FaultSpecError
+    from pyamplify.local.front.limits import Limits
+    from pyamplify.local.front.policy import parse_origins
+    from pyamplify.local.front.strict_auth import read_shared_credentials
+
+    try:
+        origins = parse_origins(args.cors_origin)
+        faults = FaultSpec.parse(args.faults) if args.faults else None
+    except (ValueError, FaultSpecError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    given = {
+        name: value
+        for name, value in (
+            ("max_body", args.max_body),
+            ("max_connections", args.max_connections),
+            ("request_timeout", args.request_timeout),
+        )
+        if value is not None
+    }
+    try:
+        limits = Limits(**given)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    credentials = None
+    if args.credentials_file:
+        if not args.strict_auth:
+            print("error: --credentials-file goes with --strict-auth", file=sys.stderr)
+            return 2
+        try:
+            text = Path(args.credentials_file).read_text(encoding="utf-8")
+            credentials = read_shared_credentials(text)
+        except (OSError, ValueError) as error:
+            print(f"error: cannot read {args.credentials_file}: {error}", file=sys.stderr)
+            return 1
+        if not credentials:
+            print(
+                f"error: {args.credentials_file} has no aws_access_key_id / "
+                "aws_secret_access_key pair",
+                file=sys.stderr,
+            )
+            return 1
+    return {
+        "cors_origins": origins,
+        "allowed_hosts": tuple(args.allowed_host),
+        "strict_auth": args.strict_auth,
+        "credentials": credentials,
+        "limits": limits,
+        "faults": faults,
+    }
+
+
+def _write_credentials_file(cognito: Any, data_dir: Path | None) -> Path:
+    """The made strict-auth key pair as a 0600 shared-credentials file (never printed)."""
+    import tempfile
+
+    from pyamplify.local.front.strict_auth import PROFILE
+
+    folder = data_dir if data_dir is not None else Path(tempfile.mkdtemp(prefix="pyamplify-"))
+    path = folder / "aws-credentials"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(cognito.credentials.shared_credentials_file())
+    if os.name == "posix":
+        path.chmod(0o600)
+    print(
+        f"  strict auth: management calls must be signed with the key pair in {path} "
+        f"(AWS_SHARED_CREDENTIALS_FILE={path} AWS_PROFILE={PROFILE})",
+        flush=True,
+    )
+    return path
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -192,6 +361,9 @@ def run_start(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    hardening = _hardening(args)
+    if isinstance(hardening, int):
+        return hardening
     runner = _trigger_runner(args)
     if isinstance(runner, int):
         return runner
@@ -203,6 +375,7 @@ def run_start(args: argparse.Namespace) -> int:
         region=args.region,
         issuer=args.issuer,
         triggers=runner,
+        **hardening,
     )
     _log_function_output()
     cognito.start()
@@ -216,6 +389,13 @@ def run_start(args: argparse.Namespace) -> int:
         f"pyamplify local triggers --endpoint {cognito.url}",
         flush=True,
     )
+    written = None
+    if cognito.credentials is not None:
+        written = _write_credentials_file(cognito, data_dir)
+    elif args.strict_auth:
+        print("  strict auth: management calls must be signed with --credentials-file's keys")
+    if cognito.faults.active:
+        print(f"  faults: {cognito.faults.describe()}", flush=True)
     if args.host not in _LOOPBACK:
         print(
             f"warning: listening on {args.host}, not loopback: anyone who can reach this "
@@ -230,6 +410,9 @@ def run_start(args: argparse.Namespace) -> int:
     finally:
         cognito.stop()
         signal.signal(signal.SIGTERM, previous)
+        if written is not None and data_dir is None:  # an in-memory server's keys die with it
+            written.unlink(missing_ok=True)
+            written.parent.rmdir()
     print("Local Cognito stopped.", flush=True)
     return 0
 
