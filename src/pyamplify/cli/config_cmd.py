@@ -10,18 +10,23 @@ standard library is imported here at import time; ``pyamplify.config`` loads ins
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+
 if TYPE_CHECKING:
+    import argparse
+
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.config import AuthConfig, ConfigError, ConfigWarning
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``config`` command group and its ``check`` subcommand."""
-    group = subparsers.add_parser(
+    commands = add_group(
+        subparsers,
         "config",
         help="inspect Amplify auth configuration files",
         description=(
@@ -29,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "aws-exports.js (Gen 1 web) and awsconfiguration.json (AWS Mobile SDK)."
         ),
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
+        run_check,
         help="load a configuration and print what it resolves to, or every mistake in it",
         description=(
             "Load a configuration, say which format it was read as, and print the resolved "
@@ -42,8 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     check.add_argument("path", nargs="?", metavar="PATH", help="the configuration file")
-    check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    check.set_defaults(func=run_check)
+    add_json_option(check)
 
 
 def run_check(args: argparse.Namespace) -> int:

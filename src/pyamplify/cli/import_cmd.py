@@ -21,7 +21,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+
 if TYPE_CHECKING:
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.provision.aws_clients import AwsSettings
     from pyamplify.provision.build import BuildResult
     from pyamplify.provision.choose import Selection
@@ -67,17 +70,18 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``import`` command group and its ``auth`` subcommand."""
-    group = subparsers.add_parser(
+    commands = add_group(
+        subparsers,
         "import",
         help="import existing AWS resources into a configuration file",
         description="Import existing AWS resources into an Amplify configuration file.",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="import_command", metavar="SUBCOMMAND")
-    auth = commands.add_parser(
+    auth = add_command(
+        commands,
         "auth",
+        run_import,
         help="choose a Cognito user pool (and identity pool) and write their configuration",
         description=(
             "Choose an existing Cognito user pool, its app clients and (optionally) an identity "
@@ -101,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--yes", action="store_true", help="never prompt: take flags, single choices, defaults"
     )
     auth.add_argument("--check", action="store_true", help="validate and show; write nothing")
-    auth.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json_option(auth)
     auth.add_argument(
         "--format", choices=("gen1", "gen2"), default="gen1", help="file format (default: gen1)"
     )
@@ -116,7 +120,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="where to write (default: ./amplifyconfiguration.json or ./amplify_outputs.json)",
     )
-    auth.set_defaults(func=run_import)
 
 
 def settings_from(args: argparse.Namespace, default_endpoint: str | None = None) -> AwsSettings:

@@ -23,7 +23,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+
+if TYPE_CHECKING:
+    from pyamplify.cli.parsing import Subparsers
 
 DEFAULT_PORT = 9229
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -38,17 +43,18 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("pyamplify", appauthor=False)) / "local-cognito"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``local`` command group with ``start`` and ``outbox``."""
-    group = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    """Add the ``local`` command group with ``start``, ``outbox`` and ``triggers``."""
+    commands = add_group(
+        subparsers,
         "local",
         help="run a local Cognito (user pools with real SRP) for development and tests",
         description="A local Cognito: no AWS account needed. Needs pyamplify[local].",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="local_command", metavar="SUBCOMMAND")
-    start = commands.add_parser(
+    start = add_command(
+        commands,
         "start",
+        run_start,
         help="serve a local Cognito in the foreground until Ctrl-C",
         description=(
             "Serve the Cognito user-pool API (JSON 1.1 on POST /, as boto3 and Amplify send it), "
@@ -74,9 +80,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="tokens' iss: the AWS URL (default) or this server's URL",
     )
     _add_trigger_options(start)
-    start.set_defaults(func=run_start)
-    outbox = commands.add_parser(
+    outbox = add_command(
+        commands,
         "outbox",
+        run_outbox,
         help="list the codes the local Cognito would have e-mailed or texted",
         description=(
             f"Ask a running local Cognito (--endpoint, ${ENDPOINT_ENV}, or {DEFAULT_ENDPOINT}); "
@@ -93,10 +100,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--config", metavar="PATH", help="the configuration whose Endpoint to ask (default: found)"
     )
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    outbox.add_argument("--json", action="store_true", help="print JSON")
-    outbox.set_defaults(func=run_outbox)
-    triggers = commands.add_parser(
+    add_json_option(outbox, help="print JSON")
+    triggers = add_command(
+        commands,
         "triggers",
+        run_triggers,
         help="list the pools' Lambda triggers and the handler each function ARN runs",
         description=(
             "Every pool's LambdaConfig functions and what each ARN is mapped to, as a running "
@@ -106,9 +114,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     triggers.add_argument("--endpoint", help="the local Cognito URL")
     triggers.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    triggers.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(triggers, help="print JSON")
     _add_trigger_options(triggers)
-    triggers.set_defaults(func=run_triggers)
 
 
 def _add_trigger_options(parser: argparse.ArgumentParser) -> None:
