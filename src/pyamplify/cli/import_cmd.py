@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pyamplify.cli.parsing import add_command, add_group, add_json_option
 
@@ -68,6 +68,21 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="Cognito API endpoint, e.g. a local Cognito at http://127.0.0.1:9229",
     )
+
+
+class _Imported(NamedTuple):
+    """What ``import auth`` did, for its report (text or JSON)."""
+
+    file_format: Literal["gen1", "gen2"]
+    selection: Selection
+    result: BuildResult
+    path: Path
+    #: checked, unchanged, refused or written
+    outcome: str
+    #: the differences from the file already there
+    changes: list[Any]
+    messages: list[str]
+    warnings: list[str]
 
 
 def register(subparsers: Subparsers) -> None:
@@ -195,20 +210,20 @@ def _import(args: argparse.Namespace) -> int:
             headless.messages.append(f"Created the folder {created} for {path.name}.")
         write_config(result.config, path, args.format, include_secret=args.include_secret)
         outcome = "written"
-    if args.json:
-        if outcome == "refused":
-            from pyamplify.cli.report import print_error_json
+    if args.json and outcome == "refused":
+        from pyamplify.cli.report import print_error_json
 
-            print_error_json(
-                "FileExists",
-                f"{path} exists and differs; not overwritten",
-                "pass --force to replace it (the changes are listed), or --output another path",
-                {"path": str(path), "changes": [change.to_dict() for change in changes]},
-            )
-            return 1
-        _print_json(args, selection, result, path, outcome, changes, headless.messages, warnings)
-    else:
-        _print_text(args, selection, result, path, outcome, changes, headless.messages, warnings)
+        print_error_json(
+            "FileExists",
+            f"{path} exists and differs; not overwritten",
+            "pass --force to replace it (the changes are listed), or --output another path",
+            {"path": str(path), "changes": [change.to_dict() for change in changes]},
+        )
+        return 1
+    imported = _Imported(
+        args.format, selection, result, path, outcome, changes, headless.messages, warnings
+    )
+    (_print_json if args.json else _print_text)(imported)
     return 1 if outcome == "refused" else 0
 
 
@@ -282,28 +297,20 @@ def _selection_summary(selection: Selection) -> dict[str, Any]:
     }
 
 
-def _print_json(
-    args: argparse.Namespace,
-    selection: Selection,
-    result: BuildResult,
-    path: Path,
-    outcome: str,
-    changes: list[Any],
-    messages: list[str],
-    warnings: list[str],
-) -> None:
+def _print_json(imported: _Imported) -> None:
     from pyamplify.config import render_config
 
+    file_format, selection, result, path, outcome, changes, messages, warnings = imported
     document = {
         "ok": outcome != "refused",
         "outcome": outcome,
         "written": outcome == "written",
         "path": str(path),
-        "format": args.format,
+        "format": file_format,
         **_selection_summary(selection),
         "authentication_flow_type": result.config.authentication_flow_type,
         "identity_providers": result.identity_providers,
-        "config": json.loads(render_config(result.config, args.format, include_secret=False)),
+        "config": json.loads(render_config(result.config, file_format, include_secret=False)),
         "changes": [change.to_dict() for change in changes],
         "messages": messages,
         "notes": list(result.notes),
@@ -312,19 +319,11 @@ def _print_json(
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def _print_text(
-    args: argparse.Namespace,
-    selection: Selection,
-    result: BuildResult,
-    path: Path,
-    outcome: str,
-    changes: list[Any],
-    messages: list[str],
-    warnings: list[str],
-) -> None:
+def _print_text(imported: _Imported) -> None:
     from pyamplify.config import render_config
     from pyamplify.provision.diff import render
 
+    file_format, selection, result, path, outcome, changes, messages, warnings = imported
     err = sys.stderr
     for message in messages:
         print(message, file=err)
@@ -332,10 +331,10 @@ def _print_text(
         print(f"note: {note}", file=err)
     for warning in warnings:
         print(f"warning: {warning}", file=err)
-    kind = _FORMAT_NAMES[args.format]
+    kind = _FORMAT_NAMES[file_format]
     if outcome == "checked":
         print(f"✔ The selection is valid. {kind} that would be written to {path}:")
-        print(render_config(result.config, args.format, include_secret=False), end="")
+        print(render_config(result.config, file_format, include_secret=False), end="")
         if changes:
             print(f"Compared with the existing {path}:\n{render(changes)}")
         return
