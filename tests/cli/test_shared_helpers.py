@@ -127,3 +127,17 @@ def test_emit_prints_the_document_with_json_else_the_text(capsys: Any) -> None:
     assert capsys.readouterr().out == "text\n"
     emit(argparse.Namespace(), document, "")
     assert capsys.readouterr().out == ""
+
+
+def test_a_missing_local_extra_is_named_with_its_fix(capsys: Any) -> None:
+    from pyamplify.cli.local_cmd import missing_extra
+
+    missing = ImportError("No module named 'uvicorn'", name="uvicorn")
+    assert missing_extra(argparse.Namespace(), missing) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "(uvicorn is missing)" in captured.err
+    assert "fix: pip install 'pyamplify[local]'" in captured.err
+    assert missing_extra(argparse.Namespace(json=True), missing) == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "MissingDependencyError" and "uvicorn" in error["message"]

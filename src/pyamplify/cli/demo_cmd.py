@@ -14,7 +14,6 @@ the helpers the pytest fixtures use too.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -89,12 +88,9 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
-        print(
-            f"error: the demo needs the local Cognito ({missing.name} is missing); "
-            "install it with: pip install 'pyamplify[local]'",
-            file=sys.stderr,
-        )
-        return 1
+        from pyamplify.cli.local_cmd import missing_extra
+
+        return missing_extra(args, missing)
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
         return _walk_through(LocalCognito, Path(args.keep))

@@ -178,12 +178,7 @@ def run_start(args: argparse.Namespace) -> int:
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
-        print(
-            f"error: the local Cognito needs extra packages ({missing.name} is missing); "
-            "install them with: pip install 'pyamplify[local]'",
-            file=sys.stderr,
-        )
-        return 1
+        return missing_extra(args, missing)
     runner = _trigger_runner(args)
     if isinstance(runner, int):
         return runner
@@ -358,14 +353,26 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
         store.close()
 
 
+def missing_extra(args: argparse.Namespace, missing: ImportError) -> int:
+    """The local Cognito's packages (``pyamplify[local]``) are not installed: which one is
+    missing and how to install them (exit 1; the error object on stdout with --json)."""
+    from pyamplify.cli.report import fail
+
+    return fail(
+        args,
+        "MissingDependencyError",
+        f"the local Cognito needs extra packages ({missing.name} is missing)",
+        "pip install 'pyamplify[local]'",
+    )
+
+
 def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
     """No server answered and no saved state was found, or the extra is missing (exit 1; the
     error object on stdout with --json)."""
     from pyamplify.cli.report import fail
 
     if isinstance(error, ImportError):
-        missing = f"{error.name} is missing"
-        return fail(args, "MissingDependencyError", missing, "pip install 'pyamplify[local]'")
+        return missing_extra(args, error)
     return fail(
         args,
         "LocalCognitoNotFound",
