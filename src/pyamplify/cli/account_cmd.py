@@ -26,6 +26,7 @@ from pyamplify.cli.report import UsageError, emit
 
 if TYPE_CHECKING:
     from pyamplify.auth import Auth, UpdateUserAttributeResult
+    from pyamplify.auth.results import CodeDeliveryDetails
     from pyamplify.cli.parsing import Subparsers
 
 
@@ -133,6 +134,17 @@ def reset_with_code(auth: Auth, username: str, prompter: Prompter, code: str | N
     return password
 
 
+def _code_sent(
+    args: argparse.Namespace,
+    document: dict[str, Any],
+    details: CodeDeliveryDetails | None,
+    then: str,
+) -> int:
+    """``--send-code`` stops here: where the code went, and the command that finishes with it."""
+    emit(args, document, f"{delivery_text(details)}\nNext: {then}")
+    return 0
+
+
 # --------------------------------------------------------------------------- passwords
 
 
@@ -150,12 +162,8 @@ def run_reset_password(args: argparse.Namespace) -> int:
                     "code_delivery_details": delivery_document(details),
                 },
             }
-            text = (
-                f"{delivery_text(details)}\nNext: pyamplify auth reset-password "
-                f"{args.username} --code CODE"
-            )
-            emit(args, document, text)
-            return 0
+            then = f"pyamplify auth reset-password {args.username} --code CODE"
+            return _code_sent(args, document, details, then)
         reset_with_code(auth, args.username, prompter, args.code)
     document = {
         "is_password_reset": True,
@@ -248,12 +256,8 @@ def run_attributes_verify(args: argparse.Namespace) -> int:
                     "attribute": args.key,
                     "code_delivery_details": delivery_document(details),
                 }
-                text = (
-                    f"{delivery_text(details)}\nNext: pyamplify auth attributes verify "
-                    f"{args.key} CODE"
-                )
-                emit(args, document, text)
-                return 0
+                then = f"pyamplify auth attributes verify {args.key} CODE"
+                return _code_sent(args, document, details, then)
             print(delivery_text(details), end=" ", file=sys.stderr)
             code = Prompter(False).text("Code: ", "code")
         auth.confirm_user_attribute(args.key, code)
