@@ -10,11 +10,11 @@ standard library is imported here at import time; ``pyamplify.config`` loads ins
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json, print_json
 
 if TYPE_CHECKING:
     import argparse
@@ -64,13 +64,11 @@ def _check(args: argparse.Namespace) -> int:
         summary = describe(config)
     except ConfigError as error:
         if args.json:
-            from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json
-
             print_error_json("ConfigError", error_message(error), CONFIG_FIX, _error_details(error))
         _print_errors(error)
         return 1
     if args.json:
-        _print_json(
+        print_json(
             {
                 "ok": True,
                 "file": config.source,
@@ -140,10 +138,6 @@ def describe(config: AuthConfig) -> dict[str, Any]:
         unauthenticated_identities_enabled=config.unauthenticated_identities_enabled,
     )
     return result
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _error_details(error: ConfigError) -> dict[str, Any]:

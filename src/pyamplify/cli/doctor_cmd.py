@@ -11,11 +11,11 @@ Exit codes: 0 clean, 1 findings (or a configuration that does not load, or an AW
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from pyamplify.cli.import_cmd import add_aws_arguments, settings_from
 from pyamplify.cli.parsing import add_command, add_json_option
+from pyamplify.cli.report import print_error_json, print_json
 
 if TYPE_CHECKING:
     import argparse
@@ -72,10 +72,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         document = report.to_dict()
         document["format"] = config.source_format
         if report.ok:
-            print(json.dumps(document, indent=2, ensure_ascii=False))
+            print_json(document)
             return 0
-        from pyamplify.cli.report import print_error_json
-
         count = len(report.findings)
         message = f"{count} finding{'s' if count != 1 else ''} in {report.source}"
         print_error_json("DoctorFindings", message, report.findings[0].fix, {"report": document})

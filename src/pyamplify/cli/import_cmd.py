@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import print_error_json, print_json
 
 if TYPE_CHECKING:
     from pyamplify.cli.parsing import Subparsers
@@ -211,8 +212,6 @@ def _import(args: argparse.Namespace) -> int:
         write_config(result.config, path, args.format, include_secret=args.include_secret)
         outcome = "written"
     if args.json and outcome == "refused":
-        from pyamplify.cli.report import print_error_json
-
         print_error_json(
             "FileExists",
             f"{path} exists and differs; not overwritten",
@@ -316,7 +315,7 @@ def _print_json(imported: _Imported) -> None:
         "notes": list(result.notes),
         "warnings": warnings,
     }
-    print(json.dumps(document, indent=2, ensure_ascii=False))
+    print_json(document)
 
 
 def _print_text(imported: _Imported) -> None:

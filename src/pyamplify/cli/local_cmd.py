@@ -26,6 +26,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import fail, print_json
 
 if TYPE_CHECKING:
     from pyamplify.cli.parsing import Subparsers
@@ -308,7 +309,7 @@ def run_triggers(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
+        print_json({"source": source, "mappings_known": known, "pools": listing})
         return 0
     _print_triggers(listing, source, known)
     return 0
@@ -356,8 +357,6 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
 def missing_extra(args: argparse.Namespace, missing: ImportError) -> int:
     """The local Cognito's packages (``pyamplify[local]``) are not installed: which one is
     missing and how to install them (exit 1; the error object on stdout with --json)."""
-    from pyamplify.cli.report import fail
-
     return fail(
         args,
         "MissingDependencyError",
@@ -369,8 +368,6 @@ def missing_extra(args: argparse.Namespace, missing: ImportError) -> int:
 def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
     """No server answered and no saved state was found, or the extra is missing (exit 1; the
     error object on stdout with --json)."""
-    from pyamplify.cli.report import fail
-
     if isinstance(error, ImportError):
         return missing_extra(args, error)
     return fail(
@@ -400,7 +397,7 @@ def run_outbox(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps(items, indent=2))
+        print_json(items)
         return 0
     if not items:
         print("The outbox is empty.")

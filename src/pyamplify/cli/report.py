@@ -111,8 +111,9 @@ def error_document(
     return {"error": {"code": code, "message": message, "fix": fix, **(details or {})}}
 
 
-def print_json(document: Mapping[str, Any]) -> None:
-    """Print one JSON object on stdout, the same way for results and errors."""
+def print_json(document: object) -> None:
+    """Print a JSON document on stdout, the same way for every result and error: indented,
+    keys sorted, text as it is (not ``\\u`` escapes)."""
     print(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
 
 
