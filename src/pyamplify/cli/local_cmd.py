@@ -27,7 +27,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import fail, print_json
+
+if TYPE_CHECKING:
+    from pyamplify.cli.parsing import Subparsers
 
 DEFAULT_PORT = 9229
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -42,17 +48,18 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("pyamplify", appauthor=False)) / "local-cognito"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``local`` command group with ``start`` and ``outbox``."""
-    group = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    """Add the ``local`` command group with ``start``, ``outbox`` and ``triggers``."""
+    commands = add_group(
+        subparsers,
         "local",
         help="run a local Cognito (user pools with real SRP) for development and tests",
         description="A local Cognito: no AWS account needed. Needs pyamplify[local].",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="local_command", metavar="SUBCOMMAND")
-    start = commands.add_parser(
+    start = add_command(
+        commands,
         "start",
+        run_start,
         help="serve a local Cognito in the foreground until Ctrl-C",
         description=(
             "Serve the Cognito user-pool API (JSON 1.1 on POST /, as boto3 and Amplify send it), "
@@ -81,9 +88,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_trigger_options(start)
     _add_hardening_options(start)
-    start.set_defaults(func=run_start)
-    outbox = commands.add_parser(
+    outbox = add_command(
+        commands,
         "outbox",
+        run_outbox,
         help="list the codes the local Cognito would have e-mailed or texted",
         description=(
             f"Ask a running local Cognito (--endpoint, ${ENDPOINT_ENV}, or {DEFAULT_ENDPOINT}); "
@@ -100,10 +108,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--config", metavar="PATH", help="the configuration whose Endpoint to ask (default: found)"
     )
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    outbox.add_argument("--json", action="store_true", help="print JSON")
-    outbox.set_defaults(func=run_outbox)
-    triggers = commands.add_parser(
+    add_json_option(outbox, help="print JSON")
+    triggers = add_command(
+        commands,
         "triggers",
+        run_triggers,
         help="list the pools' Lambda triggers and the handler each function ARN runs",
         description=(
             "Every pool's LambdaConfig functions and what each ARN is mapped to, as a running "
@@ -113,9 +122,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     triggers.add_argument("--endpoint", help="the local Cognito URL")
     triggers.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    triggers.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(triggers, help="print JSON")
     _add_trigger_options(triggers)
-    triggers.set_defaults(func=run_triggers)
 
 
 def _add_trigger_options(parser: argparse.ArgumentParser) -> None:
@@ -355,12 +363,7 @@ def run_start(args: argparse.Namespace) -> int:
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
-        print(
-            f"error: the local Cognito needs extra packages ({missing.name} is missing); "
-            "install them with: pip install 'pyamplify[local]'",
-            file=sys.stderr,
-        )
-        return 1
+        return missing_extra(args, missing)
     hardening = _hardening(args)
     if isinstance(hardening, int):
         return hardening
@@ -504,7 +507,7 @@ def run_triggers(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
+        print_json({"source": source, "mappings_known": known, "pools": listing})
         return 0
     _print_triggers(listing, source, known)
     return 0
@@ -549,14 +552,22 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
         store.close()
 
 
+def missing_extra(args: argparse.Namespace, missing: ImportError) -> int:
+    """The local Cognito's packages (``pyamplify[local]``) are not installed: which one is
+    missing and how to install them (exit 1; the error object on stdout with --json)."""
+    return fail(
+        args,
+        "MissingDependencyError",
+        f"the local Cognito needs extra packages ({missing.name} is missing)",
+        "pip install 'pyamplify[local]'",
+    )
+
+
 def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
     """No server answered and no saved state was found, or the extra is missing (exit 1; the
     error object on stdout with --json)."""
-    from pyamplify.cli.report import fail
-
     if isinstance(error, ImportError):
-        missing = f"{error.name} is missing"
-        return fail(args, "MissingDependencyError", missing, "pip install 'pyamplify[local]'")
+        return missing_extra(args, error)
     return fail(
         args,
         "LocalCognitoNotFound",
@@ -584,7 +595,7 @@ def run_outbox(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps(items, indent=2))
+        print_json(items)
         return 0
     if not items:
         print("The outbox is empty.")
