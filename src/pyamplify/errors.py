@@ -16,3 +16,18 @@ class PyamplifyError(Exception):
     #: The next thing to try, when it is not already the end of the message (the CLI's
     #: ``--json`` error object carries it as ``fix``); an instance may set its own.
     fix: str | None = None
+
+
+def json_type_name(value: object) -> str:
+    """For messages: the JSON name of a parsed value's type (``a string``, ``an array``, ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -17,23 +17,9 @@ from pyamplify.config import validate as v
 from pyamplify.config.errors import ConfigProblem, ConfigWarning, JsonPath, format_path, show_value
 from pyamplify.config.json_reader import ParsedJson
 from pyamplify.config.validate import Check, is_placeholder, placeholder_message
+from pyamplify.errors import json_type_name
 
 JsonObject = dict[str, Any]
-
-
-def json_type_name(value: object) -> str:
-    """The JSON name of a Python value's type (object, array, string, number, boolean, null)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 class DocumentReader:

@@ -28,6 +28,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -136,6 +137,18 @@ def _internal_error() -> RawResponse:
     return raw_error(errors.InternalErrorException("The local Cognito failed; see its log."))
 
 
+@dataclass(frozen=True)
+class TargetCall:
+    """A JSON 1.1 request as the dispatcher needs it (the raw parts keep SigV4 checkable)."""
+
+    target: str
+    raw: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
+    client_host: str | None
+    query: str = ""
+    raw_headers: Sequence[tuple[bytes, bytes]] = field(default=(), repr=False)
+
+
 class Dispatcher:
     """``POST /``: finds the service and operation, parses the body, renders the outcome."""
 
@@ -181,52 +194,27 @@ class Dispatcher:
         )
         return True
 
-    def answer_target(
-        self,
-        target: str,
-        raw: bytes,
-        headers: Mapping[str, str],
-        client_host: str | None,
-        query: str = "",
-        raw_headers: Sequence[tuple[bytes, bytes]] = (),
-    ) -> RawResponse:
+    def answer_target(self, call: TargetCall) -> RawResponse:
         """Answer a JSON 1.1 call (``X-Amz-Target`` present); never raises."""
         try:
-            signed = self._signed(target, raw, headers, query, raw_headers)
-            info = RequestInfo(headers=headers, signed=signed, client_host=client_host)
-            return raw_success(self._target(target, raw, info))
+            signed = self._signed(call.target, call.raw, call.headers, call.query, call.raw_headers)
+            info = RequestInfo(headers=call.headers, signed=signed, client_host=call.client_host)
+            return raw_success(self._target(call.target, call.raw, info))
         except errors.CognitoError as error:
             return raw_error(error)
         except Exception:  # the one place a bug becomes Cognito's only 5xx
             return _internal_error()
 
-    async def answer(
-        self,
-        target: str,
-        raw: bytes,
-        headers: Mapping[str, str],
-        client_host: str | None,
-        query: str = "",
-        raw_headers: Sequence[tuple[bytes, bytes]] = (),
-    ) -> RawResponse:
+    async def answer(self, call: TargetCall) -> RawResponse:
         """:meth:`answer_target`, on the loop; on a gated worker thread when triggers are
         mapped, since a trigger's handler may take its time or call this server back."""
-        call = (target, raw, headers, client_host, query, raw_headers)
         if not self.backend.functions.arns():
-            return self.answer_target(*call)
-        return await asyncio.to_thread(self._answer_gated, *call)
+            return self.answer_target(call)
+        return await asyncio.to_thread(self._answer_gated, call)
 
-    def _answer_gated(
-        self,
-        target: str,
-        raw: bytes,
-        headers: Mapping[str, str],
-        client_host: str | None,
-        query: str,
-        raw_headers: Sequence[tuple[bytes, bytes]],
-    ) -> RawResponse:
+    def _answer_gated(self, call: TargetCall) -> RawResponse:
         with self.backend.gate.running():
-            return self.answer_target(target, raw, headers, client_host, query, raw_headers)
+            return self.answer_target(call)
 
     async def __call__(self, request: Request) -> Response:
         try:
@@ -235,7 +223,8 @@ class Dispatcher:
             client_host = request.client.host if request.client else None
             target = headers.get("x-amz-target")
             if target is not None:
-                return _as_response(await self.answer(target, raw, headers, client_host))
+                call = TargetCall(target, raw, headers, client_host)
+                return _as_response(await self.answer(call))
             info = RequestInfo(headers=headers, signed=is_signed(headers), client_host=client_host)
             return self._query(raw, headers, info)
         except errors.CognitoError as error:
@@ -421,7 +410,7 @@ class LocalCognitoApp:
             answer = raw_error(errors.InternalErrorException("Internal server error."))
         else:
             client = scope.get("client")
-            answer = await self.dispatcher.answer(
+            call = TargetCall(
                 target,
                 raw,
                 headers,
@@ -429,6 +418,7 @@ class LocalCognitoApp:
                 query=scope.get("query_string", b"").decode("latin-1"),
                 raw_headers=scope["headers"],
             )
+            answer = await self.dispatcher.answer(call)
             if decision.outcome == DROP_AFTER:
                 await _drop(scope, receive, send)
                 return

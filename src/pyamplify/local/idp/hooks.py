@@ -90,32 +90,32 @@ class ExtensionPoint(Generic[_C]):
 
 
 @dataclass
-class SignUp:
-    """A user about to be stored by SignUp or AdminCreateUser (Cognito's PreSignUp moment)."""
+class UserEvent:
+    """Something that happened to one user of a pool, as a trigger hears of it."""
 
     pool: dict[str, Any] = field(repr=False)
     user: UserRecord
-    #: ``SignUp`` or ``AdminCreateUser`` (the PreSignUp trigger source suffix).
+    #: The trigger source suffix: ``SignUp``, ``AdminCreateUser``, ``ConfirmSignUp``, ...
     source: str
     client_id: str | None = None
-    validation_data: dict[str, str] = field(default_factory=dict)
     client_metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SignUp(UserEvent):
+    """A user about to be stored by SignUp or AdminCreateUser (Cognito's PreSignUp moment)."""
+
+    validation_data: dict[str, str] = field(default_factory=dict)
     #: Set by a contributor: confirm the user without a code (SignUp only, as on AWS).
     auto_confirm: bool = False
     #: Set by a contributor: mark these contact attributes verified (``email``, ``phone_number``).
     auto_verify: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class Confirmation:
-    """A confirmation that was stored (Cognito's PostConfirmation moment)."""
-
-    pool: dict[str, Any] = field(repr=False)
-    user: UserRecord
-    #: ``ConfirmSignUp`` (also AdminConfirmSignUp, as on AWS) or ``ConfirmForgotPassword``.
-    source: str
-    client_id: str | None = None
-    client_metadata: dict[str, str] = field(default_factory=dict)
+@dataclass
+class Confirmation(UserEvent):
+    """A confirmation that was stored (``ConfirmSignUp``, also AdminConfirmSignUp as on AWS,
+    or ``ConfirmForgotPassword``: Cognito's PostConfirmation moment)."""
 
 
 @dataclass(frozen=True)

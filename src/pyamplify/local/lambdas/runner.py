@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyamplify.errors import json_type_name
 from pyamplify.local.lambdas.context import (
     MEMORY_LIMIT_MB,
     FunctionName,
@@ -169,7 +170,7 @@ class FunctionRunner:
                 )
         if not isinstance(result, dict):
             raise FunctionBadOutput(
-                f"{name} answered {_json_kind(result)}, not a JSON object", request_id
+                f"{name} answered {json_type_name(result)}, not a JSON object", request_id
             )
         return result
 
@@ -291,17 +292,3 @@ class FunctionRunner:
 
     def __repr__(self) -> str:
         return f"FunctionRunner({len(self._functions)} functions)"
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__

@@ -19,14 +19,14 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.lambdas.errors import UNRECOGNIZABLE_OUTPUT
 from pyamplify.local.triggers import events
-from pyamplify.local.triggers.invoke import call, flag, function_of, response_of, string_map
+from pyamplify.local.triggers.invoke import Subject, challenge_metadata, flag, string_map
 
 
 def _request(attempt: hooks.CustomAttempt, **fields: Any) -> dict[str, Any]:
     request: dict[str, Any] = {"userAttributes": events.user_attributes(attempt.user), **fields}
-    served = hooks.current_request()
-    if served.answers_challenge and served.client_metadata:
-        request["clientMetadata"] = dict(served.client_metadata)
+    metadata = challenge_metadata()
+    if metadata:
+        request["clientMetadata"] = dict(metadata)
     if attempt.user_not_found:
         request["userNotFound"] = True
     return request
@@ -35,20 +35,13 @@ def _request(attempt: hooks.CustomAttempt, **fields: Any) -> dict[str, Any]:
 def _invoke(
     backend: Backend, attempt: hooks.CustomAttempt, trigger: str, request: dict[str, Any]
 ) -> dict[str, Any]:
-    arn = function_of(attempt.pool, trigger)
-    if arn is None:
+    subject = Subject(attempt.pool, attempt.username, attempt.client["ClientId"])
+    response = subject.run(backend, trigger, f"{trigger}_Authentication", lambda: request)
+    if response is None:
         raise errors.InvalidParameterException(
             f"Custom auth needs the pool's {trigger} trigger; its LambdaConfig names none."
         )
-    event = events.event(
-        backend,
-        attempt.pool,
-        f"{trigger}_Authentication",
-        username=attempt.username,
-        client_id=attempt.client["ClientId"],
-        request=request,
-    )
-    return response_of(call(backend, arn, trigger, event))
+    return response
 
 
 class LambdaChallenges:

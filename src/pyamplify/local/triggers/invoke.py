@@ -12,11 +12,13 @@ Unrecognizable lambda output``. While the handler runs, the server goes on servi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks
 from pyamplify.local.lambdas import (
     FunctionBadOutput,
     FunctionFailed,
@@ -30,6 +32,7 @@ from pyamplify.local.lambdas.errors import (
     failed_with_error,
     invocation_failed,
 )
+from pyamplify.local.triggers import events
 
 
 def function_of(pool: Mapping[str, Any], trigger: str) -> str | None:
@@ -57,6 +60,60 @@ def call(backend: Backend, arn: str, trigger: str, event: dict[str, Any]) -> dic
         ) from None
     except FunctionBadOutput:
         raise errors.InvalidLambdaResponseException(UNRECOGNIZABLE_OUTPUT) from None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a trigger's event is about: the pool, the user name, the calling app client."""
+
+    pool: Mapping[str, Any] = field(repr=False)
+    username: str
+    client_id: str | None
+
+    def run(
+        self,
+        backend: Backend,
+        trigger: str,
+        source: str,
+        request: Callable[[], dict[str, Any]],
+        *,
+        metadata: Mapping[str, str] | None = None,
+        response: dict[str, Any] | None = None,
+        version: str = "1",
+        arn: str | None = None,
+    ) -> dict[str, Any] | None:
+        """The response of the pool's ``trigger`` function (``arn``, else the pool's
+        ``LambdaConfig`` names it) to the event of ``source``; ``None`` when there is none.
+        ``request`` builds the request only then, so a pool without triggers pays nothing."""
+        arn = arn or function_of(self.pool, trigger)
+        if arn is None:
+            return None
+        body = request()
+        if metadata:
+            body["clientMetadata"] = dict(metadata)
+        event = events.event(
+            backend,
+            self.pool,
+            source,
+            username=self.username,
+            client_id=self.client_id,
+            request=body,
+            response=response,
+            version=version,
+        )
+        return response_of(call(backend, arn, trigger, event))
+
+
+def about(event: hooks.UserEvent) -> Subject:
+    """The subject of a sign-up's or confirmation's trigger."""
+    return Subject(event.pool, event.user.username, event.client_id)
+
+
+def challenge_metadata() -> Mapping[str, str]:
+    """The ClientMetadata the post-authentication, token and custom-auth triggers get: only a
+    (Admin)RespondToAuthChallenge's, never InitiateAuth's."""
+    served = hooks.current_request()
+    return served.client_metadata if served.answers_challenge else {}
 
 
 def response_of(answer: Mapping[str, Any]) -> dict[str, Any]:

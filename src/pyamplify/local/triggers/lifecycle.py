@@ -17,14 +17,12 @@ Where each is called and what its answer changes (reference §3):
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.idp.common import find_user, username_attributes
 from pyamplify.local.triggers import events
-from pyamplify.local.triggers.invoke import call, flag, function_of, response_of
+from pyamplify.local.triggers.invoke import Subject, about, challenge_metadata, flag
 
 _AUTO_VERIFY = {"autoVerifyEmail": "email", "autoVerifyPhone": "phone_number"}
 
@@ -32,25 +30,19 @@ _AUTO_VERIFY = {"autoVerifyEmail": "email", "autoVerifyPhone": "phone_number"}
 @hooks.SIGN_UP.register
 def pre_sign_up(backend: Backend, sign_up: hooks.SignUp) -> None:
     """PreSignUp: may refuse, or confirm and verify the new user."""
-    arn = function_of(sign_up.pool, "PreSignUp")
-    if arn is None:
-        return
-    request: dict[str, Any] = {
-        "userAttributes": dict(sign_up.user.attributes),
-        "validationData": dict(sign_up.validation_data) or None,
-    }
-    if sign_up.client_metadata:
-        request["clientMetadata"] = dict(sign_up.client_metadata)
-    event = events.event(
+    response = about(sign_up).run(
         backend,
-        sign_up.pool,
+        "PreSignUp",
         f"PreSignUp_{sign_up.source}",
-        username=sign_up.user.username,
-        client_id=sign_up.client_id,
-        request=request,
+        lambda: {
+            "userAttributes": dict(sign_up.user.attributes),
+            "validationData": dict(sign_up.validation_data) or None,
+        },
+        metadata=sign_up.client_metadata,
         response={"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
     )
-    response = response_of(call(backend, arn, "PreSignUp", event))
+    if response is None:
+        return
     _still_free(backend, sign_up)
     sign_up.auto_confirm = flag(response, "autoConfirmUser")
     for name, attribute in _AUTO_VERIFY.items():
@@ -80,63 +72,40 @@ def _still_free(backend: Backend, sign_up: hooks.SignUp) -> None:
 @hooks.CONFIRMATION.register
 def post_confirmation(backend: Backend, confirmation: hooks.Confirmation) -> None:
     """PostConfirmation: told, after the fact; it cannot undo the confirmation."""
-    arn = function_of(confirmation.pool, "PostConfirmation")
-    if arn is None:
-        return
-    request: dict[str, Any] = {"userAttributes": events.user_attributes(confirmation.user)}
-    if confirmation.client_metadata:
-        request["clientMetadata"] = dict(confirmation.client_metadata)
-    event = events.event(
+    about(confirmation).run(
         backend,
-        confirmation.pool,
+        "PostConfirmation",
         f"PostConfirmation_{confirmation.source}",
-        username=confirmation.user.username,
-        client_id=confirmation.client_id,
-        request=request,
+        lambda: {"userAttributes": events.user_attributes(confirmation.user)},
+        metadata=confirmation.client_metadata,
     )
-    call(backend, arn, "PostConfirmation", event)
+
+
+def _signing_in(sign_in: hooks.SignIn) -> Subject:
+    return Subject(sign_in.pool, sign_in.user.username, sign_in.client["ClientId"])
 
 
 @hooks.AUTHENTICATION.register
 def pre_authentication(backend: Backend, sign_in: hooks.SignIn) -> None:
     """PreAuthentication: may refuse a known user before the password is checked."""
-    arn = function_of(sign_in.pool, "PreAuthentication")
-    if arn is None:
-        return
-    request: dict[str, Any] = {
-        "userAttributes": events.user_attributes(sign_in.user),
-        "validationData": dict(sign_in.client_metadata) or None,
-    }
-    event = events.event(
+    _signing_in(sign_in).run(
         backend,
-        sign_in.pool,
+        "PreAuthentication",
         "PreAuthentication_Authentication",
-        username=sign_in.user.username,
-        client_id=sign_in.client["ClientId"],
-        request=request,
+        lambda: {
+            "userAttributes": events.user_attributes(sign_in.user),
+            "validationData": dict(sign_in.client_metadata) or None,
+        },
     )
-    call(backend, arn, "PreAuthentication", event)
 
 
 @hooks.AUTHENTICATED.register
 def post_authentication(backend: Backend, sign_in: hooks.SignIn) -> None:
     """PostAuthentication: told before the tokens; raising still refuses the sign-in."""
-    arn = function_of(sign_in.pool, "PostAuthentication")
-    if arn is None:
-        return
-    request: dict[str, Any] = {
-        "userAttributes": events.user_attributes(sign_in.user),
-        "newDeviceUsed": False,
-    }
-    served = hooks.current_request()
-    if served.answers_challenge and served.client_metadata:
-        request["clientMetadata"] = dict(served.client_metadata)
-    event = events.event(
+    _signing_in(sign_in).run(
         backend,
-        sign_in.pool,
+        "PostAuthentication",
         "PostAuthentication_Authentication",
-        username=sign_in.user.username,
-        client_id=sign_in.client["ClientId"],
-        request=request,
+        lambda: {"userAttributes": events.user_attributes(sign_in.user), "newDeviceUsed": False},
+        metadata=challenge_metadata(),
     )
-    call(backend, arn, "PostAuthentication", event)

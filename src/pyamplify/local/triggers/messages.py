@@ -10,14 +10,12 @@ keeps the pool's). The outbox then records the message with the placeholders fil
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.lambdas.errors import UNRECOGNIZABLE_OUTPUT
 from pyamplify.local.triggers import events
-from pyamplify.local.triggers.invoke import call, function_of, response_of
+from pyamplify.local.triggers.invoke import Subject
 
 _FIELDS = (
     ("smsMessage", "sms_message"),
@@ -29,26 +27,20 @@ _FIELDS = (
 @hooks.MESSAGE.register
 def custom_message(backend: Backend, message: hooks.Message) -> None:
     """Run the pool's CustomMessage function on a message about to be recorded."""
-    arn = function_of(message.pool, "CustomMessage")
-    if arn is None:
-        return
-    request: dict[str, Any] = {
-        "userAttributes": events.user_attributes(message.user),
-        "codeParameter": "{####}",
-        "usernameParameter": "{username}" if message.source == "AdminCreateUser" else None,
-    }
-    if message.client_metadata:
-        request["clientMetadata"] = dict(message.client_metadata)
-    event = events.event(
+    response = Subject(message.pool, message.user.username, message.client_id).run(
         backend,
-        message.pool,
+        "CustomMessage",
         f"CustomMessage_{message.source}",
-        username=message.user.username,
-        client_id=message.client_id,
-        request=request,
+        lambda: {
+            "userAttributes": events.user_attributes(message.user),
+            "codeParameter": "{####}",
+            "usernameParameter": "{username}" if message.source == "AdminCreateUser" else None,
+        },
+        metadata=message.client_metadata,
         response={"smsMessage": None, "emailMessage": None, "emailSubject": None},
     )
-    response = response_of(call(backend, arn, "CustomMessage", event))
+    if response is None:
+        return
     for wire_name, attribute in _FIELDS:
         value = response.get(wire_name)
         if value is None:

@@ -17,8 +17,7 @@ from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.lambdas.errors import UNRECOGNIZABLE_OUTPUT
-from pyamplify.local.triggers import events
-from pyamplify.local.triggers.invoke import call, flag, function_of, response_of, string_map
+from pyamplify.local.triggers.invoke import Subject, flag, string_map
 
 _STATUSES = ("CONFIRMED", "RESET_REQUIRED")
 
@@ -26,25 +25,18 @@ _STATUSES = ("CONFIRMED", "RESET_REQUIRED")
 @hooks.USER_MIGRATION.register
 def migrate_user(backend: Backend, migration: hooks.Migration) -> hooks.MigratedUser | None:
     """Ask the pool's UserMigration function about an unknown user name."""
-    arn = function_of(migration.pool, "UserMigration")
-    if arn is None:
-        return None
-    request: dict[str, Any] = {}
     metadata = dict(hooks.current_request().client_metadata)
-    if migration.password is not None:
-        request["password"] = migration.password
-        request["validationData"] = metadata or None
-    elif metadata:
-        request["clientMetadata"] = metadata
-    event = events.event(
-        backend,
-        migration.pool,
-        f"UserMigration_{migration.source}",
-        username=migration.username,
-        client_id=migration.client["ClientId"],
-        request=request,
-    )
-    response = response_of(call(backend, arn, "UserMigration", event))
+
+    def request() -> dict[str, Any]:
+        if migration.password is None:  # ForgotPassword: ClientMetadata as clientMetadata
+            return {"clientMetadata": metadata} if metadata else {}
+        return {"password": migration.password, "validationData": metadata or None}
+
+    subject = Subject(migration.pool, migration.username, migration.client["ClientId"])
+    source = f"UserMigration_{migration.source}"
+    response = subject.run(backend, "UserMigration", source, request)
+    if response is None:
+        return None
     attributes = string_map(response, "userAttributes")
     if not attributes:
         return None
