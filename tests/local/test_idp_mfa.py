@@ -170,6 +170,7 @@ def test_totp_set_up_with_an_access_token_then_srp_sign_in_asks_for_it(
         "USER_ID_FOR_SRP": username,
         "FRIENDLY_DEVICE_NAME": "pixel",
     }
+    clock.advance(30)  # the setup's code was used up: the next step's
     code = totp.code_at(secret, clock())
     assert code == pyotp.TOTP(secret).at(int(clock()))
     done = _answer(cognito_idp, pool, username, challenge, SOFTWARE_TOKEN_MFA_CODE=code)
@@ -188,6 +189,7 @@ def test_a_wrong_totp_code_is_a_code_mismatch_and_the_session_survives_it(
     secret = _setup_totp(cognito_idp, access, clock)
     challenge = _password_sign_in(cognito_idp, pool, username)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    clock.advance(30)  # the setup's code was used up: the next step's
     right = totp.code_at(secret, clock())
     wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
     with pytest.raises(ClientError) as caught:
@@ -207,6 +209,44 @@ def test_a_wrong_totp_code_is_a_code_mismatch_and_the_session_survives_it(
     with pytest.raises(ClientError) as caught:  # a Session is single use once answered
         _answer(cognito_idp, pool, username, challenge, SOFTWARE_TOKEN_MFA_CODE=right)
     assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_a_totp_code_is_good_once(
+    cognito_idp: Any,
+    mfa_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+    clock: ManualClock,
+) -> None:
+    pool = mfa_pool("OPTIONAL")
+    username = _user(new_user, pool)
+    access = _password_sign_in(cognito_idp, pool, username)["AuthenticationResult"]["AccessToken"]
+    secret = _setup_totp(cognito_idp, access, clock)
+    setup_code = totp.code_at(secret, clock())
+    first = _password_sign_in(cognito_idp, pool, username)
+    with pytest.raises(ClientError) as caught:  # the setup's code, replayed at sign-in
+        _answer(cognito_idp, pool, username, first, SOFTWARE_TOKEN_MFA_CODE=setup_code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    clock.advance(30)
+    code = totp.code_at(secret, clock())
+    assert "AuthenticationResult" in _answer(
+        cognito_idp, pool, username, first, SOFTWARE_TOKEN_MFA_CODE=code
+    )
+
+    second = _password_sign_in(cognito_idp, pool, username)
+    clock.advance(10)  # still inside the code's window: only its use is refused
+    with pytest.raises(ClientError) as caught:
+        _answer(cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    with pytest.raises(ClientError) as caught:  # an older step's code, still in the window
+        _answer(cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=setup_code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    with pytest.raises(ClientError) as caught:  # nor does checking the token again reuse it
+        cognito_idp.verify_software_token(AccessToken=access, UserCode=code)
+    assert _error(caught) == ("EnableSoftwareTokenMFAException", TOTP_SETUP_MISMATCH)
+    following = totp.code_at(secret, clock() + 30)  # the next step's, inside the window
+    assert "AuthenticationResult" in _answer(
+        cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=following
+    )
 
 
 def test_an_expired_mfa_session_is_refused(
@@ -494,6 +534,7 @@ def test_several_methods_without_a_preference_ask_to_select_one(
     chosen = _answer(cognito_idp, pool, username, select, ANSWER="SOFTWARE_TOKEN_MFA")
     assert chosen["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert chosen["Session"] != select["Session"]
+    clock.advance(30)  # the setup's code was used up: the next step's
     code = totp.code_at(secret, clock())
     done = _answer(cognito_idp, pool, username, chosen, SOFTWARE_TOKEN_MFA_CODE=code)
     assert "AccessToken" in done["AuthenticationResult"]

@@ -17,8 +17,10 @@ Every challenge answers with a fresh Session in the same table as NEW_PASSWORD_R
 code leaves the Session usable until it expires (real Cognito lets a client retry, observed in
 robor-systems/tokapi-beta#27); a correct answer consumes it. SMS and email codes go to the
 outbox (purpose ``Authentication``) and live 3 minutes; only their SHA-256 is kept in the
-session. TOTP secrets live in the store's ``user_mfa`` table (keyed by the user's ``sub`` so
-a re-created user does not inherit them) and never appear in a repr, log or message.
+session. A software-token code is accepted once (RFC 6238 §5.2): a code of a time step not later
+than the last one accepted for the user is refused like a wrong one. TOTP secrets live in the
+store's ``user_mfa`` table (keyed by the user's ``sub`` so a re-created user does not inherit
+them) and never appear in a repr, log or message.
 """
 
 from __future__ import annotations
@@ -323,7 +325,9 @@ def _check_code(
         secret = load(backend, user).secret
         if secret is None:
             raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
-        if not totp.verify(secret, code, backend.now()):
+        step = totp.matching_step(secret, code, backend.now())
+        # A code is good once: a replay within its window is a mismatch, like a wrong code.
+        if step is None or not backend.store.claim_totp_step(user.pool_id, user.sub, step):
             raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
         return
     if backend.now() > float(state.get("code_expires_at", 0)):
@@ -424,7 +428,8 @@ def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, A
 
     A wrong code is ``EnableSoftwareTokenMFAException`` and changes nothing (a Session stays
     usable, so the client can retry: aws-amplify/amplify-flutter#4532). Without a pending secret
-    the current token is checked again.
+    the current token is checked again. The code is used up either way: a new token's codes
+    start at its step, and the current token's code must be one not accepted before.
     """
     code = str_param(body, "UserCode")
     pool, user, setup = _subject(backend, body)
@@ -432,7 +437,12 @@ def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, A
     candidate = state.pending_secret or state.secret
     if candidate is None:
         raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
-    if not totp.verify(candidate, code, backend.now()):
+    step = totp.matching_step(candidate, code, backend.now())
+    if step is None:
+        raise errors.EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
+    if state.pending_secret is not None:
+        backend.store.reset_totp_steps(user.pool_id, user.sub, step)
+    elif not backend.store.claim_totp_step(user.pool_id, user.sub, step):
         raise errors.EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
     state.secret, state.pending_secret = candidate, None
     state.device_name = opt_str(body, "FriendlyDeviceName") or state.device_name
