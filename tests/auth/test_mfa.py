@@ -4,9 +4,10 @@ Sign-in challenges (TOTP, SMS and email codes, MFA selection), MFA setup during 
 JS v6's CONTINUE_SIGN_IN_WITH_TOTP_SETUP and the setup selection) and the signed-in settings
 (``set_up_totp``, ``verify_totp_setup``, ``update_mfa_preference``, ``fetch_mfa_preference``).
 Every e2e test runs for both twins (``make_auth``). TOTP codes are computed from the shared
-secret the client received, at the real clock the local Cognito also uses; SMS and email codes
-come from the outbox. A few flow-level tests at the end drive steps the local Cognito does not
-emulate (email setup) with canned answers.
+secret the client received, at the local Cognito's clock, moved on a step for each code (a code
+is good once); SMS and email codes come from the outbox. Email MFA is also set up during
+sign-in (MFA_SETUP answered with an address). A few flow-level tests at the end check the calls
+with canned answers.
 """
 
 from __future__ import annotations
@@ -328,6 +329,53 @@ def test_mfa_setup_selection_then_totp(
     assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
     assert step.totp_setup_details is not None
     assert auth.confirm_sign_in(code_of(step.totp_setup_details.shared_secret)).is_signed_in
+
+
+@pytest.mark.parametrize("client_secret", [False, True], ids=["public", "secret"])
+def test_mfa_setup_selection_then_email_address_and_code(
+    make_auth: AuthFactory,
+    mfa_pool: Callable[..., LocalPool],
+    admin: Any,
+    cognito: Any,
+    client_secret: bool,
+) -> None:
+    pool = mfa_pool("ON", email=True, client_secret=client_secret)
+    username = new_user(admin, pool)  # no e-mail address yet
+    auth = make_auth(pool)
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    step = auth.confirm_sign_in("EMAIL").next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    step = auth.confirm_sign_in("set-up@example.com").next_step
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    assert step.code_delivery_details is not None
+    assert step.code_delivery_details.delivery_medium == "EMAIL"
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    with pytest.raises(CodeMismatchException):
+        auth.confirm_sign_in(wrong(code))
+    assert auth.confirm_sign_in(code).is_signed_in
+    assert auth.fetch_user_attributes()["email"] == "set-up@example.com"
+    assert auth.fetch_mfa_preference().enabled == ("EMAIL",)
+    auth.sign_out()
+    step = auth.sign_in(username, PASSWORD).next_step  # asked for a code now, not set up again
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    assert auth.confirm_sign_in(code).is_signed_in
+
+
+def test_email_only_setup_asks_for_the_address_at_once(
+    make_auth: AuthFactory, mfa_pool: Callable[..., LocalPool], admin: Any, cognito: Any
+) -> None:
+    pool = mfa_pool("ON", software=False, email=True)
+    username = new_user(admin, pool)
+    auth = make_auth(pool)
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    assert auth.confirm_sign_in("only@example.com").next_step.sign_in_step is (
+        SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    )
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    assert auth.confirm_sign_in(code).is_signed_in
 
 
 def test_sms_only_setup_is_refused_with_a_clear_error(

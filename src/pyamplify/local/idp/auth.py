@@ -23,7 +23,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import custom_auth, hooks, passwords
+from pyamplify.local.idp import custom_auth, hooks, mfa_setup, passwords
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
 from pyamplify.local.idp.caller import Caller
@@ -495,6 +495,8 @@ def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         )
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
+        if challenge == idp_mfa.MFA_SETUP and mfa_setup.contact_of(responses):
+            return mfa_setup.answer(caller, responses, session)
         return idp_mfa.respond(caller, challenge, responses, session)
     raise errors.InvalidParameterException(
         f"The local Cognito does not issue the {challenge} challenge, so it cannot answer it."

@@ -201,10 +201,13 @@ def _code_hash(code: str) -> str:
 
 
 def choose_challenge(
-    factors: PoolFactors, user: UserRecord, state: UserMfa
+    factors: PoolFactors, user: UserRecord, state: UserMfa, *, trusted_device: bool = False
 ) -> tuple[str, list[str]] | None:
-    """The challenge after a correct password and its options, or ``None`` for tokens."""
-    if factors.mode == "OFF":
+    """The challenge after a correct password and its options, or ``None`` for tokens.
+
+    ``trusted_device``: the sign-in is on a remembered device that proved itself, in a pool whose
+    DeviceConfiguration.ChallengeRequiredOnNewDevice lets such devices go without MFA."""
+    if factors.mode == "OFF" or trusted_device:
         return None
     methods = _usable(factors, user, state)
     if not methods and factors.mode == "ON":
@@ -229,20 +232,49 @@ def after_password(
     *,
     source: str = "Authentication",
     finish: Finish = sign_in_result,
+    trusted_device: bool = False,
+    carry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Tokens (``finish``), or the MFA challenge the pool's mode and the user's methods call for.
 
     ``source`` is the token-generation occasion when no challenge follows (``Authentication``,
-    or ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED).
+    ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED, ``AuthenticateDevice`` after a
+    device's SRP). ``trusted_device``: see :func:`choose_challenge`. ``carry`` is sign-in state
+    (the device in use) that every MFA challenge keeps in its Session, for :func:`carried`.
     """
-    if (caller.pool.get("MfaConfiguration") or "OFF") == "OFF":
+    if trusted_device or (caller.pool.get("MfaConfiguration") or "OFF") == "OFF":
         # No MFA: no extra query on the hot path.
         return finish(caller, user, source=source)
     state = load(caller.backend, user)
     choice = choose_challenge(pool_factors(caller.backend, caller.pool), user, state)
     if choice is None:
         return finish(caller, user, source=source)
-    return _challenge(caller, user, state, *choice)
+    return _challenge(caller, user, state, *choice, carry=carry)
+
+
+def carried(backend: Backend, session_id: str | None) -> dict[str, Any] | None:
+    """The ``carry`` of the MFA challenge ``session_id`` names (read before it is answered)."""
+    row = backend.store.peek_session(session_id) if session_id else None
+    if row is None or row[0] not in CHALLENGES:
+        return None
+    carry = row[4].get("carry")
+    return dict(carry) if isinstance(carry, dict) else None
+
+
+def code_challenge(
+    caller: Caller,
+    user: UserRecord,
+    method: str,
+    *,
+    enrol: tuple[str, str],
+    carry: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An SMS or email code challenge that sets ``method`` up: the code goes to the contact
+    ``enrol`` = ``(attribute, value)``, which a right answer stores (verified) on the user with
+    ``method`` switched on (MFA_SETUP answered with an address, :mod:`.mfa_setup`)."""
+    return _challenge(
+        caller, user, load(caller.backend, user), method, [method], carry=carry, enrol=enrol
+    )
 
 
 def _challenge(
@@ -251,16 +283,25 @@ def _challenge(
     state: UserMfa,
     name: str,
     options: list[str],
+    *,
+    carry: dict[str, Any] | None = None,
+    enrol: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Issue challenge ``name`` with a new Session (and send the code for SMS / email)."""
+    """Issue challenge ``name`` with a new Session (and send the code for SMS / email, to the
+    user's contact or to the one being set up, ``enrol``)."""
     now = caller.backend.now()
     parameters = {"USER_ID_FOR_SRP": user.username}
     session_state: dict[str, Any] = {"options": options}
+    if carry is not None:
+        session_state["carry"] = carry
     if name == SOFTWARE_TOKEN_MFA and state.device_name:
         parameters["FRIENDLY_DEVICE_NAME"] = state.device_name
     elif name in _CONTACT:
         attribute = _CONTACT[name]
         destination = user.attributes.get(attribute, "")
+        if enrol is not None:
+            destination = enrol[1]
+            session_state["enrol"] = {"attribute": attribute, "value": destination}
         code = outbox.new_code()
         outbox.record(
             caller.backend,
@@ -270,6 +311,7 @@ def _challenge(
             code,
             OUTBOX_PURPOSE,
             caller.client["ClientId"],
+            destination=destination,
         )
         session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
@@ -313,6 +355,8 @@ def respond(
         _check_code(
             caller.backend, user, kind, required_answer(responses, _CODE_ANSWER[kind]), state
         )
+        if isinstance(state.get("enrol"), dict):
+            _enrol(caller.backend, user, kind, state["enrol"])
     challenge_state.close(caller.backend)
     return finish(caller, user, source="Authentication")
 
@@ -356,7 +400,21 @@ def _select(
             f"The MFA method {answer[:40]} is not available to this user."
         )
     caller.backend.store.delete_session(session_id)
-    return _challenge(caller, user, load(caller.backend, user), method, [method])
+    carry = state.get("carry")
+    return _challenge(caller, user, load(caller.backend, user), method, [method], carry=carry)
+
+
+def _enrol(backend: Backend, user: UserRecord, method: str, enrol: dict[str, Any]) -> None:
+    """A code sent to a contact being set up came back: the contact is the user's, verified, and
+    ``method`` is switched on."""
+    attribute, value = str(enrol["attribute"]), str(enrol["value"])
+    user.attributes[attribute] = value
+    user.attributes[f"{attribute}_verified"] = "true"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    state = load(backend, user)
+    state.enabled.add(method)
+    save(backend, state)
 
 
 # ---------------------------------------------------------------------- software tokens
