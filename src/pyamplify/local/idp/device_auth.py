@@ -136,7 +136,13 @@ def after_password(
     if device is not None and device.remembered:
         state = {"device_key": device.device_key}
         session = open_session(caller, DEVICE_SRP_AUTH, user.username, state)
-        return {"ChallengeName": DEVICE_SRP_AUTH, "Session": session, "ChallengeParameters": {}}
+        return {
+            "ChallengeName": DEVICE_SRP_AUTH,
+            "Session": session,
+            # The internal username, which the answers and their SECRET_HASH use (Amplify JS
+            # takes it from here after a USER_PASSWORD_AUTH start, where it knew only the alias).
+            "ChallengeParameters": {"USERNAME": user.username},
+        }
     key = device.device_key if device is not None else None
     return idp_mfa.after_password(
         caller,
