@@ -33,7 +33,7 @@ from pyamplify.auth.flows import (
 )
 from pyamplify.auth.operations import sign_in_op
 from pyamplify.auth.results import SignInStep
-from pyamplify.storage import MemoryStore
+from pyamplify.storage import KeyringLockedError, MemoryStore
 from pyamplify.wire.call import Call
 from pyamplify.wire.errors import (
     InternalErrorException,
@@ -338,3 +338,47 @@ def test_a_sign_in_succeeds_when_confirm_device_fails() -> None:
     result = run_sync(sign_in_op(core, None, "alice", "pw", "USER_PASSWORD_AUTH", None), perform)
     assert result.is_signed_in and operations == ["InitiateAuth", "ConfirmDevice"]
     assert core.store.load(book_key(core)) is None  # nothing remembered
+
+
+class LockedDeviceRecord(MemoryStore):
+    """A store whose device record cannot be read or written (a locked keyring, say)."""
+
+    def load(self, key: str) -> Any:
+        if key.startswith("devices/"):
+            raise KeyringLockedError("the keyring is locked (test)")
+        return super().load(key)
+
+    def save(self, key: str, value: Any) -> None:
+        if key.startswith("devices/"):
+            raise KeyringLockedError("the keyring is locked (test)")
+        super().save(key, value)
+
+
+def test_a_device_record_the_store_refuses_never_fails_the_sign_in(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    core = AuthCore(CONFIG, store=LockedDeviceRecord(), profile="default", clock=lambda: 0.0)
+    tokens = {
+        **authentication_result(iat=0),
+        "NewDeviceMetadata": {"DeviceKey": "us-east-1_k", "DeviceGroupKey": "-g"},
+    }
+
+    def perform(effect: Any) -> Any:
+        if isinstance(effect, Call):
+            if effect.operation == "ConfirmDevice":
+                return {"UserConfirmationNecessary": False}
+            assert "DEVICE_KEY" not in effect.payload["AuthParameters"]
+            return {"AuthenticationResult": tokens}
+        if hasattr(effect, "fn"):
+            return effect.fn(*effect.args)
+        return run_sync(effect.body, perform)
+
+    with caplog.at_level("WARNING", logger="pyamplify.auth"):
+        result = run_sync(
+            sign_in_op(core, None, "alice", "pw", "USER_PASSWORD_AUTH", None), perform
+        )
+    assert result.is_signed_in
+    assert [r.getMessage() for r in caplog.records] == [
+        "remembered devices not read (signing in as a new device): the keyring is locked (test)",
+        "remembered devices not updated: the keyring is locked (test)",
+    ]

@@ -12,7 +12,10 @@ store, confirmed after the sign-in that hands one out, and the signed-in user's 
   fresh access token of the signed-in user.
 
 The record is written holding the store's lock on its key, so two processes signing in on one
-profile do not lose each other's devices.
+profile do not lose each other's devices. The record is best effort: a store that cannot be read
+(a locked keyring) means no device (the sign-in is a new device, asked for MFA), one that cannot
+be written means the device is not kept; either is logged as a warning and never fails a
+sign-in or a device call that Cognito accepted.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pyamplify.auth.device_store import DeviceBook, RememberedDevice, device_boo
 from pyamplify.auth.effects import Blocking, Op, StoreLocked
 from pyamplify.auth.errors import DeviceNotTrackedError
 from pyamplify.errors import PyamplifyError
+from pyamplify.storage.base import StorageError
 
 if TYPE_CHECKING:
     from pyamplify.auth._core import AuthCore
@@ -52,7 +56,12 @@ def book_key(core: AuthCore) -> str:
 
 
 def read_device_book(core: AuthCore) -> DeviceBook:
-    return DeviceBook.from_dict(core.store.load(book_key(core)))
+    """The record, or an empty one when the store cannot be read (logged)."""
+    try:
+        return DeviceBook.from_dict(core.store.load(book_key(core)))
+    except StorageError as error:
+        logger.warning("remembered devices not read (signing in as a new device): %s", error)
+        return DeviceBook()
 
 
 def device_book_op(core: AuthCore) -> Op[DeviceBook]:
@@ -64,23 +73,39 @@ def device_book_op(core: AuthCore) -> Op[DeviceBook]:
 def _change(
     core: AuthCore, username: str, login_id: str, device: RememberedDevice | None
 ) -> Op[None]:
-    """Holding the store lock on the record: read it, set or drop ``username``'s device, write."""
-    book: DeviceBook = yield Blocking(read_device_book, core)
-    changed = book.with_device(username, login_id, device) if device else book.without(username)
-    if changed != book:
-        yield Blocking(core.store.save, book_key(core), changed.to_dict())
+    """Holding the store lock on the record: read it, set or drop ``username``'s device, write
+    (nothing is written over a record that could not be read)."""
+    yield Blocking(_update, core, username, login_id, device)
+
+
+def _update(core: AuthCore, username: str, login_id: str, device: RememberedDevice | None) -> None:
+    try:
+        book = DeviceBook.from_dict(core.store.load(book_key(core)))
+        changed = book.with_device(username, login_id, device) if device else book.without(username)
+        if changed != book:
+            core.store.save(book_key(core), changed.to_dict())
+    except StorageError as error:
+        logger.warning("remembered devices not updated: %s", error)
 
 
 def keep_device_op(
     core: AuthCore, username: str, login_id: str, device: RememberedDevice
 ) -> Op[None]:
     """Remember ``device`` as ``username``'s (found under ``login_id`` too)."""
-    yield StoreLocked(book_key(core), _change(core, username, login_id, device))
+    yield from _locked_change(core, _change(core, username, login_id, device))
 
 
 def drop_device_op(core: AuthCore, name: str) -> Op[None]:
     """Forget the local copy of the device of the user called ``name``."""
-    yield StoreLocked(book_key(core), _change(core, name, name, None))
+    yield from _locked_change(core, _change(core, name, name, None))
+
+
+def _locked_change(core: AuthCore, change: Op[None]) -> Op[None]:
+    """``change`` holding the store's lock on the record (a lock that cannot be had: logged)."""
+    try:
+        yield StoreLocked(book_key(core), change)
+    except StorageError as error:
+        logger.warning("remembered devices not updated: %s", error)
 
 
 # ---------------------------------------------------------------------- around sign-in
