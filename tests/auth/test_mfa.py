@@ -4,16 +4,16 @@ Sign-in challenges (TOTP, SMS and email codes, MFA selection), MFA setup during 
 JS v6's CONTINUE_SIGN_IN_WITH_TOTP_SETUP and the setup selection) and the signed-in settings
 (``set_up_totp``, ``verify_totp_setup``, ``update_mfa_preference``, ``fetch_mfa_preference``).
 Every e2e test runs for both twins (``make_auth``). TOTP codes are computed from the shared
-secret the client received, at the real clock the local Cognito also uses; SMS and email codes
-come from the outbox. A few flow-level tests at the end drive steps the local Cognito does not
-emulate (email setup) with canned answers.
+secret the client received, at the local Cognito's clock, moved on a step for each code (a code
+is good once); SMS and email codes come from the outbox. Email MFA is also set up during
+sign-in (MFA_SETUP answered with an address). A few flow-level tests at the end check the calls
+with canned answers.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from pyamplify.auth import MFAPreference, SignInStep, TOTPSetupDetails
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
 from pyamplify.auth.flows import ClientContext, PendingChallenge, confirm_sign_in_flow
 from pyamplify.auth.mfa_flows import mfa_preference_of, mfa_settings
+from pyamplify.local.clock import ManualClock
 from pyamplify.local.idp import totp
 from pyamplify.local.testing import LocalPool
 from pyamplify.wire.call import Call
@@ -93,9 +94,25 @@ def new_user(admin: Any, pool: LocalPool, **attributes: str) -> str:
     return username
 
 
+#: The local Cognito's clock for the running test (see ``_server_clock``).
+_CLOCK: list[ManualClock] = []
+
+
+@pytest.fixture(autouse=True)
+def _server_clock(cognito_clock: ManualClock) -> Iterator[None]:
+    """Each test moves the local Cognito's clock on a step for every TOTP code it takes: a code
+    is good once (a replay within its window is refused), so the next answer needs the next."""
+    _CLOCK.append(cognito_clock)
+    yield
+    _CLOCK.pop()
+
+
 def code_of(secret: str) -> str:
-    """The authenticator app's code for ``secret`` now."""
-    return totp.code_at(secret, time.time())
+    """The authenticator app's code for ``secret`` in the next time step (the server's clock is
+    moved there): one not used before."""
+    clock = _CLOCK[-1]
+    clock.advance(totp.STEP_SECONDS)
+    return totp.code_at(secret, clock())
 
 
 def wrong(code: str) -> str:
@@ -133,6 +150,34 @@ def test_totp_code_step_then_done_and_a_wrong_code_can_be_retried(
     session = auth.fetch_auth_session()
     assert session.is_signed_in
     assert auth.get_current_user().username == username
+
+
+@pytest.mark.parametrize("client_secret", [False, True], ids=["public", "secret"])
+def test_a_replayed_totp_code_is_refused(
+    make_auth: AuthFactory,
+    mfa_pool: Callable[..., LocalPool],
+    admin: Any,
+    cognito_clock: ManualClock,
+    client_secret: bool,
+) -> None:
+    pool = mfa_pool("OPTIONAL", client_secret=client_secret)
+    username = new_user(admin, pool, email="r@example.com")
+    auth = make_auth(pool)
+    assert auth.sign_in(username, PASSWORD).is_signed_in
+    secret = enroll_totp(auth)
+    auth.sign_out()
+    auth.sign_in(username, PASSWORD)
+    code = code_of(secret)
+    assert auth.confirm_sign_in(code).is_signed_in
+    auth.sign_out()
+
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    cognito_clock.advance(5)  # the code is still inside its window: only its reuse is refused
+    with pytest.raises(CodeMismatchException):
+        auth.confirm_sign_in(code)
+    assert not auth.fetch_auth_session().is_signed_in
+    assert auth.confirm_sign_in(code_of(secret)).is_signed_in  # a fresh code, same sign-in
 
 
 def test_sms_code_step_carries_delivery_details(
@@ -284,6 +329,53 @@ def test_mfa_setup_selection_then_totp(
     assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
     assert step.totp_setup_details is not None
     assert auth.confirm_sign_in(code_of(step.totp_setup_details.shared_secret)).is_signed_in
+
+
+@pytest.mark.parametrize("client_secret", [False, True], ids=["public", "secret"])
+def test_mfa_setup_selection_then_email_address_and_code(
+    make_auth: AuthFactory,
+    mfa_pool: Callable[..., LocalPool],
+    admin: Any,
+    cognito: Any,
+    client_secret: bool,
+) -> None:
+    pool = mfa_pool("ON", email=True, client_secret=client_secret)
+    username = new_user(admin, pool)  # no e-mail address yet
+    auth = make_auth(pool)
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    step = auth.confirm_sign_in("EMAIL").next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    step = auth.confirm_sign_in("set-up@example.com").next_step
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    assert step.code_delivery_details is not None
+    assert step.code_delivery_details.delivery_medium == "EMAIL"
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    with pytest.raises(CodeMismatchException):
+        auth.confirm_sign_in(wrong(code))
+    assert auth.confirm_sign_in(code).is_signed_in
+    assert auth.fetch_user_attributes()["email"] == "set-up@example.com"
+    assert auth.fetch_mfa_preference().enabled == ("EMAIL",)
+    auth.sign_out()
+    step = auth.sign_in(username, PASSWORD).next_step  # asked for a code now, not set up again
+    assert step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    assert auth.confirm_sign_in(code).is_signed_in
+
+
+def test_email_only_setup_asks_for_the_address_at_once(
+    make_auth: AuthFactory, mfa_pool: Callable[..., LocalPool], admin: Any, cognito: Any
+) -> None:
+    pool = mfa_pool("ON", software=False, email=True)
+    username = new_user(admin, pool)
+    auth = make_auth(pool)
+    step = auth.sign_in(username, PASSWORD).next_step
+    assert step.sign_in_step is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    assert auth.confirm_sign_in("only@example.com").next_step.sign_in_step is (
+        SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    )
+    code = latest_code(cognito, pool.config.user_pool.pool_id, username)
+    assert auth.confirm_sign_in(code).is_signed_in
 
 
 def test_sms_only_setup_is_refused_with_a_clear_error(

@@ -268,6 +268,7 @@ def test_a_finished_sign_in_saves_then_clears_credentials_each_under_its_own_sto
     # One lock at a time, never nested: the session record, then the identity record.
     assert recorder.log == [
         "store load holding -",
+        "store read_device_book holding -",  # the profile's remembered devices
         "call InitiateAuth",
         "lock store:session",
         "store save holding store:session",

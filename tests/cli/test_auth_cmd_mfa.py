@@ -79,7 +79,8 @@ def test_sign_in_answers_a_totp_challenge_from_stdin(
         auth.sign_in(user, PASSWORD)
         secret = auth.set_up_totp().shared_secret
         auth.verify_totp_setup(totp.code_at(secret, time.time()))
-    stdin = f"{PASSWORD}\n{totp.code_at(secret, time.time())}\n"
+    # The next step's code (inside the server's window): the setup's code is used up.
+    stdin = f"{PASSWORD}\n{totp.code_at(secret, time.time() + totp.STEP_SECONDS)}\n"
     code, out, err = run(
         monkeypatch,
         capsys,

@@ -197,3 +197,19 @@ def test_an_error_quoting_text_utf8_cannot_encode_is_still_rendered() -> None:
     assert status == 400
     assert json.loads(body)["message"] == "Value '\ud800' is bad"
     assert (b"x-amzn-errortype", b"InvalidParameterException:") in headers
+
+
+def test_an_error_quoting_a_huge_input_keeps_its_headers_small(
+    local_cognito: LocalCognito,
+) -> None:
+    """A validation error naming a 100 KB map key (its value has an unpaired surrogate): the
+    message stays in the body, but not in a header (HTTP clients accept 16 KB of headers; httpx
+    would see no answer at all). Found by test_fuzz."""
+    key = "k" * 100_000
+    metadata = {key: "a\udfffb"}
+    body = json.dumps({"AccessToken": "x", "AttributeName": "email", "ClientMetadata": metadata})
+    response = call(local_cognito, "GetUserAttributeVerificationCode", raw=body.encode())
+    assert response.status_code == 400
+    assert response.json()["__type"] == "InvalidParameterException"
+    assert key in response.json()["message"]
+    assert "x-amzn-errormessage" not in response.headers

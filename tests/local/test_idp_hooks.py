@@ -37,13 +37,17 @@ def _sign_in(cognito_idp: Any, pool: Any, username: str) -> dict[str, Any]:
 
 
 def test_contributors_come_from_features_only() -> None:
-    """MFA and the Lambda triggers are the features that plug into the points today."""
+    """MFA, remembered devices and the Lambda triggers plug into the points today."""
     owners = {
         name: sorted(contributor.__module__ for contributor in point)
         for name, point in hooks.POINTS.items()
         if point
     }
     assert owners.pop("USER_DESCRIPTION") == ["pyamplify.local.idp.mfa"]
+    assert owners.pop("SIGN_IN_RESULT") == ["pyamplify.local.idp.device_auth"]
+    devices = "pyamplify.local.idp.device_auth"
+    assert owners["TOKEN_GENERATION"].count(devices) == 1
+    owners["TOKEN_GENERATION"].remove(devices)
     assert all(
         all(module.startswith("pyamplify.local.triggers.") for module in modules)
         for modules in owners.values()

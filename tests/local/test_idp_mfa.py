@@ -170,6 +170,7 @@ def test_totp_set_up_with_an_access_token_then_srp_sign_in_asks_for_it(
         "USER_ID_FOR_SRP": username,
         "FRIENDLY_DEVICE_NAME": "pixel",
     }
+    clock.advance(30)  # the setup's code was used up: the next step's
     code = totp.code_at(secret, clock())
     assert code == pyotp.TOTP(secret).at(int(clock()))
     done = _answer(cognito_idp, pool, username, challenge, SOFTWARE_TOKEN_MFA_CODE=code)
@@ -188,6 +189,7 @@ def test_a_wrong_totp_code_is_a_code_mismatch_and_the_session_survives_it(
     secret = _setup_totp(cognito_idp, access, clock)
     challenge = _password_sign_in(cognito_idp, pool, username)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    clock.advance(30)  # the setup's code was used up: the next step's
     right = totp.code_at(secret, clock())
     wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
     with pytest.raises(ClientError) as caught:
@@ -207,6 +209,44 @@ def test_a_wrong_totp_code_is_a_code_mismatch_and_the_session_survives_it(
     with pytest.raises(ClientError) as caught:  # a Session is single use once answered
         _answer(cognito_idp, pool, username, challenge, SOFTWARE_TOKEN_MFA_CODE=right)
     assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_a_totp_code_is_good_once(
+    cognito_idp: Any,
+    mfa_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+    clock: ManualClock,
+) -> None:
+    pool = mfa_pool("OPTIONAL")
+    username = _user(new_user, pool)
+    access = _password_sign_in(cognito_idp, pool, username)["AuthenticationResult"]["AccessToken"]
+    secret = _setup_totp(cognito_idp, access, clock)
+    setup_code = totp.code_at(secret, clock())
+    first = _password_sign_in(cognito_idp, pool, username)
+    with pytest.raises(ClientError) as caught:  # the setup's code, replayed at sign-in
+        _answer(cognito_idp, pool, username, first, SOFTWARE_TOKEN_MFA_CODE=setup_code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    clock.advance(30)
+    code = totp.code_at(secret, clock())
+    assert "AuthenticationResult" in _answer(
+        cognito_idp, pool, username, first, SOFTWARE_TOKEN_MFA_CODE=code
+    )
+
+    second = _password_sign_in(cognito_idp, pool, username)
+    clock.advance(10)  # still inside the code's window: only its use is refused
+    with pytest.raises(ClientError) as caught:
+        _answer(cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    with pytest.raises(ClientError) as caught:  # an older step's code, still in the window
+        _answer(cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=setup_code)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    with pytest.raises(ClientError) as caught:  # nor does checking the token again reuse it
+        cognito_idp.verify_software_token(AccessToken=access, UserCode=code)
+    assert _error(caught) == ("EnableSoftwareTokenMFAException", TOTP_SETUP_MISMATCH)
+    following = totp.code_at(secret, clock() + 30)  # the next step's, inside the window
+    assert "AuthenticationResult" in _answer(
+        cognito_idp, pool, username, second, SOFTWARE_TOKEN_MFA_CODE=following
+    )
 
 
 def test_an_expired_mfa_session_is_refused(
@@ -348,6 +388,102 @@ def test_setup_operations_refuse_a_used_or_missing_session(
     with pytest.raises(ClientError) as caught:
         cognito_idp.associate_software_token()
     assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def _setup_answer(
+    cognito_idp: Any, pool: PoolClient, username: str, setup: dict[str, Any], **contact: str
+) -> dict[str, Any]:
+    return _answer(cognito_idp, pool, username, setup, **contact)
+
+
+def test_email_mfa_is_set_up_during_sign_in_with_an_address(
+    cognito_idp: Any,
+    local_cognito: LocalCognito,
+    mfa_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+) -> None:
+    pool = mfa_pool("ON", software=False, email=True)
+    username = _user(new_user, pool)  # no email address yet
+    setup = _password_sign_in(cognito_idp, pool, username)
+    assert setup["ChallengeName"] == "MFA_SETUP"
+    assert json.loads(setup["ChallengeParameters"]["MFAS_CAN_SETUP"]) == ["EMAIL_OTP"]
+    for bad, code in (
+        ({"EMAIL": "not-an-address"}, "InvalidParameterException"),
+        ({"PHONE_NUMBER": PHONE}, "MFAMethodNotFoundException"),  # not a factor of the pool
+        ({"EMAIL": "a@example.com", "PHONE_NUMBER": PHONE}, "InvalidParameterException"),
+    ):
+        with pytest.raises(ClientError) as caught:
+            _setup_answer(cognito_idp, pool, username, setup, **bad)
+        assert caught.value.response["Error"]["Code"] == code
+    challenge = _setup_answer(cognito_idp, pool, username, setup, EMAIL="New.User@Example.com")
+    assert challenge["ChallengeName"] == "EMAIL_OTP"
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
+    assert (
+        "new.user@example.com" not in challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"]
+    )
+    sent = _last_code(local_cognito, username)
+    assert sent["destination"] == "new.user@example.com"
+    with pytest.raises(ClientError) as caught:  # the setup Session was used up
+        _setup_answer(cognito_idp, pool, username, setup, EMAIL="other@example.com")
+    assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+    wrong = f"{(int(sent['code']) + 1) % 1_000_000:06d}"
+    with pytest.raises(ClientError) as caught:
+        _answer(cognito_idp, pool, username, challenge, EMAIL_OTP_CODE=wrong)
+    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    user = cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username=username)
+    assert "email" not in {a["Name"] for a in user["UserAttributes"]}  # not before the code
+    done = _answer(cognito_idp, pool, username, challenge, EMAIL_OTP_CODE=sent["code"])
+    assert "AccessToken" in done["AuthenticationResult"]
+
+    user = cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username=username)
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email"] == "new.user@example.com"
+    assert attributes["email_verified"] == "true"
+    assert user["UserMFASettingList"] == ["EMAIL_OTP"]
+    again = _password_sign_in(cognito_idp, pool, username)  # now asked, not set up again
+    assert again["ChallengeName"] == "EMAIL_OTP"
+
+
+def test_sms_mfa_is_set_up_during_sign_in_with_a_phone_number(
+    cognito_idp: Any,
+    local_cognito: LocalCognito,
+    mfa_pool: Callable[..., PoolClient],
+    new_user: Callable[..., str],
+) -> None:
+    pool = mfa_pool("ON", sms=True, software=False)
+    username = _user(new_user, pool, email="s@example.com")
+    setup = _password_sign_in(cognito_idp, pool, username)
+    assert json.loads(setup["ChallengeParameters"]["MFAS_CAN_SETUP"]) == ["SMS_MFA"]
+    with pytest.raises(ClientError) as caught:
+        _setup_answer(cognito_idp, pool, username, setup, PHONE_NUMBER="555-0123")
+    assert _error(caught) == ("InvalidParameterException", "Invalid phone number format.")
+    challenge = _setup_answer(cognito_idp, pool, username, setup, PHONE_NUMBER=PHONE)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "+*******0123"
+    sent = _last_code(local_cognito, username)
+    assert sent["destination"] == PHONE
+    done = _answer(cognito_idp, pool, username, challenge, SMS_MFA_CODE=sent["code"])
+    assert "AccessToken" in done["AuthenticationResult"]
+    user = cognito_idp.admin_get_user(UserPoolId=pool.pool_id, Username=username)
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert (attributes["phone_number"], attributes["phone_number_verified"]) == (PHONE, "true")
+    assert user["UserMFASettingList"] == ["SMS_MFA"]
+    assert _password_sign_in(cognito_idp, pool, username)["ChallengeName"] == "SMS_MFA"
+
+
+def test_a_contact_set_up_in_a_pool_that_signs_in_with_it_must_be_free(
+    cognito_idp: Any, new_user_pool: Callable[..., PoolClient], new_user: Callable[..., str]
+) -> None:
+    pool = new_user_pool(pool={"AliasAttributes": ["email"]})
+    cognito_idp.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, MfaConfiguration="ON", EmailMfaConfiguration=EMAIL
+    )
+    _user(new_user, pool, email="taken@example.com", email_verified="true")
+    username = _user(new_user, pool)
+    setup = _password_sign_in(cognito_idp, pool, username)
+    with pytest.raises(ClientError) as caught:
+        _setup_answer(cognito_idp, pool, username, setup, EMAIL="taken@example.com")
+    assert caught.value.response["Error"]["Code"] == "AliasExistsException"
 
 
 # ---------------------------------------------------------------------- SMS and email
@@ -494,6 +630,7 @@ def test_several_methods_without_a_preference_ask_to_select_one(
     chosen = _answer(cognito_idp, pool, username, select, ANSWER="SOFTWARE_TOKEN_MFA")
     assert chosen["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert chosen["Session"] != select["Session"]
+    clock.advance(30)  # the setup's code was used up: the next step's
     code = totp.code_at(secret, clock())
     done = _answer(cognito_idp, pool, username, chosen, SOFTWARE_TOKEN_MFA_CODE=code)
     assert "AccessToken" in done["AuthenticationResult"]

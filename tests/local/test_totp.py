@@ -84,3 +84,16 @@ def test_verify_accepts_one_step_either_side_and_no_further() -> None:
 @pytest.mark.parametrize("bad", ["", "12345", "1234567", "12a456", "１２３４５６"])
 def test_verify_refuses_malformed_codes(bad: str) -> None:
     assert not totp.verify(totp.new_secret(), bad, 1_800_000_000.0)
+
+
+def test_matching_step_names_the_step_a_code_belongs_to() -> None:
+    secret = totp.new_secret()
+    at = 1_700_000_015.0
+    now = totp.time_step(at)
+    for offset in (-1, 0, 1):
+        code = totp.code_at(secret, at + offset * totp.STEP_SECONDS)
+        assert totp.matching_step(secret, code, at) == now + offset
+    far = totp.code_at(secret, at + 60)
+    if far not in {totp.code_at(secret, at + d) for d in (-30, 0, 30)}:
+        assert totp.matching_step(secret, far, at) is None
+    assert totp.matching_step(secret, "12345", at) is None

@@ -172,20 +172,22 @@ def test_optional_mfa_pool_user_signs_in_without_a_factor(
 @pytest.mark.user_pool(mfa="OPTIONAL")
 @pytest.mark.cognito_user(totp=True)
 def test_optional_mfa_pool_user_with_a_software_token(
-    user_pool: LocalPool, cognito_user: CognitoUser, signed_in_auth: Auth
+    user_pool: LocalPool, cognito_user: CognitoUser, signed_in_auth: Auth, cognito_clock: Any
 ) -> None:
     assert cognito_user.totp_secret
     assert signed_in_auth.fetch_mfa_preference().preferred == "TOTP"
+    cognito_clock.advance(30)  # enrolment and sign-in used this step's and the next's codes
     assert_totp_challenged(user_pool, cognito_user)
 
 
 @pytest.mark.user_pool(mfa="ON", secret=True)
 def test_required_mfa_pool_user_is_enrolled_and_signed_in(
-    user_pool: LocalPool, cognito_user: CognitoUser, signed_in_auth: Auth
+    user_pool: LocalPool, cognito_user: CognitoUser, signed_in_auth: Auth, cognito_clock: Any
 ) -> None:
     assert cognito_user.totp_secret is not None
     assert cognito_user.totp_secret not in repr(cognito_user)
     assert signed_in_auth.fetch_auth_session().is_signed_in
+    cognito_clock.advance(30)  # enrolment and sign-in used this step's and the next's codes
     assert_totp_challenged(user_pool, cognito_user)
 
 
@@ -195,7 +197,8 @@ def assert_totp_challenged(pool: LocalPool, user: CognitoUser) -> None:
     try:
         result = other.sign_in(user.username, user.password)
         assert result.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
-        assert other.confirm_sign_in(user.totp_code()).is_signed_in
+        # The next step's code (the server's window accepts it): the current one is used up.
+        assert other.confirm_sign_in(user.totp_code(user.clock() + 30)).is_signed_in
     finally:
         other.close()
 

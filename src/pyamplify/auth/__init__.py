@@ -23,9 +23,11 @@ from pyamplify.auth.account_results import (
     UpdateUserAttributeResult,
 )
 from pyamplify.auth.credentials import AWSCredentials
+from pyamplify.auth.device_results import AuthDevice
 from pyamplify.auth.errors import (
     AlreadySignedInError,
     AuthValidationError,
+    DeviceNotTrackedError,
     GuestAccessDisabledError,
     InvalidTokenError,
     MissingDependencyError,
@@ -63,12 +65,14 @@ __all__ = [
     "AlreadySignedInError",
     "AsyncAuth",
     "Auth",
+    "AuthDevice",
     "AuthEvent",
     "AuthSession",
     "AuthTokens",
     "AuthUser",
     "AuthValidationError",
     "CodeDeliveryDetails",
+    "DeviceNotTrackedError",
     "EventHub",
     "GuestAccessDisabledError",
     "InvalidTokenError",

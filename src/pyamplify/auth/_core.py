@@ -250,7 +250,11 @@ class AuthCore:
         kept = previous.tokens.refresh_token if previous else None
         refresh = result.get("RefreshToken") or kept
         tokens = AuthTokens(id_token=id_token, access_token=access, refresh_token=refresh)
-        device = (result.get("NewDeviceMetadata") or {}).get("DeviceKey")
+        # The device the tokens belong to (a device-tracking pool names it in the access token;
+        # every refresh must name it again).
+        claimed = access.claims.get("device_key")
+        device = claimed if isinstance(claimed, str) and claimed else None
+        device = device or (result.get("NewDeviceMetadata") or {}).get("DeviceKey")
         return StoredSession(
             tokens=tokens,
             username=username_of(tokens),

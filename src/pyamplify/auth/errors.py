@@ -27,6 +27,12 @@ class UnsupportedChallengeError(PyamplifyError):
     """Cognito asked for a challenge this version of pyamplify cannot answer yet."""
 
 
+class DeviceNotTrackedError(PyamplifyError):
+    """A device call needs this computer's device key, and there is none: the user pool does not
+    track devices, ConfirmDevice failed, or the device was forgotten (Amplify's
+    ``DeviceNotTrackedException``)."""
+
+
 class InvalidTokenError(PyamplifyError):
     """A token from Cognito or the store is not a well-formed JWT."""
 

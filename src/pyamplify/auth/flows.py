@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pyamplify import srp
+from pyamplify.auth.device_flows import continue_on_device, device_is_gone
+from pyamplify.auth.device_store import RememberedDevice
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
 from pyamplify.auth.refresh_support import RefreshFallback, lacks_operation
 from pyamplify.auth.results import (
@@ -37,6 +39,7 @@ from pyamplify.wire.errors import (
     CognitoServiceError,
     PasswordResetRequiredException,
     ProtocolError,
+    ResourceNotFoundException,
     RetryableError,
     UserNotConfirmedException,
 )
@@ -80,6 +83,9 @@ FLOWS: Mapping[str, FlowKind] = MappingProxyType(
     }
 )
 SIGN_IN_FLOWS = tuple(FLOWS)
+#: A remembered device by the name of its user (internal username or login id), if any.
+DeviceLookup = Callable[[str], "RememberedDevice | None"]
+
 #: Configuration spellings (Amplify Swift/Android) of the custom flows.
 _FLOW_ALIASES = {
     "CUSTOM_AUTH_WITH_SRP": CUSTOM_WITH_SRP,
@@ -216,6 +222,8 @@ class PendingChallenge:
     step: SignInStep | None = None
     #: MFA_SETUP: the factors the user may choose between (``TOTP``, ``EMAIL``).
     setup_types: tuple[str, ...] = ()
+    #: The remembered device this sign-in names (it proves itself if Cognito asks).
+    device: RememberedDevice | None = None
 
     def __repr__(self) -> str:
         return f"PendingChallenge({self.name!r}, username={self.username!r})"
@@ -233,6 +241,9 @@ class SignInOutcome:
     pending: PendingChallenge | None = None
     username: str | None = None
     extras: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: The name whose remembered device Cognito no longer knows (forgotten elsewhere): the
+    #: sign-in went on without it, and the caller drops it.
+    forgotten_device: str | None = None
 
     def __repr__(self) -> str:
         return f"SignInOutcome({self.result.next_step.sign_in_step.value})"
@@ -488,8 +499,13 @@ def sign_in_flow(
     flow_type: str = USER_SRP_AUTH,
     client_metadata: Mapping[str, str] | None = None,
     now: Callable[[], datetime],
+    devices: DeviceLookup | None = None,
 ) -> Flow[SignInOutcome]:
-    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER."""
+    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER.
+
+    A password sign-in names the user's remembered device (``devices``), which then proves
+    itself when Cognito asks (DEVICE_SRP_AUTH); a device Cognito no longer knows is dropped from
+    the sign-in, which goes on without it (``forgotten_device`` says so)."""
     flow_type = resolve_flow(flow_type, password)
     kind = FLOWS.get(flow_type)
     if kind is None:
@@ -501,6 +517,9 @@ def sign_in_flow(
     if kind.needs_password and not password:
         raise AuthValidationError(f"{flow_type} needs a password")
     metadata = dict(client_metadata or {})
+    lookup = devices if kind.needs_password else None
+    device = lookup(username) if lookup is not None else None
+    forgotten: str | None = None
     for exchange in range(1, SRP_EXCHANGES + 1):
         ephemeral = srp.new_client_ephemeral() if kind.srp else None
         secret_params: dict[str, str] = {}
@@ -514,6 +533,8 @@ def sign_in_flow(
             **kind.extra,
             **ctx.secret_hash(username),
         }
+        if device is not None and not kind.srp:  # USER_PASSWORD_AUTH names it at once
+            auth_parameters["DEVICE_KEY"] = device.device_key
         payload: dict[str, Any] = {
             "AuthFlow": kind.auth_flow,
             "ClientId": ctx.client_id,
@@ -522,12 +543,30 @@ def sign_in_flow(
         }
         answered = False
         try:
-            response = yield idp("InitiateAuth", payload)
+            try:
+                response = yield idp("InitiateAuth", payload)
+            except ResourceNotFoundException as error:
+                if "DEVICE_KEY" not in auth_parameters or not device_is_gone(error):
+                    raise
+                forgotten, device = username, None
+                del auth_parameters["DEVICE_KEY"]
+                response = yield idp("InitiateAuth", payload)
             verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
             if ephemeral is not None and password is not None and verifier:
+                params = response.get("ChallengeParameters") or {}
+                user_id = str(params.get("USER_ID_FOR_SRP", ""))
+                device = (lookup(user_id) if lookup is not None and user_id else None) or device
                 call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
                 answered = True
-                response = yield call
+                try:
+                    response = yield _naming(call, device)
+                except ResourceNotFoundException as error:
+                    if device is None or not device_is_gone(error):
+                        raise
+                    # The same PASSWORD_VERIFIER answer again without the device (as Amplify
+                    # does): a refused device leaves the secret block unspent.
+                    forgotten, device = username, None
+                    response = yield call
         except _NEXT_STEP_ERRORS as error:
             step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
             return _leave(step, username, flow_type)
@@ -538,8 +577,23 @@ def sign_in_flow(
                 raise
             continue
         break
-    outcome = _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
+    response = yield from continue_on_device(
+        ctx, response, device, username, client_metadata=metadata, now=now
+    )
+    outcome = _outcome(
+        response, login_id=username, flow_type=flow_type, fallback_username=username, device=device
+    )
+    if forgotten is not None:
+        outcome = replace(outcome, forgotten_device=forgotten)
     return (yield from _begin_totp_setup(outcome))
+
+
+def _naming(call: Call, device: RememberedDevice | None) -> Call:
+    """``call`` (a RespondToAuthChallenge) with the device's ``DEVICE_KEY`` among its answers."""
+    if device is None:
+        return call
+    answers = {**call.payload["ChallengeResponses"], "DEVICE_KEY": device.device_key}
+    return idp(call.operation, {**call.payload, "ChallengeResponses": answers})
 
 
 def _password_verifier_call(
@@ -602,7 +656,12 @@ def _mfa_list(params: Mapping[str, str], key: str) -> tuple[str, ...]:
 
 
 def _outcome(
-    response: Mapping[str, Any], *, login_id: str, flow_type: str, fallback_username: str
+    response: Mapping[str, Any],
+    *,
+    login_id: str,
+    flow_type: str,
+    fallback_username: str,
+    device: RememberedDevice | None = None,
 ) -> SignInOutcome:
     """Tokens, or the next step of the challenge Cognito answered with (its table row)."""
     authentication = response.get("AuthenticationResult")
@@ -620,6 +679,7 @@ def _outcome(
         auth_flow_type=flow_type,
         step=shown.step,
         setup_types=shown.setup_types,
+        device=device,
     )
     step = SignInNextStep(
         shown.step,
@@ -665,8 +725,10 @@ def _respond(
     pending: PendingChallenge,
     answer: Responses,
     client_metadata: Mapping[str, str] | None,
+    now: Callable[[], datetime],
 ) -> Flow[SignInOutcome]:
-    """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added)."""
+    """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added);
+    a remembered device asked to prove itself next does so at once."""
     payload: dict[str, Any] = {
         "ChallengeName": pending.name,
         "ClientId": ctx.client_id,
@@ -681,11 +743,15 @@ def _respond(
         ),
     }
     response = yield idp("RespondToAuthChallenge", payload)
+    response = yield from continue_on_device(
+        ctx, response, pending.device, pending.username, client_metadata=client_metadata, now=now
+    )
     outcome = _outcome(
         response,
         login_id=pending.login_id,
         flow_type=pending.auth_flow_type,
         fallback_username=pending.username,
+        device=pending.device,
     )
     return (yield from _begin_totp_setup(outcome))
 
@@ -698,15 +764,18 @@ def confirm_sign_in_flow(
     attributes: Mapping[str, str] | None = None,
     client_metadata: Mapping[str, str] | None = None,
     friendly_device_name: str | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> Flow[SignInOutcome]:
-    """Answer the pending challenge with ``challenge_response`` as its table row says."""
+    """Answer the pending challenge with ``challenge_response`` as its table row says (``now``:
+    the clock of a remembered device's proof, when one follows)."""
     if not challenge_response:
         raise AuthValidationError(f"confirm_sign_in needs an answer to {pending.name}")
     reply = Reply(challenge_response, dict(attributes or {}), friendly_device_name)
     answer = yield from _transition_of(pending.name).answer(pending, reply)
     if isinstance(answer, SignInOutcome):  # a step taken here, Cognito not told
         return (yield from _begin_totp_setup(answer))
-    return (yield from _respond(ctx, pending, answer, client_metadata))
+    clock = now or (lambda: datetime.now(timezone.utc))
+    return (yield from _respond(ctx, pending, answer, client_metadata, clock))
 
 
 # --------------------------------------------------------------------------- tokens

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from pyamplify.auth import device_operations as devices
 from pyamplify.auth._core import credentials_or_raise
 from pyamplify.auth._identity_core import no_identity_pool
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Exclusive, Op, StoreLocked
@@ -144,6 +145,7 @@ def sign_in_op(
     cached = yield from current_op(core)
     if cached is not None:
         raise already_signed_in(cached, core.profile)
+    book = yield from devices.device_book_op(core)
     outcome = yield from sign_in_flow(
         core.context,
         username,
@@ -151,6 +153,7 @@ def sign_in_op(
         flow_type=core.sign_in_flow_type(flow),
         client_metadata=client_metadata,
         now=core.now,
+        devices=book.find,
     )
     return (yield from _finish_sign_in(core, identity, outcome))
 
@@ -174,6 +177,7 @@ def confirm_sign_in_op(
         attributes=attributes,
         client_metadata=client_metadata,
         friendly_device_name=friendly_device_name,
+        now=core.now,
     )
     return (yield from _finish_sign_in(core, identity, outcome))
 
@@ -182,7 +186,8 @@ def _finish_sign_in(
     core: AuthCore, identity: IdentityCore | None, outcome: SignInOutcome
 ) -> Op[SignInResult]:
     """Keep a finished sign-in (store, memory, event; the previous principal's credentials
-    cleared) or remember the pending next step."""
+    cleared; a new device confirmed) or remember the pending next step."""
+    yield from devices.after_sign_in_step_op(core, outcome)
     stored = core.signed_in_record(outcome)
     if stored is not None:
         try:
@@ -191,6 +196,7 @@ def _finish_sign_in(
             raise (yield from _undo_unsaved_sign_in(core, stored, error)) from None
         yield from _clear_credentials(identity)
         core.signed_in(stored)
+        yield from devices.confirm_new_device_op(core, outcome, stored)
     return outcome.result
 
 

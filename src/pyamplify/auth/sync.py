@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.auth import account_operations as acct
+from pyamplify.auth import device_operations as devices
 from pyamplify.auth import operations as ops
 from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
 from pyamplify.auth.account_results import ResetPasswordResult, UpdateUserAttributeResult
 from pyamplify.auth.credentials import AWSCredentials
+from pyamplify.auth.device_results import AuthDevice
 from pyamplify.auth.drivers import run_sync
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Effect, Exclusive, Op
 from pyamplify.auth.results import (
@@ -190,6 +192,25 @@ class Auth(AuthBase):
     def fetch_mfa_preference(self) -> MFAPreference:
         """The MFA types switched on for the signed-in user and the preferred one."""
         return self._run(ops.fetch_mfa_preference_op(self._core))
+
+    # ------------------------------------------------------------------ devices
+    def remember_device(self) -> None:
+        """Have Cognito remember this computer's device, so that (where the user pool allows)
+        later sign-ins prove the device instead of asking for an MFA code. Needed only in pools
+        that remember devices when the user says so; raises ``DeviceNotTrackedError`` when this
+        computer has no device key."""
+        return self._run(devices.remember_device_op(self._core))
+
+    def forget_device(self, device: AuthDevice | str | None = None) -> None:
+        """Have Cognito forget ``device`` (an ``AuthDevice`` from :meth:`fetch_devices`, or its
+        id), else this computer's device, whose local copy goes too: the next sign-in here is a
+        new device (MFA again), and the current session stops refreshing once its tokens
+        expire, as Cognito refuses a forgotten device's refresh."""
+        return self._run(devices.forget_device_op(self._core, device))
+
+    def fetch_devices(self) -> list[AuthDevice]:
+        """The signed-in user's devices Cognito knows, oldest first."""
+        return self._run(devices.fetch_devices_op(self._core))
 
     # ------------------------------------------------------------------ account
     def reset_password(

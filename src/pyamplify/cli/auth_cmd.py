@@ -211,10 +211,11 @@ def register(subparsers: Subparsers) -> None:
         help="when nobody is signed in on the profile, print a guest's credentials (without it "
         "the command exits 1 and says to sign in)",
     )
-    from pyamplify.cli import account_cmd, mfa_cmd, profiles_cmd
+    from pyamplify.cli import account_cmd, devices_cmd, mfa_cmd, profiles_cmd
 
     account_cmd.register(commands, common, secret_input)
     mfa_cmd.register(commands, common)
+    devices_cmd.register(commands, common)
     profiles_cmd.register(commands)
     refuse_abbreviations(commands)
 

@@ -100,10 +100,19 @@ def _raw_json(
     return status, headers, body
 
 
+#: The longest error message also sent as the ``x-amzn-errormessage`` header.
+_HEADER_MESSAGE_LIMIT = 2048
+
+
 def raw_error(error: errors.CognitoError) -> RawResponse:
     """Render a Cognito error exactly as AWS does on the wire."""
     message: list[tuple[bytes, bytes]] = []
-    if all(" " <= char <= "~" for char in error.message):  # HTTP header values: printable
+    # HTTP header values: printable, and short: a message that quotes a huge input (a 300 KB
+    # ClientMetadata key in a validation error) would pass the 16 KB of headers HTTP clients
+    # such as httpx/h11 accept, and the client would see no answer at all. The body has it.
+    if len(error.message) <= _HEADER_MESSAGE_LIMIT and all(
+        " " <= char <= "~" for char in error.message
+    ):
         message.append((b"x-amzn-errormessage", error.message.encode("latin-1")))
     error_type = [(b"x-amzn-errortype", f"{error.code}:".encode("latin-1"))]
     body = {"__type": error.code, "message": error.message}

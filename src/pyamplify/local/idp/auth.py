@@ -23,7 +23,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import custom_auth, hooks, passwords
+from pyamplify.local.idp import custom_auth, device_auth, hooks, mfa_setup, passwords
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
 from pyamplify.local.idp.caller import Caller
@@ -127,8 +127,10 @@ def _after_password(
     caller: Caller,
     user: UserRecord,
     finish: Finish = sign_in_result,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
-    """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else MFA or ``finish``."""
+    """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else the remembered
+    device's proof or MFA (:mod:`.device_auth`), or ``finish``."""
     now = caller.backend.now()
     passwords.record_success(user)
     caller.backend.store.save_user(user)
@@ -152,7 +154,7 @@ def _after_password(
                 "userAttributes": json.dumps(user.attributes),
             },
         }
-    return idp_mfa.after_password(caller, user, finish=finish)
+    return device_auth.after_password(caller, user, device_key, finish=finish)
 
 
 def _after_custom_challenges(
@@ -249,6 +251,8 @@ def _password_verifier(caller: Caller, responses: dict[str, str]) -> dict[str, A
     signature = required_answer(responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = required_answer(responses, "TIMESTAMP")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
+    device_key = responses.get("DEVICE_KEY")
+    device_auth.check_presented(caller, typed, device_key)
     verified = check_password_claim(
         caller,
         responses,
@@ -276,7 +280,7 @@ def _password_verifier(caller: Caller, responses: dict[str, str]) -> dict[str, A
             finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
-    return _after_password(caller, user)
+    return _after_password(caller, user, device_key=device_key)
 
 
 # ---------------------------------------------------------------------- password flows
@@ -287,9 +291,10 @@ def password_sign_in(
     typed: str,
     password: str,
     finish: Finish = sign_in_result,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """A sign-in with a typed name and password (USER_PASSWORD_AUTH; the Hosted UI's form):
-    every check in Cognito's order, then a challenge or ``finish``."""
+    every check in Cognito's order, then a challenge or ``finish`` (on ``device_key``)."""
     user = find_user(caller.backend, caller.pool, typed) or _migrated_user(caller, typed, password)
     if user is None:
         # The same work as a wrong password, so timing does not tell who exists.
@@ -304,7 +309,7 @@ def password_sign_in(
     if not passwords.password_matches(caller.pool["Id"], user, password):
         raise _password_failure(caller.backend, user)
     _checks_after_password(caller.client, user)
-    return _after_password(caller, user, finish)
+    return _after_password(caller, user, finish, device_key)
 
 
 def _migrated_user(caller: Caller, typed: str, password: str) -> UserRecord | None:
@@ -373,13 +378,16 @@ def new_password_answer(
     passwords.set_password(caller.pool["Id"], user, new_password, caller.backend.now())
     user.status = "CONFIRMED"
     caller.backend.store.save_user(user)
-    return idp_mfa.after_password(caller, user, source="NewPasswordChallenge", finish=finish)
+    return device_auth.after_password(
+        caller, user, None, source="NewPasswordChallenge", finish=finish
+    )
 
 
 def _refresh_flow(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
     token = required_answer(params, "REFRESH_TOKEN")
     if caller.client.get("ClientSecret"):
         _check_refresh_secret_hash(caller, token, params.get("SECRET_HASH"))
+    device_auth.check_refresh(caller, token, params.get("DEVICE_KEY"))
     result = refresh_tokens(caller.backend, caller.pool, caller.client, token, rotate=False)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
@@ -453,7 +461,7 @@ def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         return _start_srp(caller, typed, srp_a)
     password = required_answer(params, "PASSWORD")
     check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
-    return password_sign_in(caller, typed, password)
+    return password_sign_in(caller, typed, password, device_key=params.get("DEVICE_KEY"))
 
 
 @OPERATIONS.operation("InitiateAuth")
@@ -495,7 +503,13 @@ def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         )
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
-        return idp_mfa.respond(caller, challenge, responses, session)
+        if challenge == idp_mfa.MFA_SETUP and mfa_setup.contact_of(responses):
+            return mfa_setup.answer(caller, responses, session)
+        finish = device_auth.resume(caller, session)
+        return idp_mfa.respond(caller, challenge, responses, session, finish)
+    if challenge in device_auth.CHALLENGES:
+        session = body.get("Session") if isinstance(body.get("Session"), str) else None
+        return device_auth.respond(caller, challenge, responses, session)
     raise errors.InvalidParameterException(
         f"The local Cognito does not issue the {challenge} challenge, so it cannot answer it."
     )
@@ -527,5 +541,8 @@ def get_tokens_from_refresh_token(backend: Backend, body: dict[str, Any]) -> dic
     secret = body.get("ClientSecret")
     check_client_secret(client, secret if isinstance(secret, str) else None)
     _check_flow(client, "REFRESH_TOKEN_AUTH")
+    device_key = body.get("DeviceKey")
+    device_key = device_key if isinstance(device_key, str) else None
+    device_auth.check_refresh(Caller(backend, pool, client), token, device_key)
     result = refresh_tokens(backend, pool, client, token, rotate=rotation_enabled(client))
     return {"AuthenticationResult": result}

@@ -17,8 +17,10 @@ Every challenge answers with a fresh Session in the same table as NEW_PASSWORD_R
 code leaves the Session usable until it expires (real Cognito lets a client retry, observed in
 robor-systems/tokapi-beta#27); a correct answer consumes it. SMS and email codes go to the
 outbox (purpose ``Authentication``) and live 3 minutes; only their SHA-256 is kept in the
-session. TOTP secrets live in the store's ``user_mfa`` table (keyed by the user's ``sub`` so
-a re-created user does not inherit them) and never appear in a repr, log or message.
+session. A software-token code is accepted once (RFC 6238 §5.2): a code of a time step not later
+than the last one accepted for the user is refused like a wrong one. TOTP secrets live in the
+store's ``user_mfa`` table (keyed by the user's ``sub`` so a re-created user does not inherit
+them) and never appear in a repr, log or message.
 """
 
 from __future__ import annotations
@@ -199,10 +201,13 @@ def _code_hash(code: str) -> str:
 
 
 def choose_challenge(
-    factors: PoolFactors, user: UserRecord, state: UserMfa
+    factors: PoolFactors, user: UserRecord, state: UserMfa, *, trusted_device: bool = False
 ) -> tuple[str, list[str]] | None:
-    """The challenge after a correct password and its options, or ``None`` for tokens."""
-    if factors.mode == "OFF":
+    """The challenge after a correct password and its options, or ``None`` for tokens.
+
+    ``trusted_device``: the sign-in is on a remembered device that proved itself, in a pool whose
+    DeviceConfiguration.ChallengeRequiredOnNewDevice lets such devices go without MFA."""
+    if factors.mode == "OFF" or trusted_device:
         return None
     methods = _usable(factors, user, state)
     if not methods and factors.mode == "ON":
@@ -227,20 +232,49 @@ def after_password(
     *,
     source: str = "Authentication",
     finish: Finish = sign_in_result,
+    trusted_device: bool = False,
+    carry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Tokens (``finish``), or the MFA challenge the pool's mode and the user's methods call for.
 
     ``source`` is the token-generation occasion when no challenge follows (``Authentication``,
-    or ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED).
+    ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED, ``AuthenticateDevice`` after a
+    device's SRP). ``trusted_device``: see :func:`choose_challenge`. ``carry`` is sign-in state
+    (the device in use) that every MFA challenge keeps in its Session, for :func:`carried`.
     """
-    if (caller.pool.get("MfaConfiguration") or "OFF") == "OFF":
+    if trusted_device or (caller.pool.get("MfaConfiguration") or "OFF") == "OFF":
         # No MFA: no extra query on the hot path.
         return finish(caller, user, source=source)
     state = load(caller.backend, user)
     choice = choose_challenge(pool_factors(caller.backend, caller.pool), user, state)
     if choice is None:
         return finish(caller, user, source=source)
-    return _challenge(caller, user, state, *choice)
+    return _challenge(caller, user, state, *choice, carry=carry)
+
+
+def carried(backend: Backend, session_id: str | None) -> dict[str, Any] | None:
+    """The ``carry`` of the MFA challenge ``session_id`` names (read before it is answered)."""
+    row = backend.store.peek_session(session_id) if session_id else None
+    if row is None or row[0] not in CHALLENGES:
+        return None
+    carry = row[4].get("carry")
+    return dict(carry) if isinstance(carry, dict) else None
+
+
+def code_challenge(
+    caller: Caller,
+    user: UserRecord,
+    method: str,
+    *,
+    enrol: tuple[str, str],
+    carry: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An SMS or email code challenge that sets ``method`` up: the code goes to the contact
+    ``enrol`` = ``(attribute, value)``, which a right answer stores (verified) on the user with
+    ``method`` switched on (MFA_SETUP answered with an address, :mod:`.mfa_setup`)."""
+    return _challenge(
+        caller, user, load(caller.backend, user), method, [method], carry=carry, enrol=enrol
+    )
 
 
 def _challenge(
@@ -249,16 +283,25 @@ def _challenge(
     state: UserMfa,
     name: str,
     options: list[str],
+    *,
+    carry: dict[str, Any] | None = None,
+    enrol: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Issue challenge ``name`` with a new Session (and send the code for SMS / email)."""
+    """Issue challenge ``name`` with a new Session (and send the code for SMS / email, to the
+    user's contact or to the one being set up, ``enrol``)."""
     now = caller.backend.now()
     parameters = {"USER_ID_FOR_SRP": user.username}
     session_state: dict[str, Any] = {"options": options}
+    if carry is not None:
+        session_state["carry"] = carry
     if name == SOFTWARE_TOKEN_MFA and state.device_name:
         parameters["FRIENDLY_DEVICE_NAME"] = state.device_name
     elif name in _CONTACT:
         attribute = _CONTACT[name]
         destination = user.attributes.get(attribute, "")
+        if enrol is not None:
+            destination = enrol[1]
+            session_state["enrol"] = {"attribute": attribute, "value": destination}
         code = outbox.new_code()
         outbox.record(
             caller.backend,
@@ -268,6 +311,7 @@ def _challenge(
             code,
             OUTBOX_PURPOSE,
             caller.client["ClientId"],
+            destination=destination,
         )
         session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
@@ -311,6 +355,8 @@ def respond(
         _check_code(
             caller.backend, user, kind, required_answer(responses, _CODE_ANSWER[kind]), state
         )
+        if isinstance(state.get("enrol"), dict):
+            _enrol(caller.backend, user, kind, state["enrol"])
     challenge_state.close(caller.backend)
     return finish(caller, user, source="Authentication")
 
@@ -323,7 +369,9 @@ def _check_code(
         secret = load(backend, user).secret
         if secret is None:
             raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
-        if not totp.verify(secret, code, backend.now()):
+        step = totp.matching_step(secret, code, backend.now())
+        # A code is good once: a replay within its window is a mismatch, like a wrong code.
+        if step is None or not backend.store.claim_totp_step(user.pool_id, user.sub, step):
             raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
         return
     if backend.now() > float(state.get("code_expires_at", 0)):
@@ -352,7 +400,21 @@ def _select(
             f"The MFA method {answer[:40]} is not available to this user."
         )
     caller.backend.store.delete_session(session_id)
-    return _challenge(caller, user, load(caller.backend, user), method, [method])
+    carry = state.get("carry")
+    return _challenge(caller, user, load(caller.backend, user), method, [method], carry=carry)
+
+
+def _enrol(backend: Backend, user: UserRecord, method: str, enrol: dict[str, Any]) -> None:
+    """A code sent to a contact being set up came back: the contact is the user's, verified, and
+    ``method`` is switched on."""
+    attribute, value = str(enrol["attribute"]), str(enrol["value"])
+    user.attributes[attribute] = value
+    user.attributes[f"{attribute}_verified"] = "true"
+    user.modified = backend.now()
+    backend.store.save_user(user)
+    state = load(backend, user)
+    state.enabled.add(method)
+    save(backend, state)
 
 
 # ---------------------------------------------------------------------- software tokens
@@ -424,7 +486,8 @@ def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, A
 
     A wrong code is ``EnableSoftwareTokenMFAException`` and changes nothing (a Session stays
     usable, so the client can retry: aws-amplify/amplify-flutter#4532). Without a pending secret
-    the current token is checked again.
+    the current token is checked again. The code is used up either way: a new token's codes
+    start at its step, and the current token's code must be one not accepted before.
     """
     code = str_param(body, "UserCode")
     pool, user, setup = _subject(backend, body)
@@ -432,7 +495,12 @@ def verify_software_token(backend: Backend, body: dict[str, Any]) -> dict[str, A
     candidate = state.pending_secret or state.secret
     if candidate is None:
         raise errors.SoftwareTokenMFANotFoundException(TOTP_NOT_FOUND)
-    if not totp.verify(candidate, code, backend.now()):
+    step = totp.matching_step(candidate, code, backend.now())
+    if step is None:
+        raise errors.EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
+    if state.pending_secret is not None:
+        backend.store.reset_totp_steps(user.pool_id, user.sub, step)
+    elif not backend.store.claim_totp_step(user.pool_id, user.sub, step):
         raise errors.EnableSoftwareTokenMFAException(TOTP_SETUP_MISMATCH)
     state.secret, state.pending_secret = candidate, None
     state.device_name = opt_str(body, "FriendlyDeviceName") or state.device_name

@@ -13,6 +13,7 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import (  # noqa: F401  (imported for their registrations)
     admin,
     auth,
+    devices,
     domains,
     hooks,
     mfa,

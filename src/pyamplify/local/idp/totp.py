@@ -4,7 +4,8 @@ Cognito's software tokens are the authenticator-app defaults: HMAC-SHA-1, 6 digi
 step, the shared secret handed out as unpadded base32 (``AssociateSoftwareToken``'s
 ``SecretCode``). A code is accepted one step either side of the current one (Cognito accepts a
 code "for a short time after its defined time window", RFC 6238 §5.2), so a clock a few seconds
-off or a slow typist still signs in. Pure functions, no I/O; the caller passes the time.
+off or a slow typist still signs in; :func:`matching_step` says which step a code belongs to, so
+that the caller accepts each code once. Pure functions, no I/O; the caller passes the time.
 """
 
 from __future__ import annotations
@@ -67,18 +68,27 @@ def code_at(secret: str, at: float) -> str:
     return totp(decode_secret(secret), at)
 
 
-def verify(secret: str, code: str, at: float, *, window: int = WINDOW) -> bool:
-    """Whether ``code`` is the secret's code for the step of ``at`` or ``window`` steps around it.
+def matching_step(secret: str, code: str, at: float, *, window: int = WINDOW) -> int | None:
+    """The time step whose code ``code`` is, among the step of ``at`` and ``window`` steps around
+    it, or ``None``. The caller makes codes single use by accepting only steps later than the
+    last one it accepted (RFC 6238 §5.2: "the verifier MUST NOT accept the second attempt of the
+    OTP after the successful validation has been issued for the first OTP").
 
     Every candidate is compared in constant time, and all of them are computed, so the answer
     takes as long for a near miss as for a wild guess.
     """
     if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
-        return False
+        return None
     key = decode_secret(secret)
     now = time_step(at)
-    matched = False
+    matched: int | None = None
     for counter in range(now - window, now + window + 1):
         if counter >= 0 and hmac.compare_digest(hotp(key, counter).encode(), code.encode()):
-            matched = True
+            matched = counter
     return matched
+
+
+def verify(secret: str, code: str, at: float, *, window: int = WINDOW) -> bool:
+    """Whether ``code`` is the secret's code for the step of ``at`` or ``window`` steps around it
+    (see :func:`matching_step`, which also says which step)."""
+    return matching_step(secret, code, at, window=window) is not None

@@ -3,7 +3,8 @@
 A user's row is keyed by ``sub`` (not username), so a user deleted and created again under the
 same name does not inherit the old software token. Its secrets (the TOTP secret, and the one
 pending verification) never leave :mod:`pyamplify.local.idp.mfa` in a repr, log or message.
-A pool's factors are a JSON document owned by :mod:`pyamplify.local.idp.pool_mfa`.
+A pool's factors are a JSON document owned by :mod:`pyamplify.local.idp.pool_mfa`. The newest
+TOTP time step each user's token was accepted for is kept too, so that a code is good once.
 """
 
 from __future__ import annotations
@@ -64,3 +65,22 @@ class MfaTables(Database):
     def delete_pool_mfa_config(self, pool_id: str) -> None:
         """Forget a deleted pool's MFA factors."""
         self.execute("DELETE FROM pool_mfa_config WHERE pool_id = ?", (pool_id,))
+
+    def claim_totp_step(self, pool_id: str, sub: str, step: int) -> bool:
+        """Record that the user's software token was accepted for TOTP time step ``step``;
+        ``False`` (nothing changed) when a code of that step or a later one was accepted before.
+        One statement, so two requests racing with the same code cannot both be accepted."""
+        changed = self.execute(
+            "INSERT INTO totp_steps (pool_id, sub, step) VALUES (?, ?, ?) "
+            "ON CONFLICT (pool_id, sub) DO UPDATE SET step = excluded.step "
+            "WHERE totp_steps.step < excluded.step",
+            (pool_id, sub, step),
+        )
+        return changed == 1
+
+    def reset_totp_steps(self, pool_id: str, sub: str, step: int) -> None:
+        """A new software token: its codes start at ``step`` (the one its first code used)."""
+        self.execute(
+            "INSERT OR REPLACE INTO totp_steps (pool_id, sub, step) VALUES (?, ?, ?)",
+            (pool_id, sub, step),
+        )

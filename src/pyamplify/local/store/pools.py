@@ -25,6 +25,8 @@ _POOL_TABLES = (
     ("auth_sessions", "pool_id"),
     ("token_families", "pool_id"),
     ("pending_attributes", "pool_id"),
+    ("devices", "pool_id"),
+    ("totp_steps", "pool_id"),
 )
 
 

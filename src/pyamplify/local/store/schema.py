@@ -153,12 +153,32 @@ CREATE TABLE pending_attributes (
     created REAL NOT NULL, PRIMARY KEY (pool_id, username, name));
 """
 
+_V5_DEVICES_AND_TOTP_STEPS = """
+-- remembered devices (device tracking): the SRP salt and verifier ConfirmDevice registered,
+-- keyed by the owner's sub so that a user deleted and created again does not inherit them
+CREATE TABLE devices (
+    pool_id TEXT NOT NULL, device_key TEXT NOT NULL, sub TEXT NOT NULL, group_key TEXT NOT NULL,
+    salt TEXT, verifier TEXT, name TEXT, remembered INTEGER,
+    confirmed INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL, modified REAL NOT NULL,
+    last_authenticated REAL, PRIMARY KEY (pool_id, device_key));
+CREATE INDEX devices_by_owner ON devices (pool_id, sub, created);
+
+-- the device a token family (a sign-in and its refreshes) belongs to
+ALTER TABLE token_families ADD COLUMN device_key TEXT;
+
+-- the newest TOTP time step each user's software token was accepted for: a code is good once
+CREATE TABLE totp_steps (
+    pool_id TEXT NOT NULL, sub TEXT NOT NULL, step INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, sub));
+"""
+
 #: Every migration, oldest first; ``MIGRATIONS[i].version == i + 1``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
     Migration(2, "Hosted UI: resource servers, codes, browser sessions", _V2_HOSTED_UI),
     Migration(3, "outbox messages keep their subject and text", _V3_MESSAGE_TEXTS),
     Migration(4, "email / phone values pending verification", _V4_PENDING_ATTRIBUTES),
+    Migration(5, "remembered devices; single-use TOTP codes", _V5_DEVICES_AND_TOTP_STEPS),
 )
 
 

@@ -4,9 +4,9 @@
 topic module mixed in: pools, clients, domains and signing keys (:mod:`.pools`); users and
 groups (:mod:`.users`); codes and the outbox (:mod:`.messages`); sign-in sessions and tokens
 (:mod:`.sessions`); MFA (:mod:`.mfa`); identity providers (:mod:`.providers`); resource
-servers and the Hosted UI's codes and browser sessions (:mod:`.oauth`). Operations call
-``backend.store.<method>``; they never write SQL (a test enforces it). Identity pools reach
-the same database through :class:`~.identity.IdentityStore`.
+servers and the Hosted UI's codes and browser sessions (:mod:`.oauth`); remembered devices
+(:mod:`.devices`). Operations call ``backend.store.<method>``; they never write SQL (a test
+enforces it). Identity pools reach the same database through :class:`~.identity.IdentityStore`.
 
 The schema is in :mod:`.schema`; every table exists once the store is open.
 """
@@ -14,6 +14,7 @@ The schema is in :mod:`.schema`; every table exists once the store is open.
 from __future__ import annotations
 
 from pyamplify.local.store.database import DB_FILENAME
+from pyamplify.local.store.devices import DeviceRecord, DeviceTables
 from pyamplify.local.store.messages import MessageTables, OutboxItem
 from pyamplify.local.store.mfa import MfaTables, UserMfaRow
 from pyamplify.local.store.oauth import OAuthTables
@@ -22,10 +23,25 @@ from pyamplify.local.store.providers import ProviderTables
 from pyamplify.local.store.sessions import SessionRow, SessionTables
 from pyamplify.local.store.users import UserRecord, UserTables
 
-__all__ = ["DB_FILENAME", "OutboxItem", "SessionRow", "Store", "UserMfaRow", "UserRecord"]
+__all__ = [
+    "DB_FILENAME",
+    "DeviceRecord",
+    "OutboxItem",
+    "SessionRow",
+    "Store",
+    "UserMfaRow",
+    "UserRecord",
+]
 
 
 class Store(
-    PoolTables, UserTables, MessageTables, SessionTables, MfaTables, ProviderTables, OAuthTables
+    PoolTables,
+    UserTables,
+    MessageTables,
+    SessionTables,
+    MfaTables,
+    ProviderTables,
+    OAuthTables,
+    DeviceTables,
 ):
     """SQLite-backed state of one local Cognito: ``Store(data_dir)``, ``None`` for memory."""

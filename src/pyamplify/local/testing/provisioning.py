@@ -64,7 +64,8 @@ class CognitoUser:
     """A confirmed user of a local pool with a known password (and TOTP secret, when enrolled).
 
     ``clock`` is the server's clock, so :meth:`totp_code` gives the code the local Cognito
-    expects even when a test has moved its clock.
+    expects even when a test has moved its clock. A code is good once: a second answer within
+    the same 30 s takes ``totp_code(user.clock() + 30)``, the next step's (still in the window).
     """
 
     username: str

@@ -3,6 +3,8 @@
 The fixtures hand tests an ``Auth`` that is already signed in; in a pool with MFA that means
 enrolling the user's software token once (through ``Auth``, as an app would) and answering the
 TOTP step of every later sign-in with a code made from the known secret at the server's time.
+A code is good once, as on a real authenticator: a second sign-in within the same 30 s answers
+with the next step's code (still inside the server's window); a third needs the clock moved.
 Imports happen on use: the pytest plugin imports this module in every pytest run.
 """
 
@@ -27,7 +29,7 @@ def sign_in(auth: Auth, user: CognitoUser) -> SignInResult:
     result = auth.sign_in(user.username, user.password)
     step = result.next_step.sign_in_step
     if step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE and user.totp_secret is not None:
-        result = auth.confirm_sign_in(user.totp_code())
+        result = _answer_totp(auth, user)
         step = result.next_step.sign_in_step
     if not result.is_signed_in:
         hint = (
@@ -37,6 +39,26 @@ def sign_in(auth: Auth, user: CognitoUser) -> SignInResult:
         )
         raise SignInIncomplete(f"signing {user.username!r} in stopped at {step.value}{hint}")
     return result
+
+
+def _answer_totp(auth: Auth, user: CognitoUser) -> SignInResult:
+    """Answer the TOTP step with the code of now, else (it was used already: a code is good
+    once) with the next time step's, which the server's window still accepts."""
+    from pyamplify.local.idp.totp import STEP_SECONDS
+    from pyamplify.wire.errors import CodeMismatchException
+
+    try:
+        return auth.confirm_sign_in(user.totp_code())
+    except CodeMismatchException:
+        pass  # the Session survives a refused code
+    try:
+        return auth.confirm_sign_in(user.totp_code(user.clock() + STEP_SECONDS))
+    except CodeMismatchException:
+        raise SignInIncomplete(
+            f"the TOTP codes of {user.username!r} for now and the next 30 s were used already "
+            "(a code is good once): sign in at most twice per 30 s, or move the server's clock "
+            "on with cognito_clock.advance(30)"
+        ) from None
 
 
 def enroll_totp(auth: Auth, user: CognitoUser) -> CognitoUser:
