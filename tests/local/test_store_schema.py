@@ -59,7 +59,9 @@ V1_TABLES = {
 V2_TABLES = {"resource_servers", "oauth_codes", "hosted_sessions", "oauth_families", "oauth_state"}
 #: Email / phone values waiting for their code (migration 4; migration 3 adds columns only).
 V4_TABLES = {"pending_attributes"}
-TABLES = V1_TABLES | V2_TABLES | V4_TABLES
+#: Passkeys and their open registrations (migration 5).
+V5_TABLES = {"webauthn_credentials", "webauthn_registrations"}
+TABLES = V1_TABLES | V2_TABLES | V4_TABLES | V5_TABLES
 #: The tables the unversioned code made only when an operation first needed them.
 LAZY_TABLES = V1_TABLES - {
     "meta",
