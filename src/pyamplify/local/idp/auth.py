@@ -2,7 +2,8 @@
 
 Flows: USER_SRP_AUTH (the password proved with SRP, :mod:`.srp_flow`), USER_PASSWORD_AUTH and
 ADMIN_USER_PASSWORD_AUTH (the password itself; a user this pool does not know may be moved in
-by the ``USER_MIGRATION`` provider), CUSTOM_AUTH (:mod:`.custom_auth`), and the refresh flows.
+by the ``USER_MIGRATION`` provider), CUSTOM_AUTH (:mod:`.custom_auth`), USER_AUTH (choice-based,
+:mod:`.user_auth`), and the refresh flows.
 After the password: NEW_PASSWORD_REQUIRED for a temporary password, then MFA (:mod:`.mfa`),
 then tokens.
 
@@ -23,7 +24,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import custom_auth, hooks, passwords
+from pyamplify.local.idp import custom_auth, hooks, passwords, user_auth
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
 from pyamplify.local.idp.challenges import answered_challenge, open_session
@@ -33,6 +34,7 @@ from pyamplify.local.idp.common import (
     check_secret_hash,
     client_or_error,
     find_user,
+    opt_str,
     pool_client_or_error,
     pool_or_error,
     prevents_user_existence_errors,
@@ -479,6 +481,12 @@ def _start_custom(
     )
 
 
+#: The password flows choice-based sign-in (:mod:`.user_auth`) runs for its password factors.
+_USER_AUTH_STEPS = user_auth.PasswordSteps(
+    password_sign_in, _start_srp, _check_account, _before_password_check
+)
+
+
 def _initiate(
     backend: Backend, pool: dict[str, Any], client: dict[str, Any], body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -490,9 +498,8 @@ def _initiate(
     if flow == "CUSTOM_AUTH":
         return _start_custom(backend, pool, client, params)
     if flow == "USER_AUTH":
-        raise errors.UnsupportedOperationException(
-            "The local Cognito does not implement the USER_AUTH flow yet; use USER_SRP_AUTH."
-        )
+        session = opt_str(body, "Session")
+        return user_auth.start(backend, pool, client, params, session, _USER_AUTH_STEPS)
     typed = _required(params, "USERNAME")
     if flow == "USER_SRP_AUTH":
         srp_a = _required(params, "SRP_A")
@@ -543,6 +550,11 @@ def _respond(
             start_password=_custom_password_step,
             finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
+        )
+    if user_auth.answers(backend, challenge, opt_str(body, "Session")):
+        session = opt_str(body, "Session")
+        return user_auth.respond(
+            backend, pool, client, challenge, responses, session, _USER_AUTH_STEPS
         )
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
