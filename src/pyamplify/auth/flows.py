@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -48,6 +48,9 @@ USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"
 #: a password checked with SRP first, or from the first challenge (Amplify JS v6's names).
 CUSTOM_WITH_SRP = "CUSTOM_WITH_SRP"
 CUSTOM_WITHOUT_SRP = "CUSTOM_WITHOUT_SRP"
+#: Choice-based sign-in: the first factor (password, one-time code, passkey) is chosen by
+#: ``preferred_challenge`` or at the first-factor selection (:mod:`.user_auth_flows`).
+USER_AUTH = "USER_AUTH"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ FLOWS: Mapping[str, FlowKind] = MappingProxyType(
             extra=MappingProxyType({"CHALLENGE_NAME": "SRP_A"}),
         ),
         CUSTOM_WITHOUT_SRP: FlowKind("CUSTOM_AUTH", srp=False, needs_password=False),
+        USER_AUTH: FlowKind("USER_AUTH", srp=False, needs_password=False),
     }
 )
 SIGN_IN_FLOWS = tuple(FLOWS)
@@ -213,6 +217,10 @@ class PendingChallenge:
     step: SignInStep | None = None
     #: MFA_SETUP: the factors the user may choose between (``TOTP``, ``EMAIL``).
     setup_types: tuple[str, ...] = ()
+    #: SELECT_CHALLENGE: Cognito's AvailableChallenges, and the password factor chosen
+    #: (``PASSWORD`` / ``PASSWORD_SRP``) while the password is asked for.
+    available_challenges: tuple[str, ...] = ()
+    first_factor: str | None = None
 
     def __repr__(self) -> str:
         return f"PendingChallenge({self.name!r}, username={self.username!r})"
@@ -277,12 +285,23 @@ class Reply:
 
 
 @dataclass(frozen=True, repr=False)
+class SrpProof:
+    """What answers the PASSWORD_VERIFIER an answer with ``SRP_A`` leads to."""
+
+    ephemeral: srp.ClientEphemeral
+    password: str
+
+
+@dataclass(frozen=True, repr=False)
 class Responses:
     """An answer to send with RespondToAuthChallenge: the ChallengeResponses (USERNAME and
-    SECRET_HASH are added when it is sent) and the Session, when not the challenge's own."""
+    SECRET_HASH are added when it is sent) and the Session, when not the challenge's own.
+    ``srp``: the answer carries ``SRP_A`` (choice-based PASSWORD_SRP), so the PASSWORD_VERIFIER
+    it leads to is answered at once."""
 
     values: Mapping[str, str]
     session: str | None = None
+    srp: SrpProof | None = None
 
     def __repr__(self) -> str:
         return f"Responses({sorted(self.values)})"
@@ -418,6 +437,53 @@ def _answer_mfa_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses
     return (yield from SETUP_ANSWERS[step](pending, reply))
 
 
+#: Choice-based sign-in's first factors that take a password (asked for after the choice).
+PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
+
+
+def _first_factor_shown(params: Mapping[str, str]) -> Shown:
+    """SELECT_CHALLENGE: the factors come with the response (``AvailableChallenges``), which
+    :func:`_outcome` adds to the step."""
+    return Shown(SignInStep.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION)
+
+
+def _answer_first_factor(
+    pending: PendingChallenge, reply: Reply
+) -> Flow[Responses | SignInOutcome]:
+    """CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: the reply names a factor. A password factor
+    becomes CONFIRM_SIGN_IN_WITH_PASSWORD without telling Cognito (as Amplify JS v6 does); the
+    password then answers SELECT_CHALLENGE with ``PASSWORD`` or ``SRP_A``. A code or passkey
+    factor is the ANSWER (Cognito then sends the code, or the passkey challenge)."""
+    yield from ()  # no call first
+    if pending.step is SignInStep.CONFIRM_SIGN_IN_WITH_PASSWORD:
+        if pending.first_factor == "PASSWORD":
+            return Responses({"ANSWER": "PASSWORD", "PASSWORD": reply.text})
+        ephemeral = srp.new_client_ephemeral()
+        proof = SrpProof(ephemeral, reply.text)
+        return Responses({"ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.srp_a}, srp=proof)
+    choice = reply.text.strip().upper()
+    if choice not in pending.available_challenges:
+        raise AuthValidationError(
+            f"{reply.text[:40]!r} is not an available first factor; answer one of: "
+            f"{', '.join(pending.available_challenges)}"
+        )
+    if choice in PASSWORD_FACTORS:
+        step = SignInStep.CONFIRM_SIGN_IN_WITH_PASSWORD
+        chosen = replace(pending, step=step, first_factor=choice)
+        return _waiting(chosen, SignInNextStep(step))
+    return Responses({"ANSWER": choice})
+
+
+def _passkey_shown(params: Mapping[str, str]) -> Shown:
+    """WEB_AUTHN: the request options travel to whoever answers (normally the operation, with
+    the passkey authenticator)."""
+    options = params.get("CREDENTIAL_REQUEST_OPTIONS", "")
+    return Shown(
+        SignInStep.CONFIRM_SIGN_IN_WITH_PASSKEY,
+        additional_info=MappingProxyType({"CREDENTIAL_REQUEST_OPTIONS": options}),
+    )
+
+
 #: Cognito challenge -> how it is shown and how the caller's reply answers it. A new challenge
 #: is one row here (and its functions); ``_outcome`` and ``confirm_sign_in_flow`` only read it.
 CHALLENGES: Mapping[str, Transition] = MappingProxyType(
@@ -445,6 +511,8 @@ CHALLENGES: Mapping[str, Transition] = MappingProxyType(
             _answer_with("ANSWER", _cognito_mfa_name),
         ),
         MFA_SETUP: Transition(_mfa_setup_shown, _answer_mfa_setup),
+        "SELECT_CHALLENGE": Transition(_first_factor_shown, _answer_first_factor),
+        "WEB_AUTHN": Transition(_passkey_shown, _answer_with("CREDENTIAL")),
     }
 )
 
@@ -480,8 +548,28 @@ def sign_in_flow(
     flow_type: str = USER_SRP_AUTH,
     client_metadata: Mapping[str, str] | None = None,
     now: Callable[[], datetime],
+    preferred_challenge: str | None = None,
+    session: str | None = None,
 ) -> Flow[SignInOutcome]:
-    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER."""
+    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER. USER_AUTH
+    (with ``preferred_challenge``, or ConfirmSignUp's ``session``) is
+    :func:`~pyamplify.auth.user_auth_flows.user_auth_flow`'s."""
+    if flow_type == USER_AUTH:
+        from pyamplify.auth.user_auth_flows import user_auth_flow
+
+        return (
+            yield from user_auth_flow(
+                ctx,
+                username,
+                password,
+                preferred_challenge=preferred_challenge,
+                session=session,
+                client_metadata=client_metadata,
+                now=now,
+            )
+        )
+    if preferred_challenge is not None:
+        raise AuthValidationError("preferred_challenge needs flow='USER_AUTH'")
     flow_type = resolve_flow(flow_type, password)
     kind = FLOWS.get(flow_type)
     if kind is None:
@@ -567,6 +655,10 @@ def _password_verifier_call(
     )
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def _json_list(text: str | None) -> tuple[str, ...]:
     import json
 
@@ -593,6 +685,7 @@ def _outcome(
     name = str(response.get("ChallengeName"))
     params: Mapping[str, str] = response.get("ChallengeParameters") or {}
     shown = _transition_of(name).shows(params)
+    available = tuple(str(item) for item in response.get("AvailableChallenges") or ())
     pending = PendingChallenge(
         name=name,
         parameters=MappingProxyType(dict(params)),
@@ -602,6 +695,7 @@ def _outcome(
         auth_flow_type=flow_type,
         step=shown.step,
         setup_types=shown.setup_types,
+        available_challenges=available,
     )
     step = SignInNextStep(
         shown.step,
@@ -622,6 +716,7 @@ def _outcome(
         or tuple(
             AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_CHOOSE")
         ),
+        available_challenges=available,
     )
     return _waiting(pending, step)
 
@@ -647,8 +742,10 @@ def _respond(
     pending: PendingChallenge,
     answer: Responses,
     client_metadata: Mapping[str, str] | None,
+    now: Callable[[], datetime] | None = None,
 ) -> Flow[SignInOutcome]:
-    """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added)."""
+    """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added);
+    an answer with ``SRP_A`` also answers the PASSWORD_VERIFIER it leads to."""
     payload: dict[str, Any] = {
         "ChallengeName": pending.name,
         "ClientId": ctx.client_id,
@@ -663,6 +760,13 @@ def _respond(
         ),
     }
     response = yield idp("RespondToAuthChallenge", payload)
+    if answer.srp is not None and response.get("ChallengeName") == "PASSWORD_VERIFIER":
+        clock = now or _utc_now
+        metadata = dict(client_metadata or {})
+        proof = answer.srp
+        response = yield _password_verifier_call(
+            ctx, proof.ephemeral, proof.password, response, metadata, clock
+        )
     outcome = _outcome(
         response,
         login_id=pending.login_id,
@@ -680,6 +784,7 @@ def confirm_sign_in_flow(
     attributes: Mapping[str, str] | None = None,
     client_metadata: Mapping[str, str] | None = None,
     friendly_device_name: str | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> Flow[SignInOutcome]:
     """Answer the pending challenge with ``challenge_response`` as its table row says."""
     if not challenge_response:
@@ -688,7 +793,7 @@ def confirm_sign_in_flow(
     answer = yield from _transition_of(pending.name).answer(pending, reply)
     if isinstance(answer, SignInOutcome):  # a step taken here, Cognito not told
         return (yield from _begin_totp_setup(answer))
-    return (yield from _respond(ctx, pending, answer, client_metadata))
+    return (yield from _respond(ctx, pending, answer, client_metadata, now))
 
 
 # --------------------------------------------------------------------------- tokens
