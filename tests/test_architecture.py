@@ -26,6 +26,8 @@ CLIENT_ROOMS: dict[str, set[str]] = {
     "oauth": {"wire", "config", "errors"},
     "auth": {"srp", "config", "wire", "storage", "errors", "aws", "oauth"},
     "aws": {"auth", "config", "wire", "errors"},
+    # Token verification for back-ends (on PyJWT): the configuration names pool and endpoint.
+    "verify": {"config", "wire", "errors"},
     "provision": {"config", "errors"},
     "cli": {"*"},
 }

@@ -29,6 +29,8 @@ from pyamplify.auth.results import SignInStep, SignUpStep
 from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call
 from pyamplify.wire.errors import (
+    ConnectError,
+    InternalErrorException,
     NotAuthorizedException,
     PasswordResetRequiredException,
     UserNotConfirmedException,
@@ -319,3 +321,45 @@ def test_revoke_sends_the_client_secret_when_there_is_one() -> None:
 
 def test_context_repr_hides_the_secret() -> None:
     assert "s3cr3t" not in repr(SECRET_CTX)
+
+
+def test_a_password_verifier_answer_that_failed_transiently_starts_a_fresh_exchange() -> None:
+    """Its secret block may be spent: the answer is never repeated, the exchange is redone."""
+    server = SrpServer("correct horse")
+    failures = [InternalErrorException("Internal server error."), ConnectError("reset")]
+
+    def flaky(call: Call) -> dict[str, Any]:
+        if call.operation == "RespondToAuthChallenge" and failures:
+            server.answer(call)  # the server did its part; the answer is lost
+            raise failures.pop(0)
+        return server.answer(call)
+
+    outcome, calls = drive(sign_in_flow(CTX, "alice", "correct horse", now=lambda: NOW), flaky)
+    assert outcome.result.is_signed_in
+    assert [call.operation for call in calls] == ["InitiateAuth", "RespondToAuthChallenge"] * 3
+    srp_as = {call.payload["AuthParameters"]["SRP_A"] for call in calls[::2]}
+    assert len(srp_as) == 3  # a new ephemeral each time
+
+
+def test_a_sign_in_gives_up_after_three_exchanges_and_never_restarts_on_a_refusal() -> None:
+    server = SrpServer("correct horse")
+
+    def always_failing(call: Call) -> dict[str, Any]:
+        if call.operation == "RespondToAuthChallenge":
+            raise InternalErrorException("Internal server error.")
+        return server.answer(call)
+
+    calls: list[Call] = []
+    with pytest.raises(InternalErrorException):
+        drive(
+            sign_in_flow(CTX, "alice", "correct horse", now=lambda: NOW),
+            lambda call: calls.append(call) or always_failing(call),  # type: ignore[func-returns-value]
+        )
+    assert len(calls) == 6
+    refused: list[Call] = []
+    with pytest.raises(NotAuthorizedException):
+        drive(
+            sign_in_flow(CTX, "alice", "wrong", now=lambda: NOW),
+            lambda call: refused.append(call) or server.answer(call),  # type: ignore[func-returns-value]
+        )
+    assert len(refused) == 2  # a wrong password is an answer, not a fault: no second exchange

@@ -30,7 +30,7 @@ from pyamplify.auth.session import SIGNED_OUT
 from pyamplify.config import IdentityPoolConfig
 from pyamplify.storage import MemoryStore
 from pyamplify.wire.call import Call
-from pyamplify.wire.errors import InternalErrorException, NotAuthorizedException
+from pyamplify.wire.errors import InternalErrorException, NotAuthorizedException, ProtocolError
 
 from .helpers import authentication_result
 from .test_auth_offline import CONFIG
@@ -286,3 +286,43 @@ def test_effect_reprs_never_show_store_data() -> None:
     effect = Blocking(store.save, "session/key", {"refresh_token": "very-secret-token"})
     assert "very-secret-token" not in repr(effect)
     assert effect.args == ("session/key", {"refresh_token": "very-secret-token"})
+
+
+def test_a_rotated_refresh_token_is_written_before_anything_else() -> None:
+    """Defect 7: after the answer, the new refresh token reaches the store before any other
+    effect or event, so a process killed then still holds the token the server rotated to."""
+    core, clock, _ = make_core()
+    signed_in(core, clock)
+    clock.now += 3600
+    fresh = {**authentication_result(iat=clock.now), "RefreshToken": "rotated-refresh"}
+    recorder = Recorder(core, lambda call: {"AuthenticationResult": fresh})
+    core.events.subscribe(lambda event: recorder.log.append(f"event {event.name}"))
+
+    recorder.run(user_session_op(core))
+
+    after = recorder.log[recorder.log.index("call GetTokensFromRefreshToken") + 1 :]
+    assert after[0] == "store save holding refresh+store:session"
+    assert core.store.load(core.key)["refresh_token"] == "rotated-refresh"
+
+
+def test_a_rotated_refresh_token_is_kept_when_the_rest_of_the_answer_is_unreadable() -> None:
+    """The server has rotated: dropping the new token would sign the user out for nothing.
+    It is saved (with the tokens held before) and the failure is reported, session kept."""
+    core, clock, events = make_core()
+    signed_in(core, clock)
+    old_access = core.store.load(core.key)["access_token"]
+    clock.now += 3600
+    broken = {
+        **authentication_result(iat=clock.now),
+        "IdToken": "not-a-jwt",
+        "RefreshToken": "rotated-refresh",
+    }
+
+    with pytest.raises(ProtocolError, match="session is kept"):
+        Recorder(core, lambda call: {"AuthenticationResult": broken}).run(user_session_op(core))
+
+    kept = core.store.load(core.key)
+    assert kept is not None and kept["refresh_token"] == "rotated-refresh"
+    assert kept["access_token"] == old_access
+    assert core.cached is not None and core.cached.stored.tokens.refresh_token == "rotated-refresh"
+    assert events == ["token_refresh_failure"]

@@ -22,6 +22,7 @@ from pyamplify.config import (
     write_config,
 )
 from pyamplify.config.json_reader import parse_json
+from pyamplify.config.writer import replace_file
 
 from .conftest import EXAMPLES, Loader
 
@@ -128,3 +129,21 @@ def test_an_unwritable_place_is_a_config_error(tmp_path: Path) -> None:
     config = load_config(EXAMPLES / "amplify_outputs.json")
     with pytest.raises(ConfigError, match="cannot write the configuration"):
         write_config(config, tmp_path / "no" / "such" / "dir" / "a.json")
+
+
+def test_a_failed_replacement_keeps_the_old_file_and_no_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "config"
+    target.write_bytes(b"old")
+
+    def refuse(source: str, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="No space"):
+        replace_file(target, b"new", mode=0o600)
+    assert os.listdir(tmp_path) == ["config"] and target.read_bytes() == b"old"
+    monkeypatch.undo()
+    replace_file(target, b"new", mode=0o600)
+    assert target.read_bytes() == b"new" and stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -132,7 +132,7 @@ def test_cors_preflight_and_headers(local_cognito: LocalCognito) -> None:
         },
     )
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "x-amz-target" in preflight.headers["access-control-allow-headers"]
 
 
@@ -142,3 +142,58 @@ def test_stats_count_served_operations(local_cognito: LocalCognito) -> None:
     assert local_cognito.calls["ListUserPools"] == before + 1
     served = httpx.get(local_cognito.url + "/_local/stats").json()
     assert served["ListUserPools"] == before + 1
+
+
+@pytest.mark.parametrize(
+    ("target", "body"),
+    [
+        ("AWSCognitoIdentityService.GetId", b'{"IdentityPoolId":"\\ud800"}'),
+        (f"{TARGET}.CreateUserPool", b'{"PoolName":"\\udfff"}'),
+        (f"{TARGET}.ListUserPools", b'{"MaxResults":1,"\\ud800":1}'),
+    ],
+)
+def test_a_lone_surrogate_is_invalid_parameter_never_a_500(
+    local_cognito: LocalCognito, target: str, body: bytes
+) -> None:
+    """``json.loads`` accepts ``"\\ud800"``; the value must not reach UTF-8 encoding or SQLite."""
+    response = httpx.post(
+        local_cognito.url + "/", content=body, headers={"X-Amz-Target": target, **SIGNED}
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/x-amz-json-1.1"
+    assert response.json()["__type"] == "InvalidParameterException"
+    assert response.headers["x-amzn-errortype"] == "InvalidParameterException:"
+
+
+def test_a_lone_surrogate_in_a_real_sign_up_is_invalid_parameter(
+    local_cognito: LocalCognito, new_user_pool: Any
+) -> None:
+    """With a real app client the name reaches the store, where SQLite's UTF-8 refuses it."""
+    pool = new_user_pool()
+    for username in ("\\ud800", "a\\udc00b"):
+        body = f'{{"ClientId":"{pool.client_id}","Username":"{username}","Password":"Pw-12345678"}}'
+        response = call(local_cognito, "SignUp", raw=body.encode(), signed=False)
+        assert response.status_code == 400, response.text
+        assert response.json()["__type"] == "InvalidParameterException"
+        assert "username" in response.json()["message"]
+
+
+def test_an_escaped_surrogate_pair_is_ordinary_text(
+    local_cognito: LocalCognito, new_user_pool: Any
+) -> None:
+    pool = new_user_pool()
+    name = "smile\\ud83d\\ude00"
+    body = f'{{"ClientId":"{pool.client_id}","Username":"{name}","Password":"Pw-1234567!"}}'
+    response = call(local_cognito, "SignUp", raw=body.encode(), signed=False)
+    assert response.status_code == 200, response.text
+
+
+def test_an_error_quoting_text_utf8_cannot_encode_is_still_rendered() -> None:
+    """The error path itself never crashes: such text is sent JSON-escaped."""
+    from pyamplify.local import errors
+    from pyamplify.local.front.app import raw_error
+
+    status, headers, body = raw_error(errors.InvalidParameterException("Value '\ud800' is bad"))
+    assert status == 400
+    assert json.loads(body)["message"] == "Value '\ud800' is bad"
+    assert (b"x-amzn-errortype", b"InvalidParameterException:") in headers

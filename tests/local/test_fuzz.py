@@ -43,6 +43,11 @@ ODD_STRINGS = [
     "🙂",
     "é" * 3,
     "x" * 5000,
+    "x" * 300_000,  # overlong: far past every model maximum
+    "\ud800",  # lone surrogates: json.loads accepts them, UTF-8 and SQLite do not
+    "a\udfffb",
+    "\udc00\ud800",
+    "nul\x00inside",
     "' OR 1=1 --",
     '"quoted"',
     "../../etc/passwd",

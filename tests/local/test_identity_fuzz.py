@@ -27,7 +27,11 @@ pytestmark = pytest.mark.e2e
 SEED = int(os.environ.get("PYAMPLIFY_FUZZ_SEED", "4242"))
 ROUNDS = 25
 SIGNED = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cognito-identity/aws4_request"
-JUNK: list[Any] = [None, "", "🙂" * 3, "x" * 3000, 0, -1, 1.5, True, [], {}, ["a"], {"a": 1}]
+JUNK: list[Any] = [
+    *(None, "", "🙂" * 3, "x" * 3000, 0, -1, 1.5, True, [], {}, ["a"], {"a": 1}),
+    # Lone surrogates (json.loads takes them; UTF-8 and SQLite refuse them), NUL, overlong.
+    *("\ud800", "a\udfffb", "nul\x00inside", "x" * 300_000),
+]
 
 
 class BodyMaker:

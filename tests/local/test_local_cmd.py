@@ -168,3 +168,93 @@ def test_outbox_reads_a_data_dir_written_before_the_schema_was_versioned(tmp_pat
     shown = _pyamplify("local", "outbox", "--data-dir", str(tmp_path), "--json")
     assert shown.returncode == 0, shown.stderr
     assert [item["username"] for item in json.loads(shown.stdout)] == ["carol"]
+
+
+def test_start_with_the_hardening_options(tmp_path: Path, make_boto3_client: Any) -> None:
+    """--strict-auth (a made key pair in a 0600 credentials file, removed with an in-memory
+    server), --cors-origin, --allowed-host, --max-body and --faults, from the command line."""
+    import re
+
+    from botocore.exceptions import ClientError
+
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "pyamplify", "local", "start", "--port", "0", "--ephemeral"),
+            *("--strict-auth", "--cors-origin", "https://app.example.com"),
+            *("--allowed-host", "dev.test", "--max-body", "2KiB"),
+            *("--faults", "throttle=100%,ops=DescribeUserPool,seed=3"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(7)]
+        url = lines[0].rsplit(" ", 1)[1].strip()
+        (strict,) = [line for line in lines if line.startswith("  strict auth:")]
+        path = Path(re.search(r"AWS_SHARED_CREDENTIALS_FILE=(\S+)", strict)[1])  # type: ignore[index]
+        assert (path.stat().st_mode & 0o777) == 0o600
+        assert "aws_secret_access_key" not in "".join(lines)  # the secret is never printed
+        assert any(line.startswith("  faults: throttle=1,ops=DescribeUserPool") for line in lines)
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(path)
+        try:
+            import boto3.session
+
+            idp = boto3.session.Session(profile_name="pyamplify-local").client(
+                "cognito-idp", endpoint_url=url, region_name="us-east-1"
+            )
+            pool_id = idp.create_user_pool(PoolName="strict")["UserPool"]["Id"]
+            with pytest.raises(ClientError) as throttled:
+                idp.describe_user_pool(UserPoolId=pool_id)
+            assert throttled.value.response["Error"]["Code"] == "TooManyRequestsException"
+        finally:
+            del os.environ["AWS_SHARED_CREDENTIALS_FILE"]
+        with pytest.raises(ClientError) as refused:
+            make_boto3_client("cognito-idp", url).list_user_pools(MaxResults=1)
+        assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+        preflight = httpx.options(
+            url + "/",
+            headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert httpx.get(url + "/_local/stats", headers={"Host": "dev.test"}).status_code == 200
+        assert httpx.get(url + "/_local/stats", headers={"Host": "evil.test"}).status_code == 403
+        assert httpx.post(url + "/", content=b" " * 2049).status_code == 413
+    finally:
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert not path.exists() and not path.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--faults", "bogus=1"], "unknown fault 'bogus'"),
+        (["--faults", "throttle=2"], "a rate is between 0 and 1"),
+        (["--cors-origin", "app.example.com"], "is not an origin"),
+        (["--credentials-file", "x"], "--credentials-file goes with --strict-auth"),
+        (["--max-body", "lots"], "is not a size"),
+    ],
+)
+def test_bad_hardening_options_are_usage_errors(options: list[str], message: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyamplify",
+            "local",
+            "start",
+            "--port",
+            "0",
+            "--ephemeral",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr

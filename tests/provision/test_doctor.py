@@ -112,7 +112,7 @@ def test_clean_on_a_good_setup(world: World, monkeypatch: Any, capsys: Any, tmp_
         code, report = doctor(monkeypatch, capsys, tmp_path, world.config(), fmt=fmt)
         assert report["findings"] == [] and code == 0, report
         assert report["checks_skipped"] == []
-        assert len(report["checks_run"]) == 14
+        assert len(report["checks_run"]) == 15
 
 
 def test_text_output_for_people(
@@ -126,7 +126,7 @@ def test_text_output_for_people(
     assert code == 1
     assert "✖ [custom-auth-triggers]" in out and "    fix: Attach the triggers" in out
     assert "✖ [auth-flows]" in out  # the client does not allow ALLOW_CUSTOM_AUTH either
-    assert "2 findings; 14 checks ran." in out
+    assert "2 findings; 15 checks ran." in out
 
 
 def test_user_pool_missing(world: World, monkeypatch: Any, capsys: Any, tmp_path: Path) -> None:
@@ -325,6 +325,6 @@ def test_offline_says_what_it_skipped_and_checks_the_file(
     if os.name == "posix":
         path.chmod(0o644)
     code, out, _ = run(monkeypatch, capsys, "doctor", "--config", str(path), "--offline")
-    assert "Skipped 12 checks:" in out and "user-pool: --offline: needs the Cognito API" in out
+    assert "Skipped 13 checks:" in out and "user-pool: --offline: needs the Cognito API" in out
     if os.name == "posix":
         assert code == 1 and "✖ [secret-file]" in out and f"chmod 600 {path}" in out

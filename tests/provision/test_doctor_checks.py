@@ -113,3 +113,27 @@ def test_social_providers_must_exist_on_the_pool_and_be_offered_by_the_client() 
     (finding,) = doctor.check_oauth_providers(only_google, not_offered, not_offered.clients[0])
     assert "does not list Google" in finding.message and "COGNITO" in finding.message
     assert doctor.check_oauth_providers(only_google, with_google, with_google.clients[0]) == []
+
+
+def test_refresh_token_rotation_without_a_grace_period_is_a_finding() -> None:
+    """Defect 7: with a 0 s grace, a client that dies between Cognito's rotation and its own
+    store write has lost the session; doctor recommends a grace period."""
+    config = AuthConfig(user_pool=UserPoolConfig(UP, "c1", "us-east-1"))
+
+    def rotation(**settings: object) -> AppClient:
+        return pool(UP, "p", [client("c1", RefreshTokenRotation=settings)]).clients[0]
+
+    (finding,) = doctor.check_refresh_rotation(
+        config, rotation(Feature="ENABLED", RetryGracePeriodSeconds=0)
+    )
+    assert finding.check == "refresh-rotation"
+    assert "RetryGracePeriodSeconds" in finding.fix and "grace" in finding.message
+    assert doctor.check_refresh_rotation(config, rotation(Feature="ENABLED")) != []
+    graced = rotation(Feature="ENABLED", RetryGracePeriodSeconds=30)
+    assert doctor.check_refresh_rotation(config, graced) == []
+    assert doctor.check_refresh_rotation(config, rotation(Feature="DISABLED")) == []
+    assert doctor.check_refresh_rotation(config, client_without_rotation()) == []
+
+
+def client_without_rotation() -> AppClient:
+    return pool(UP, "p", [client("c1")]).clients[0]

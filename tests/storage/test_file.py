@@ -266,3 +266,67 @@ def test_threads_lose_no_update(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert FileStore(tmp_path).load(KEY) == {"n": 240}
+
+
+# ------------------------------------------------------------- a writer killed mid-save
+_KILLED_MID_SAVE = """
+import os, signal, sys
+from pyamplify.storage import FileStore
+
+def killed(*args, **kwargs):  # the temp file is written and synced; the rename never happens
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = killed
+FileStore(sys.argv[1]).save(sys.argv[2], {"refresh_token": sys.argv[3]})
+"""
+
+
+def kill_during_save(directory: Path, key: str, secret: str) -> None:
+    """Run a process that is SIGKILLed between writing its temp file and renaming it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_SAVE, str(directory), key, secret], check=False
+    )
+    assert done.returncode == -9
+
+
+def files_holding(directory: Path, secret: str) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if secret.encode() in p.read_bytes())
+
+
+@posix_only
+def test_sign_out_removes_the_refresh_token_a_killed_save_left_in_a_temp_file(
+    tmp_path: Path,
+) -> None:
+    store = FileStore(tmp_path)
+    store.save(KEY, {"refresh_token": "the-old-one"})
+    kill_during_save(tmp_path, KEY, SECRET)
+    stray = files_holding(tmp_path, SECRET)
+    assert len(stray) == 1 and stray[0].startswith(".tmp-")  # what a crash leaves
+    assert store.keys() == [KEY]
+    store.delete(KEY)
+    assert files_holding(tmp_path, SECRET) == []
+    assert store.keys() == []
+
+
+@posix_only
+def test_the_next_save_removes_temp_files_of_dead_writers(tmp_path: Path) -> None:
+    other = session_key("us-east-1_abc", "client123", "bob")
+    kill_during_save(tmp_path, KEY, SECRET)
+    kill_during_save(tmp_path, other, SECRET + "-bob")
+    FileStore(tmp_path).save(other, {"n": 1})
+    assert files_holding(tmp_path, SECRET) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+@posix_only
+def test_a_save_leaves_the_temp_file_of_a_live_writer_alone(tmp_path: Path) -> None:
+    """Another process may be between its write and its rename: its file is not stray."""
+    other = session_key("us-east-1_abc", "client123", "bob")
+    store = FileStore(tmp_path)
+    live = store.temp_prefix(other)  # this process is alive
+    (tmp_path / f"{live}inflight.json").write_text("{}")
+    store.save(KEY, {"n": 1})
+    assert (tmp_path / f"{live}inflight.json").exists()

@@ -225,3 +225,32 @@ def test_an_endpoint_echoing_the_request_does_not_put_its_secrets_in_the_error(
         transport.send(idp("SignUp", {"ClientId": "c", "Username": "u", "Password": password}))
     assert password not in str(caught.value)
     assert "<redacted>" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "retried"),
+    [
+        (400, "TooManyRequestsException", True),  # refused at the door: it did not run
+        (500, "InternalErrorException", False),  # it may have run: a repeat would mislead
+    ],
+)
+def test_one_shot_calls_are_retried_only_when_they_certainly_did_not_run(
+    server: ScriptedServer, status: int, code: str, retried: bool
+) -> None:
+    server.script = [(status, {"__type": code, "message": "x"}), (200, {"ok": True})]
+    transport = SyncTransport(server.url, sleep=_no_sleep)
+    call = idp("RespondToAuthChallenge", {"ChallengeName": "PASSWORD_VERIFIER"})
+    if retried:
+        assert transport.send(call) == {"ok": True}
+    else:
+        with pytest.raises(InternalErrorException):
+            transport.send(call)
+    assert len(server.requests) == (2 if retried else 1)
+
+
+def test_a_one_shot_call_is_retried_when_no_connection_was_made() -> None:
+    policy = RetryPolicy()
+    assert policy.should_retry(ConnectError("refused"), 1, "ConfirmSignUp")
+    assert not policy.should_retry(RequestTimeoutError("read timeout"), 1, "ConfirmSignUp")
+    assert policy.should_retry(RequestTimeoutError("read timeout"), 1, "InitiateAuth")
+    assert policy.should_retry(InternalErrorException("x"), 1, "GetTokensFromRefreshToken")

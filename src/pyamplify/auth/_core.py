@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
@@ -29,6 +30,7 @@ from pyamplify.auth.events import (
     EventHub,
 )
 from pyamplify.auth.flows import USER_SRP_AUTH, ClientContext, SignInOutcome
+from pyamplify.auth.refresh_support import RefreshFallback
 from pyamplify.auth.session import SIGNED_OUT as SIGNED_OUT_SESSION
 from pyamplify.auth.session import AuthSession, CachedSession, StoredSession, username_of
 from pyamplify.auth.tokens import JWT, AuthTokens
@@ -37,6 +39,7 @@ from pyamplify.wire.call import IDENTITY, IDP
 from pyamplify.wire.errors import (
     NotAuthorizedException,
     PasswordResetRequiredException,
+    ProtocolError,
     RefreshTokenReuseException,
     UserNotConfirmedException,
     UserNotFoundException,
@@ -173,6 +176,14 @@ class AuthCore:
         """Where user-pool calls go, resolved now (environment overrides apply at call time)."""
         return self.config.user_pool_endpoint_url()
 
+    def refresh_fallback(self) -> RefreshFallback | None:
+        """For a custom user pool endpoint, the memory of its refresh call; ``None`` for AWS's
+        own endpoint, which always answers GetTokensFromRefreshToken."""
+        resolved = self.config.resolve_user_pool_endpoint()
+        if resolved.origin == "AWS default":
+            return None
+        return RefreshFallback(resolved.url)
+
     def endpoints(self) -> dict[str, str]:
         """Where calls go, per service, for the pools this configuration has."""
         found: dict[str, str] = {}
@@ -257,6 +268,31 @@ class AuthCore:
             device_key=device or (previous.device_key if previous else None),
             extras=previous.extras if previous else MappingProxyType({}),
         )
+
+    def refreshed_record(
+        self, result: Mapping[str, Any], previous: StoredSession
+    ) -> tuple[StoredSession, ProtocolError | None]:
+        """The record to save after a refresh answer, and the error to raise after saving it
+        when the answer's tokens cannot be read. Then the record is ``previous`` with the
+        rotated refresh token, if the answer has one (the server has already rotated: losing
+        it would end a session that is fine), and the session is kept, as for a fault."""
+        try:
+            fresh = self.stored_from_authentication(
+                result,
+                login_id=previous.login_id,
+                auth_flow_type=previous.auth_flow_type,
+                previous=previous,
+            )
+        except InvalidTokenError as error:
+            rotated = result.get("RefreshToken")
+            kept = previous
+            if isinstance(rotated, str) and rotated and rotated != previous.tokens.refresh_token:
+                kept = replace(previous, tokens=replace(previous.tokens, refresh_token=rotated))
+            return kept, ProtocolError(
+                f"the refresh answer's tokens cannot be read ({error}); the session is kept"
+                f"{' with the new refresh token' if kept is not previous else ''}, try again"
+            )
+        return fresh, None
 
     def signed_in_record(self, outcome: SignInOutcome) -> StoredSession | None:
         """The record to save when a sign-in step ended with tokens, else ``None``."""

@@ -13,34 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from types import MappingProxyType
 
-from pyamplify.auth.results import CodeDeliveryDetails
+from pyamplify.auth.results import CodeDeliveryDetails, StepEnum, empty_mapping
 
 
-class ResetPasswordStep(str, Enum):
+class ResetPasswordStep(StepEnum):
     """Amplify JS v6's ``resetPasswordStep`` values."""
 
     CONFIRM_RESET_PASSWORD_WITH_CODE = "CONFIRM_RESET_PASSWORD_WITH_CODE"
     DONE = "DONE"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class UpdateAttributeStep(str, Enum):
+class UpdateAttributeStep(StepEnum):
     """Amplify JS v6's ``updateAttributeStep`` values."""
 
     CONFIRM_ATTRIBUTE_WITH_CODE = "CONFIRM_ATTRIBUTE_WITH_CODE"
     DONE = "DONE"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def _empty() -> Mapping[str, str]:
-    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -49,7 +37,7 @@ class ResetPasswordNextStep:
 
     reset_password_step: ResetPasswordStep
     code_delivery_details: CodeDeliveryDetails | None = None
-    additional_info: Mapping[str, str] = field(default_factory=_empty)
+    additional_info: Mapping[str, str] = field(default_factory=empty_mapping)
 
 
 @dataclass(frozen=True)

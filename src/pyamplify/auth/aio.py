@@ -365,11 +365,6 @@ class AsyncAuth(AuthBase):
         and ``user_deleted`` is announced."""
         return await self._run(acct.delete_user_op(self._core, self._identity))
 
-    def set_token_refresh_client_metadata(self, client_metadata: Mapping[str, str] | None) -> None:
-        """ClientMetadata to send with every later token refresh (for a pre-token-generation
-        trigger); ``None`` stops sending it."""
-        self._core.refresh_client_metadata = dict(client_metadata) if client_metadata else None
-
     # ------------------------------------------------------------------ session
     async def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:
         """The current session, refreshed first when it is (nearly) expired or when forced.

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pyamplify import srp
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
+from pyamplify.auth.refresh_support import RefreshFallback, lacks_operation
 from pyamplify.auth.results import (
     AMPLIFY_MFA_NAMES,
     COGNITO_MFA_NAMES,
@@ -30,11 +31,13 @@ from pyamplify.auth.results import (
     SignUpStep,
     TOTPSetupDetails,
 )
+from pyamplify.errors import PyamplifyError
 from pyamplify.wire.call import Call, idp
 from pyamplify.wire.errors import (
     CognitoServiceError,
     PasswordResetRequiredException,
     ProtocolError,
+    RetryableError,
     UserNotConfirmedException,
 )
 
@@ -540,6 +543,11 @@ def _transition_of(name: str) -> Transition:
 # --------------------------------------------------------------------------- sign-in flows
 
 
+#: SRP exchanges a sign-in makes at most: a PASSWORD_VERIFIER answer that failed transiently
+#: (5xx, a lost connection) is not repeated but the exchange is started afresh.
+SRP_EXCHANGES = 3
+
+
 def sign_in_flow(
     ctx: ClientContext,
     username: str,
@@ -581,33 +589,43 @@ def sign_in_flow(
     if kind.needs_password and not password:
         raise AuthValidationError(f"{flow_type} needs a password")
     metadata = dict(client_metadata or {})
-    ephemeral = srp.new_client_ephemeral() if kind.srp else None
-    secret_params: dict[str, str] = {}
-    if ephemeral is not None:
-        secret_params["SRP_A"] = ephemeral.srp_a
-    elif password and kind.needs_password:
-        secret_params["PASSWORD"] = password
-    auth_parameters = {
-        "USERNAME": username,
-        **secret_params,
-        **kind.extra,
-        **ctx.secret_hash(username),
-    }
-    payload: dict[str, Any] = {
-        "AuthFlow": kind.auth_flow,
-        "ClientId": ctx.client_id,
-        "AuthParameters": auth_parameters,
-        **_optional(ClientMetadata=metadata),
-    }
-    try:
-        response = yield idp("InitiateAuth", payload)
-        verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
-        if ephemeral is not None and password is not None and verifier:
-            call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
-            response = yield call
-    except _NEXT_STEP_ERRORS as error:
-        step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
-        return _leave(step, username, flow_type)
+    for exchange in range(1, SRP_EXCHANGES + 1):
+        ephemeral = srp.new_client_ephemeral() if kind.srp else None
+        secret_params: dict[str, str] = {}
+        if ephemeral is not None:
+            secret_params["SRP_A"] = ephemeral.srp_a
+        elif password and kind.needs_password:
+            secret_params["PASSWORD"] = password
+        auth_parameters = {
+            "USERNAME": username,
+            **secret_params,
+            **kind.extra,
+            **ctx.secret_hash(username),
+        }
+        payload: dict[str, Any] = {
+            "AuthFlow": kind.auth_flow,
+            "ClientId": ctx.client_id,
+            "AuthParameters": auth_parameters,
+            **_optional(ClientMetadata=metadata),
+        }
+        answered = False
+        try:
+            response = yield idp("InitiateAuth", payload)
+            verifier = response.get("ChallengeName") == "PASSWORD_VERIFIER"
+            if ephemeral is not None and password is not None and verifier:
+                call = _password_verifier_call(ctx, ephemeral, password, response, metadata, now)
+                answered = True
+                response = yield call
+        except _NEXT_STEP_ERRORS as error:
+            step = next(step for kind, step in ERROR_STEPS.items() if isinstance(error, kind))
+            return _leave(step, username, flow_type)
+        except RetryableError:
+            # The PASSWORD_VERIFIER answer may have been used before its answer was lost: never
+            # repeat it (its secret block is spent), start a fresh SRP exchange instead.
+            if not answered or exchange == SRP_EXCHANGES:
+                raise
+            continue
+        break
     outcome = _outcome(response, login_id=username, flow_type=flow_type, fallback_username=username)
     return (yield from _begin_totp_setup(outcome))
 
@@ -805,28 +823,65 @@ def refresh_flow(
     *,
     device_key: str | None = None,
     client_metadata: Mapping[str, str] | None = None,
+    username: str | None = None,
+    fallback: RefreshFallback | None = None,
 ) -> Flow[dict[str, Any]]:
     """GetTokensFromRefreshToken, the call all three Amplify libraries now make.
 
     It takes the client secret itself (no SECRET_HASH, so no username is needed) and, when the
     app client rotates refresh tokens, answers with a new refresh token, which the caller stores
     in place of the old one (the old one stops working after the grace period).
+
     ``client_metadata`` reaches the pre-token-generation trigger (Amplify JS v6's
     ``setTokenRefreshClientMetadata``).
+
+    ``fallback`` (custom endpoints only, :mod:`~pyamplify.auth.refresh_support`): an endpoint
+    that does not implement it is asked ``InitiateAuth REFRESH_TOKEN_AUTH`` instead (with the
+    SECRET_HASH of ``username``), and remembered when that works.
     """
-    payload: dict[str, Any] = {
-        "RefreshToken": refresh_token,
-        "ClientId": ctx.client_id,
-        **_optional(
-            ClientSecret=ctx.client_secret,
-            DeviceKey=device_key,
-            ClientMetadata=dict(client_metadata or {}),
-        ),
+    if fallback is None or not fallback.known:
+        payload: dict[str, Any] = {
+            "RefreshToken": refresh_token,
+            "ClientId": ctx.client_id,
+            **_optional(
+                ClientSecret=ctx.client_secret,
+                DeviceKey=device_key,
+                ClientMetadata=dict(client_metadata or {}),
+            ),
+        }
+        try:
+            response = yield idp("GetTokensFromRefreshToken", payload)
+        except PyamplifyError as error:
+            if fallback is None or not lacks_operation(error):
+                raise
+            try:
+                result = yield from _refresh_token_auth(ctx, refresh_token, device_key, username)
+            except PyamplifyError:
+                raise error from None  # the probe failed too: report what happened first
+            fallback.remember()
+            return result
+        return _authentication_result(response)
+    return (yield from _refresh_token_auth(ctx, refresh_token, device_key, username))
+
+
+def _refresh_token_auth(
+    ctx: ClientContext, refresh_token: str, device_key: str | None, username: str | None
+) -> Flow[dict[str, Any]]:
+    """The older refresh: InitiateAuth REFRESH_TOKEN_AUTH (SECRET_HASH of the internal name)."""
+    parameters = {
+        "REFRESH_TOKEN": refresh_token,
+        **(ctx.secret_hash(username) if username else {}),
+        **_optional(DEVICE_KEY=device_key),
     }
-    response = yield idp("GetTokensFromRefreshToken", payload)
+    payload = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": ctx.client_id}
+    response = yield idp("InitiateAuth", {**payload, "AuthParameters": parameters})
+    return _authentication_result(response)
+
+
+def _authentication_result(response: Mapping[str, Any]) -> dict[str, Any]:
     result = response.get("AuthenticationResult")
-    if not isinstance(result, dict) or "AccessToken" not in result or "IdToken" not in result:
-        raise ProtocolError("the refresh answer has no AuthenticationResult with tokens")
+    if not isinstance(result, dict):  # tokens are checked by the caller, after it keeps a
+        raise ProtocolError("the refresh answer has no AuthenticationResult")  # rotated one
     return result
 
 

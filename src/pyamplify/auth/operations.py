@@ -460,19 +460,24 @@ def _refresh_locked(core: AuthCore, cached: CachedSession, force: bool) -> Op[Au
             refresh_token,
             device_key=cached.stored.device_key,
             client_metadata=core.refresh_client_metadata,
-        )
-        fresh = core.stored_from_authentication(
-            result,
-            login_id=cached.stored.login_id,
-            auth_flow_type=cached.stored.auth_flow_type,
-            previous=cached.stored,
+            username=cached.stored.username,
+            fallback=core.refresh_fallback(),
         )
     except PyamplifyError as error:
         if not core.refresh_failed(error, cached.stored.username):
             raise
         yield from _erase_session(core)
         return core.expired(cached.stored.username, error)
-    yield from _save_session(core, fresh)
+    # The server may have rotated the refresh token (the old one dies after the client's grace
+    # period, 0 s by default): the answer goes to the store before anything else happens, and
+    # a rotated token is kept even when the rest of the answer cannot be read.
+    fresh, unreadable = core.refreshed_record(result, cached.stored)
+    if fresh is not cached.stored:
+        yield from _save_session(core, fresh)
+    if unreadable is not None:
+        core.adopt(fresh)
+        core.refresh_failed(unreadable, cached.stored.username)
+        raise unreadable
     return core.refreshed(fresh)
 
 

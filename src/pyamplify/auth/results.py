@@ -18,7 +18,21 @@ from urllib.parse import quote
 from pyamplify.errors import PyamplifyError
 
 
-class SignInStep(str, Enum):
+class StepEnum(str, Enum):
+    """The base of every next-step enum: its members equal, and print as, Amplify's strings."""
+
+    _value_: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def empty_mapping() -> Mapping[str, str]:
+    """A read-only empty mapping: the default of a next step's ``additional_info``."""
+    return MappingProxyType({})
+
+
+class SignInStep(StepEnum):
     """Amplify JS v6's ``signInStep`` values (equal to their strings)."""
 
     DONE = "DONE"
@@ -40,24 +54,14 @@ class SignInStep(str, Enum):
     CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
     RESET_PASSWORD = "RESET_PASSWORD"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class SignUpStep(str, Enum):
+class SignUpStep(StepEnum):
     """Amplify JS v6's ``signUpStep`` values."""
 
     CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
     #: ``sign_up(..., auto_sign_in=True)``: call ``auto_sign_in()`` (after ``confirm_sign_up``).
     COMPLETE_AUTO_SIGN_IN = "COMPLETE_AUTO_SIGN_IN"
     DONE = "DONE"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def _empty() -> Mapping[str, str]:
-    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ class SignInNextStep:
     missing_attributes: tuple[str, ...] = ()
     code_delivery_details: CodeDeliveryDetails | None = None
     #: CUSTOM_CHALLENGE: the challenge's public parameters.
-    additional_info: Mapping[str, str] = field(default_factory=_empty)
+    additional_info: Mapping[str, str] = field(default_factory=empty_mapping)
     #: MFA selection / setup: the allowed types (``SMS``, ``TOTP``, ``EMAIL``).
     allowed_mfa_types: tuple[str, ...] = ()
     #: CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the new shared secret and its ``otpauth://`` URI.

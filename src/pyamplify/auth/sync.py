@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.auth import account_operations as acct
@@ -109,12 +108,7 @@ class Auth(AuthBase):
     def __enter__(self) -> Auth:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------ sign-up
@@ -309,11 +303,6 @@ class Auth(AuthBase):
         """Delete the signed-in user's account; the session is then cleared (as by a sign-out)
         and ``user_deleted`` is announced."""
         return self._run(acct.delete_user_op(self._core, self._identity))
-
-    def set_token_refresh_client_metadata(self, client_metadata: Mapping[str, str] | None) -> None:
-        """ClientMetadata to send with every later token refresh (for a pre-token-generation
-        trigger); ``None`` stops sending it."""
-        self._core.refresh_client_metadata = dict(client_metadata) if client_metadata else None
 
     # ------------------------------------------------------------------ session
     def fetch_auth_session(self, force_refresh: bool = False) -> AuthSession:

@@ -259,6 +259,23 @@ def _m2m_key(core: AuthCore, client_id: str, scopes: Sequence[str]) -> str:
     return f"m2m/{client_id}/{' '.join(sorted(scopes))}"
 
 
+@dataclass(frozen=True)
+class _M2MRequest:
+    """One client-credentials token asked for: its store key, where and as which client."""
+
+    key: str
+    web_domain: str
+    client_id: str
+    secret: str = field(repr=False)
+    scopes: tuple[str, ...]
+    force: bool
+
+
+def _fresh(core: AuthCore, expires_at: float) -> bool:
+    """Whether a token expiring then may still be handed out (not within ``M2M_MARGIN``)."""
+    return core.clock() < expires_at - M2M_MARGIN
+
+
 def client_credentials_op(
     core: AuthCore,
     scopes: Sequence[str],
@@ -281,55 +298,44 @@ def client_credentials_op(
         )
     key = _m2m_key(core, client_id, scopes)
     known: ClientCredentialsToken | None = core.m2m_tokens.get(key)
-    if not force and known is not None and core.clock() < known.expires_at - M2M_MARGIN:
+    if not force and known is not None and _fresh(core, known.expires_at):
         return known
-    body = _m2m_turn(core, key, oauth.web_domain, client_id, secret, tuple(scopes), force, known)
-    token: ClientCredentialsToken = yield Exclusive(REFRESH, body)
+    request = _M2MRequest(key, oauth.web_domain, client_id, secret, tuple(scopes), force)
+    token: ClientCredentialsToken = yield Exclusive(REFRESH, _m2m_turn(core, request, known))
     return token
 
 
 def _m2m_turn(
-    core: AuthCore,
-    key: str,
-    web_domain: str,
-    client_id: str,
-    secret: str,
-    scopes: tuple[str, ...],
-    force: bool,
-    seen: ClientCredentialsToken | None,
+    core: AuthCore, request: _M2MRequest, seen: ClientCredentialsToken | None
 ) -> Op[ClientCredentialsToken]:
-    known: ClientCredentialsToken | None = core.m2m_tokens.get(key)
-    if known is not None and known is not seen and core.clock() < known.expires_at - M2M_MARGIN:
+    known: ClientCredentialsToken | None = core.m2m_tokens.get(request.key)
+    if known is not None and known is not seen and _fresh(core, known.expires_at):
         return known  # another caller fetched it while this one waited
-    body = _m2m_locked(core, key, web_domain, client_id, secret, scopes, force)
-    token: ClientCredentialsToken = yield StoreLocked(key, body)
-    core.m2m_tokens[key] = token
+    token: ClientCredentialsToken = yield StoreLocked(request.key, _m2m_locked(core, request))
+    core.m2m_tokens[request.key] = token
     return token
 
 
-def _m2m_locked(
-    core: AuthCore,
-    key: str,
-    web_domain: str,
-    client_id: str,
-    secret: str,
-    scopes: tuple[str, ...],
-    force: bool,
-) -> Op[ClientCredentialsToken]:
-    stored = yield Blocking(core.store.load, key)
-    if not force and stored and core.clock() < float(stored.get("expires_at", 0)) - M2M_MARGIN:
+def _m2m_locked(core: AuthCore, request: _M2MRequest) -> Op[ClientCredentialsToken]:
+    scopes = request.scopes
+    stored = yield Blocking(core.store.load, request.key)
+    if not request.force and stored and _fresh(core, float(stored.get("expires_at", 0))):
         return ClientCredentialsToken(
             str(stored["access_token"]), float(stored["expires_at"]), scopes
         )
     form = {"grant_type": "client_credentials"}
     if scopes:
         form["scope"] = " ".join(scopes)
-    request = oauth_http.token_request(web_domain, client_id, secret, **form)
-    answer: dict[str, Any] = yield Blocking(oauth_http.send, request)
+    http_request = oauth_http.token_request(
+        request.web_domain, request.client_id, request.secret, **form
+    )
+    answer: dict[str, Any] = yield Blocking(oauth_http.send, http_request)
     token = ClientCredentialsToken(
         str(answer["access_token"]), core.clock() + float(answer.get("expires_in", 3600)), scopes
     )
     yield Blocking(
-        core.store.save, key, {"access_token": token.access_token, "expires_at": token.expires_at}
+        core.store.save,
+        request.key,
+        {"access_token": token.access_token, "expires_at": token.expires_at},
     )
     return token

@@ -3,15 +3,15 @@
 ``pyamplify aws configure PROFILE`` writes ``[profile PROFILE]`` (``[default]`` for ``default``)
 with a ``credential_process`` line, as ``aws configure sso`` writes its own: every other line of
 the file (other sections, comments, blank lines) is kept byte for byte, an existing section of
-the same name is replaced only when asked, and the file is replaced atomically (temporary file,
-fsync, rename). Imports only the standard library.
+the same name is replaced only when asked, and the file is replaced atomically
+(:func:`pyamplify.config.writer.replace_file`). Imports only the standard library at import time.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -103,22 +103,14 @@ def write_section(
 
 
 def _replace(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, keeping the file's mode (0600 for a new file)."""
+    """Write ``text`` to ``path`` atomically, keeping the file's mode (0600 for a new file) and
+    the platform's line endings (what a text-mode write gives)."""
+    from pyamplify.config.writer import replace_file
+
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, mode=0o700, exist_ok=True)
     try:
         mode = os.stat(path).st_mode & 0o777
     except FileNotFoundError:
         mode = 0o600
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".config.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    replace_file(Path(path), text.replace("\n", os.linesep).encode("utf-8"), mode=mode)

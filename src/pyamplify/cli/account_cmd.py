@@ -14,33 +14,32 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from pyamplify.cli.auth_common import (
+    Prompter,
+    delivery_document,
+    delivery_text,
+    open_auth,
+    parse_pairs,
+)
+from pyamplify.cli.parsing import add_command, add_group, leaf_session_options
+from pyamplify.cli.report import UsageError, emit
+
 if TYPE_CHECKING:
     from pyamplify.auth import Auth, UpdateUserAttributeResult
     from pyamplify.auth.results import CodeDeliveryDetails
-    from pyamplify.cli.auth_cmd import Prompter
-
-_Subparsers = argparse._SubParsersAction  # the type argparse gives add_subparsers()
-
-
-def leaf_options() -> argparse.ArgumentParser:
-    """``--config``, ``--profile`` and ``--json`` for a subcommand below one that has them too:
-    their defaults are SUPPRESS, so ``auth attributes --config X set …`` keeps X (a subparser's
-    defaults would otherwise overwrite what the enclosing parser parsed)."""
-    leaf = argparse.ArgumentParser(add_help=False)
-    leaf.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="the config")
-    leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="session slot")
-    leaf.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON out")
-    return leaf
+    from pyamplify.cli.parsing import Subparsers
 
 
 def register(
-    commands: _Subparsers[argparse.ArgumentParser],
+    commands: Subparsers,
     common: argparse.ArgumentParser,
     secret_input: argparse.ArgumentParser,
 ) -> None:
     """Add the account subcommands to the ``auth`` group."""
-    reset = commands.add_parser(
+    reset = add_command(
+        commands,
         "reset-password",
+        run_reset_password,
         parents=[common, secret_input],
         help="reset a forgotten password with a code Cognito sends",
         description=(
@@ -52,29 +51,30 @@ def register(
     when = reset.add_mutually_exclusive_group()
     when.add_argument("--code", help="the code already received: only set the new password")
     when.add_argument("--send-code", action="store_true", help="only send the code")
-    reset.set_defaults(func=run_reset_password)
 
-    change = commands.add_parser(
+    add_command(
+        commands,
         "change-password",
+        run_change_password,
         parents=[common, secret_input],
         help="change the signed-in user's password",
         description="Change the password (asks for the current one and the new one).",
     )
-    change.set_defaults(func=run_change_password)
 
-    attributes = commands.add_parser(
+    which = add_group(
+        commands,
         "attributes",
         parents=[common],
+        run=run_attributes_show,
         help="show, set, verify or delete the signed-in user's attributes",
         description="Without a subcommand: show the attributes (GetUser).",
     )
-    attributes.set_defaults(func=run_attributes_show, group_parser=attributes)
-    leaf = leaf_options()
-    which = attributes.add_subparsers(dest="attributes_command", metavar="SUBCOMMAND")
-    show = which.add_parser("show", parents=[leaf], help="show the attributes")
-    show.set_defaults(func=run_attributes_show)
-    set_ = which.add_parser(
+    leaf = leaf_session_options()
+    add_command(which, "show", run_attributes_show, parents=[leaf], help="show the attributes")
+    set_ = add_command(
+        which,
         "set",
+        run_attributes_set,
         parents=[leaf],
         help="set attributes: KEY=VALUE …",
         description=(
@@ -83,9 +83,10 @@ def register(
         ),
     )
     set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
-    set_.set_defaults(func=run_attributes_set)
-    verify = which.add_parser(
+    verify = add_command(
+        which,
         "verify",
+        run_attributes_verify,
         parents=[leaf],
         help="verify email or phone_number with a code",
         description="With CODE: verify. Without: send a code, then ask for it (or --send-code).",
@@ -93,45 +94,30 @@ def register(
     verify.add_argument("key", metavar="KEY")
     verify.add_argument("code", metavar="CODE", nargs="?")
     verify.add_argument("--send-code", action="store_true", help="only send the code")
-    verify.set_defaults(func=run_attributes_verify)
-    delete = which.add_parser("delete", parents=[leaf], help="delete attributes: KEY …")
+    delete = add_command(
+        which, "delete", run_attributes_delete, parents=[leaf], help="delete attributes: KEY …"
+    )
     delete.add_argument("keys", nargs="+", metavar="KEY")
-    delete.set_defaults(func=run_attributes_delete)
-    for command in (show, set_, verify, delete):
-        command.allow_abbrev = False
 
-    delete_user = commands.add_parser(
+    delete_user = add_command(
+        commands,
         "delete-user",
+        run_delete_user,
         parents=[common],
         help="delete the signed-in user's account for good",
         description="Asks to type the username to confirm, unless --yes.",
     )
     delete_user.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-    delete_user.set_defaults(func=run_delete_user)
 
 
 # --------------------------------------------------------------------------- shared
-
-
-def _auth_cmd() -> Any:
-    from pyamplify.cli import auth_cmd
-
-    return auth_cmd
-
-
-def _delivery_words(details: CodeDeliveryDetails | None, what: str = "A code") -> str:
-    if details is None:
-        return f"{what} was sent."
-    how = f" by {details.delivery_medium.lower()}" if details.delivery_medium else ""
-    where = f" to {details.destination}" if details.destination else ""
-    return f"{what} was sent{how}{where}."
 
 
 def _new_password(prompter: Prompter, interactive: bool) -> str:
     """The new password; typed twice on a terminal (a typo would lock the person out)."""
     first = prompter.secret("New password: ", "new password")
     if interactive and prompter.secret("Repeat the new password: ", "new password") != first:
-        raise _auth_cmd()._usage("the two new passwords differ; nothing was changed")
+        raise UsageError("the two new passwords differ; nothing was changed")
     return first
 
 
@@ -140,7 +126,7 @@ def reset_with_code(auth: Auth, username: str, prompter: Prompter, code: str | N
     confirm; returns the new password (sign-in uses it right away)."""
     if code is None:
         result = auth.reset_password(username)
-        sent = _delivery_words(result.next_step.code_delivery_details)
+        sent = delivery_text(result.next_step.code_delivery_details)
         print(sent, end=" ", file=sys.stderr)
         code = prompter.text("Code: ", "code")
     password = _new_password(prompter, interactive=not prompter.password_stdin)
@@ -148,9 +134,15 @@ def reset_with_code(auth: Auth, username: str, prompter: Prompter, code: str | N
     return password
 
 
-def _delivery(details: CodeDeliveryDetails | None) -> dict[str, Any] | None:
-    result: dict[str, Any] | None = _auth_cmd()._delivery(details)
-    return result
+def _code_sent(
+    args: argparse.Namespace,
+    document: dict[str, Any],
+    details: CodeDeliveryDetails | None,
+    then: str,
+) -> int:
+    """``--send-code`` stops here: where the code went, and the command that finishes with it."""
+    emit(args, document, f"{delivery_text(details)}\nNext: {then}")
+    return 0
 
 
 # --------------------------------------------------------------------------- passwords
@@ -158,9 +150,8 @@ def _delivery(details: CodeDeliveryDetails | None) -> dict[str, Any] | None:
 
 def run_reset_password(args: argparse.Namespace) -> int:
     """``pyamplify auth reset-password USER [--code CODE | --send-code]``."""
-    auth_cmd = _auth_cmd()
-    prompter = auth_cmd.Prompter(args.password_stdin)
-    with auth_cmd._open(args) as auth:
+    prompter = Prompter(args.password_stdin)
+    with open_auth(args) as auth:
         if args.send_code:
             result = auth.reset_password(args.username)
             details = result.next_step.code_delivery_details
@@ -168,15 +159,11 @@ def run_reset_password(args: argparse.Namespace) -> int:
                 "is_password_reset": False,
                 "next_step": {
                     "reset_password_step": result.next_step.reset_password_step.value,
-                    "code_delivery_details": _delivery(details),
+                    "code_delivery_details": delivery_document(details),
                 },
             }
-            text = (
-                f"{_delivery_words(details)}\nNext: pyamplify auth reset-password "
-                f"{args.username} --code CODE"
-            )
-            auth_cmd._emit(args, document, text)
-            return 0
+            then = f"pyamplify auth reset-password {args.username} --code CODE"
+            return _code_sent(args, document, details, then)
         reset_with_code(auth, args.username, prompter, args.code)
     document = {
         "is_password_reset": True,
@@ -184,21 +171,20 @@ def run_reset_password(args: argparse.Namespace) -> int:
         "next_step": {"reset_password_step": "DONE"},
     }
     text = f"Password reset for {args.username}. Next: pyamplify auth sign-in {args.username}"
-    auth_cmd._emit(args, document, text)
+    emit(args, document, text)
     return 0
 
 
 def run_change_password(args: argparse.Namespace) -> int:
     """``pyamplify auth change-password``."""
-    auth_cmd = _auth_cmd()
-    prompter = auth_cmd.Prompter(args.password_stdin)
-    with auth_cmd._open(args) as auth:
+    prompter = Prompter(args.password_stdin)
+    with open_auth(args) as auth:
         user = auth.get_current_user()  # signed in? (before asking for passwords)
         old = prompter.secret("Current password: ", "current password")
         new = _new_password(prompter, interactive=not args.password_stdin and sys.stdin.isatty())
         auth.update_password(old, new)
     document = {"password_changed": True, "username": user.username}
-    auth_cmd._emit(args, document, f"Password changed for {user.username}.")
+    emit(args, document, f"Password changed for {user.username}.")
     return 0
 
 
@@ -207,24 +193,13 @@ def run_change_password(args: argparse.Namespace) -> int:
 
 def run_attributes_show(args: argparse.Namespace) -> int:
     """``pyamplify auth attributes [show]``."""
-    auth_cmd = _auth_cmd()
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         attributes = auth.fetch_user_attributes()
         user = auth.get_current_user()
     lines = [f"{name}: {value}" for name, value in sorted(attributes.items())]
     document = {"username": user.username, "attributes": attributes}
-    auth_cmd._emit(args, document, "\n".join(lines))
+    emit(args, document, "\n".join(lines))
     return 0
-
-
-def _pairs(pairs: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise _auth_cmd()._usage(f"{pair!r} is not KEY=VALUE (e.g. given_name=Ada)")
-        found[name.strip()] = value
-    return found
 
 
 def _attribute_document(result: UpdateUserAttributeResult) -> dict[str, Any]:
@@ -233,7 +208,7 @@ def _attribute_document(result: UpdateUserAttributeResult) -> dict[str, Any]:
         "is_updated": result.is_updated,
         "next_step": {
             "update_attribute_step": step.update_attribute_step.value,
-            "code_delivery_details": _delivery(step.code_delivery_details),
+            "code_delivery_details": delivery_document(step.code_delivery_details),
         },
     }
 
@@ -241,21 +216,20 @@ def _attribute_document(result: UpdateUserAttributeResult) -> dict[str, Any]:
 def run_attributes_set(args: argparse.Namespace) -> int:
     """``pyamplify auth attributes set KEY=VALUE …``; on a terminal a code that was sent can be
     entered right away."""
-    auth_cmd = _auth_cmd()
-    changes = _pairs(args.pairs)
+    changes = parse_pairs(args.pairs, "{pair!r} is not KEY=VALUE (e.g. given_name=Ada)")
     interactive = sys.stdin.isatty() and not args.json
     lines: list[str] = []
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         results = auth.update_user_attributes(changes)
         for name, result in results.items():
             details = result.next_step.code_delivery_details
             if result.is_updated:
                 lines.append(f"{name}: updated")
                 continue
-            sent = _delivery_words(details, "a verification code")
+            sent = delivery_text(details, "a verification code")
             if interactive:
                 print(f"{name}: {sent}", file=sys.stderr)
-                prompter = auth_cmd.Prompter(False)
+                prompter = Prompter(False)
                 code = prompter.text(f"Code for {name} (Enter to verify later): ", "code")
                 if code:
                     auth.confirm_user_attribute(name, code)
@@ -265,40 +239,37 @@ def run_attributes_set(args: argparse.Namespace) -> int:
                 f"{name}: {sent} Verify it with: pyamplify auth attributes verify {name} CODE"
             )
     document = {name: _attribute_document(result) for name, result in results.items()}
-    auth_cmd._emit(args, document, "\n".join(lines))
+    emit(args, document, "\n".join(lines))
     return 0
 
 
 def run_attributes_verify(args: argparse.Namespace) -> int:
     """``pyamplify auth attributes verify KEY [CODE] [--send-code]``."""
-    auth_cmd = _auth_cmd()
     if args.code and args.send_code:
-        raise auth_cmd._usage("give CODE or --send-code, not both")
-    with auth_cmd._open(args) as auth:
+        raise UsageError("give CODE or --send-code, not both")
+    with open_auth(args) as auth:
         code = args.code
         if not code:
             details = auth.send_user_attribute_verification_code(args.key)
             if args.send_code:
-                document = {"attribute": args.key, "code_delivery_details": _delivery(details)}
-                text = (
-                    f"{_delivery_words(details)}\nNext: pyamplify auth attributes verify "
-                    f"{args.key} CODE"
-                )
-                auth_cmd._emit(args, document, text)
-                return 0
-            print(_delivery_words(details), end=" ", file=sys.stderr)
-            code = auth_cmd.Prompter(False).text("Code: ", "code")
+                document = {
+                    "attribute": args.key,
+                    "code_delivery_details": delivery_document(details),
+                }
+                then = f"pyamplify auth attributes verify {args.key} CODE"
+                return _code_sent(args, document, details, then)
+            print(delivery_text(details), end=" ", file=sys.stderr)
+            code = Prompter(False).text("Code: ", "code")
         auth.confirm_user_attribute(args.key, code)
-    auth_cmd._emit(args, {"attribute": args.key, "verified": True}, f"{args.key} is verified.")
+    emit(args, {"attribute": args.key, "verified": True}, f"{args.key} is verified.")
     return 0
 
 
 def run_attributes_delete(args: argparse.Namespace) -> int:
     """``pyamplify auth attributes delete KEY …``."""
-    auth_cmd = _auth_cmd()
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         auth.delete_user_attributes(args.keys)
-    auth_cmd._emit(args, {"deleted": list(args.keys)}, f"Deleted: {', '.join(args.keys)}.")
+    emit(args, {"deleted": list(args.keys)}, f"Deleted: {', '.join(args.keys)}.")
     return 0
 
 
@@ -307,14 +278,13 @@ def run_attributes_delete(args: argparse.Namespace) -> int:
 
 def run_delete_user(args: argparse.Namespace) -> int:
     """``pyamplify auth delete-user [--yes]``: asks to type the username unless ``--yes``."""
-    auth_cmd = _auth_cmd()
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         user = auth.get_current_user()
         details = user.sign_in_details
         names = {user.username, details.login_id if details else user.username}
         if not args.yes:
             if not sys.stdin.isatty():
-                raise auth_cmd._usage(
+                raise UsageError(
                     "deleting an account is asked on a terminal; pass --yes to delete "
                     f"{user.username!r} without asking"
                 )
@@ -323,10 +293,10 @@ def run_delete_user(args: argparse.Namespace) -> int:
                 "cannot be undone.",
                 file=sys.stderr,
             )
-            typed = auth_cmd.Prompter(False).text("Type the username to confirm: ", "username")
+            typed = Prompter(False).text("Type the username to confirm: ", "username")
             if typed not in names:
-                raise auth_cmd._usage("that is not the username; nothing was deleted")
+                raise UsageError("that is not the username; nothing was deleted")
         auth.delete_user()
     document = {"deleted": True, "username": user.username, "user_id": user.user_id}
-    auth_cmd._emit(args, document, f"Deleted the account of {user.username}.")
+    emit(args, document, f"Deleted the account of {user.username}.")
     return 0

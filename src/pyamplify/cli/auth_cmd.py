@@ -15,63 +15,52 @@ Only the standard library is imported at import time.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+
+from pyamplify.cli.auth_common import (
+    Prompter,
+    delivery_document,
+    delivery_text,
+    open_auth,
+    parse_pairs,
+    store_choice,
+    store_text,
+)
+from pyamplify.cli.parsing import (
+    add_command,
+    add_group,
+    refuse_abbreviations,
+    secret_input_options,
+    session_options,
+)
+from pyamplify.cli.report import UsageError, emit, print_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from pyamplify.auth import Auth, SignInResult, SignUpResult
-    from pyamplify.auth.results import CodeDeliveryDetails, TOTPSetupDetails
-    from pyamplify.storage import StoreChoice
+    from pyamplify.auth.results import TOTPSetupDetails
+    from pyamplify.cli.parsing import Subparsers
+
+#: What ``sign-up`` and ``resend-code`` say was sent.
+_CONFIRMATION = "A confirmation code"
 
 
-class _RefusePasswordOption(argparse.Action):
-    """``--password VALUE`` is refused without repeating VALUE (argparse would quote it)."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: object,
-        option_string: str | None = None,
-    ) -> None:
-        parser.error(
-            "passwords are never taken on the command line (it lands in shell history and "
-            "process lists); type it at the prompt or pipe it in with --password-stdin"
-        )
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``auth`` command group and its subcommands."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="the Amplify configuration file")
-    common.add_argument(
-        "--profile", default="default", metavar="NAME", help="session slot (default: default)"
-    )
-    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    secret_input = argparse.ArgumentParser(add_help=False)
-    secret_input.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password (and any later secret) as lines on stdin instead of prompting",
-    )
-    secret_input.add_argument(
-        "--password", "-p", nargs="?", action=_RefusePasswordOption, help=argparse.SUPPRESS
-    )
-
-    group = subparsers.add_parser(
+    common = session_options()
+    secret_input = secret_input_options()
+    commands = add_group(
+        subparsers,
         "auth",
         help="sign up, sign in and out of a Cognito user pool",
         description="Sign up, sign in and out of the user pool in the Amplify configuration.",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="auth_command", metavar="SUBCOMMAND")
 
-    sign_up = commands.add_parser(
-        "sign-up", parents=[common, secret_input], help="register a new user"
+    sign_up = add_command(
+        commands, "sign-up", run_sign_up, parents=[common, secret_input], help="register a new user"
     )
     sign_up.add_argument("username")
     sign_up.add_argument(
@@ -81,23 +70,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME=VALUE",
         help="a user attribute, e.g. email=me@example.com (repeatable)",
     )
-    sign_up.set_defaults(func=run_sign_up)
 
-    confirm = commands.add_parser(
-        "confirm-sign-up", parents=[common], help="confirm a sign-up with the code received"
+    confirm = add_command(
+        commands,
+        "confirm-sign-up",
+        run_confirm_sign_up,
+        parents=[common],
+        help="confirm a sign-up with the code received",
     )
     confirm.add_argument("username")
     confirm.add_argument("code")
-    confirm.set_defaults(func=run_confirm_sign_up)
 
-    resend = commands.add_parser(
-        "resend-code", parents=[common], help="send the sign-up confirmation code again"
+    resend = add_command(
+        commands,
+        "resend-code",
+        run_resend_code,
+        parents=[common],
+        help="send the sign-up confirmation code again",
     )
     resend.add_argument("username")
-    resend.set_defaults(func=run_resend_code)
 
-    sign_in = commands.add_parser(
+    sign_in = add_command(
+        commands,
         "sign-in",
+        run_sign_in,
         parents=[common, secret_input],
         help="sign in (asks for what it needs, including each next step)",
     )
@@ -132,23 +128,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="with --web: print the URL and read the redirect URL back (SSH sessions)",
     )
-    sign_in.set_defaults(func=run_sign_in)
 
-    m2m = commands.add_parser(
+    m2m = add_command(
+        commands,
         "m2m-token",
+        run_m2m_token,
         parents=[common],
         help="print an access token of the client-credentials grant (cached until near expiry)",
     )
     m2m.add_argument(
         "--scopes", nargs="*", default=[], metavar="SCOPE", help="resource-server scopes"
     )
-    m2m.set_defaults(func=run_m2m_token)
 
-    whoami = commands.add_parser("whoami", parents=[common], help="show the signed-in user")
-    whoami.set_defaults(func=run_whoami)
+    add_command(commands, "whoami", run_whoami, parents=[common], help="show the signed-in user")
 
-    tokens = commands.add_parser(
-        "tokens", parents=[common], help="print the session's tokens (refreshed when due)"
+    tokens = add_command(
+        commands,
+        "tokens",
+        run_tokens,
+        parents=[common],
+        help="print the session's tokens (refreshed when due)",
     )
     which = tokens.add_mutually_exclusive_group()
     for name in ("id", "access", "refresh"):
@@ -159,10 +158,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             const=name,
             help=f"print only the {name} token, bare",
         )
-    tokens.set_defaults(func=run_tokens)
+    tokens.add_argument(
+        "--decode",
+        action="store_true",
+        help="print the ID and access tokens' headers and claims (not verified; see auth verify)",
+    )
+    _register_verify(commands, common)
 
-    sign_out = commands.add_parser(
-        "sign-out", parents=[common], help="sign out and forget the session"
+    sign_out = add_command(
+        commands,
+        "sign-out",
+        run_sign_out,
+        parents=[common],
+        help="sign out and forget the session",
     )
     sign_out.add_argument(
         "--global",
@@ -175,10 +183,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="after a web sign-in: print the /logout URL instead of opening it",
     )
-    sign_out.set_defaults(func=run_sign_out)
 
-    credentials = commands.add_parser(
+    credentials = add_command(
+        commands,
         "credentials",
+        run_credentials,
         parents=[common],
         help="print AWS credentials from the identity pool (for credential_process)",
         description=(
@@ -202,89 +211,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="when nobody is signed in on the profile, print a guest's credentials (without it "
         "the command exits 1 and says to sign in)",
     )
-    credentials.set_defaults(func=run_credentials)
     from pyamplify.cli import account_cmd, mfa_cmd, profiles_cmd
 
     account_cmd.register(commands, common, secret_input)
     mfa_cmd.register(commands, common)
     profiles_cmd.register(commands)
-    for command in commands.choices.values():
-        # No abbreviations: argparse quotes an ambiguous ``--pass=<the password>`` back.
-        command.allow_abbrev = False
+    refuse_abbreviations(commands)
 
 
 # --------------------------------------------------------------------------- input and output
-
-
-class Prompter:
-    """Asks the person (or reads stdin) for what a command needs; never echoes secrets.
-
-    ``quiet`` (``--answer-stdin``): answers are stdin lines and no prompt is printed.
-    """
-
-    def __init__(self, password_stdin: bool, *, quiet: bool = False) -> None:
-        self.password_stdin = password_stdin
-        self.quiet = quiet
-
-    def _line(self, what: str) -> str:
-        line = sys.stdin.readline()
-        if not line:
-            raise _usage(f"stdin ended before the {what} was given")
-        return line.rstrip("\r\n")
-
-    def secret(self, prompt: str, what: str = "password") -> str:
-        """A secret: a stdin line with ``--password-stdin``, else a hidden terminal prompt."""
-        if self.password_stdin:
-            return self._line(what)
-        if not sys.stdin.isatty():
-            raise _usage(
-                f"no terminal to ask for the {what} on; pipe it in and pass --password-stdin"
-            )
-        import getpass
-
-        return getpass.getpass(prompt)
-
-    def text(self, prompt: str, what: str) -> str:
-        """A visible answer (username, code, attribute): prompt on stderr, read a line."""
-        if not self.quiet:
-            print(prompt, end="", file=sys.stderr, flush=True)
-        return self._line(what).strip()
-
-
-def _usage(message: str) -> Exception:
-    from pyamplify.cli.report import UsageError
-
-    return UsageError(message)
-
-
-def _emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> None:
-    if args.json:
-        import json
-
-        print(json.dumps(document, indent=2, sort_keys=True))
-    elif text:
-        print(text)
-
-
-def _open(args: argparse.Namespace, choice: StoreChoice | None = None) -> Auth:
-    from pyamplify.auth import Auth
-
-    return Auth(args.config, profile=args.profile, store=choice.store if choice else None)
-
-
-def _store_choice(unlock_timeout: float | None = None) -> StoreChoice:
-    from pyamplify.storage import choose_store
-
-    return choose_store(unlock_timeout=unlock_timeout)
-
-
-def _store_text(store: Mapping[str, Any]) -> str:
-    """``keyring (backend)`` / ``files in DIR`` / ``memory``, for messages."""
-    if store["kind"] == "keyring":
-        return f"the keyring ({store['backend']})"
-    if store["kind"] == "file":
-        return f"files in {store['directory']}"
-    return str(store["kind"])
 
 
 def _when(expires_at: float) -> str:
@@ -293,34 +228,6 @@ def _when(expires_at: float) -> str:
     moment = datetime.fromtimestamp(expires_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     minutes = (expires_at - time.time()) / 60
     return f"{moment} (in {minutes:.0f} min)" if minutes >= 0 else f"{moment} (expired)"
-
-
-def _delivery(details: CodeDeliveryDetails | None) -> dict[str, Any] | None:
-    if details is None:
-        return None
-    return {
-        "destination": details.destination,
-        "delivery_medium": details.delivery_medium,
-        "attribute_name": details.attribute_name,
-    }
-
-
-def _delivery_text(details: CodeDeliveryDetails | None) -> str:
-    if details is None:
-        return "A confirmation code was sent."
-    where = f" to {details.destination}" if details.destination else ""
-    how = f" by {details.delivery_medium.lower()}" if details.delivery_medium else ""
-    return f"A confirmation code was sent{how}{where}."
-
-
-def _attributes(pairs: list[str]) -> dict[str, str]:
-    attributes: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise _usage(f"--attribute {pair!r} is not NAME=VALUE (e.g. email=me@example.com)")
-        attributes[name.strip()] = value
-    return attributes
 
 
 # --------------------------------------------------------------------------- sign-up
@@ -332,15 +239,17 @@ def _sign_up_document(result: SignUpResult) -> dict[str, Any]:
         "user_id": result.user_id,
         "next_step": {
             "sign_up_step": result.next_step.sign_up_step.value,
-            "code_delivery_details": _delivery(result.next_step.code_delivery_details),
+            "code_delivery_details": delivery_document(result.next_step.code_delivery_details),
         },
     }
 
 
 def run_sign_up(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-up USERNAME``."""
-    attributes = _attributes(args.attribute)
-    with _open(args) as auth:
+    attributes = parse_pairs(
+        args.attribute, "--attribute {pair!r} is not NAME=VALUE (e.g. email=me@example.com)"
+    )
+    with open_auth(args) as auth:
         password = Prompter(args.password_stdin).secret("Password: ")
         result = auth.sign_up(args.username, password, attributes=attributes or None)
     if result.is_sign_up_complete:
@@ -355,27 +264,31 @@ def run_sign_up(args: argparse.Namespace) -> int:
     else:
         text = (
             f"Signed up {args.username} (user id {result.user_id}). "
-            f"{_delivery_text(result.next_step.code_delivery_details)}\n"
+            f"{delivery_text(result.next_step.code_delivery_details, _CONFIRMATION)}\n"
             f"Next: pyamplify auth confirm-sign-up {args.username} CODE"
         )
-    _emit(args, _sign_up_document(result), text)
+    emit(args, _sign_up_document(result), text)
     return 0
 
 
 def run_confirm_sign_up(args: argparse.Namespace) -> int:
     """``pyamplify auth confirm-sign-up USERNAME CODE``."""
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         result = auth.confirm_sign_up(args.username, args.code)
     text = f"Confirmed {args.username}. Next: pyamplify auth sign-in {args.username}"
-    _emit(args, _sign_up_document(result), text)
+    emit(args, _sign_up_document(result), text)
     return 0
 
 
 def run_resend_code(args: argparse.Namespace) -> int:
     """``pyamplify auth resend-code USERNAME``."""
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         details = auth.resend_sign_up_code(args.username)
-    _emit(args, {"code_delivery_details": _delivery(details)}, _delivery_text(details))
+    emit(
+        args,
+        {"code_delivery_details": delivery_document(details)},
+        delivery_text(details, _CONFIRMATION),
+    )
     return 0
 
 
@@ -389,7 +302,7 @@ def _sign_in_document(result: SignInResult) -> dict[str, Any]:
         "next_step": {
             "sign_in_step": step.sign_in_step.value,
             "missing_attributes": list(step.missing_attributes),
-            "code_delivery_details": _delivery(step.code_delivery_details),
+            "code_delivery_details": delivery_document(step.code_delivery_details),
             "additional_info": dict(step.additional_info),
             "allowed_mfa_types": list(step.allowed_mfa_types),
         },
@@ -416,7 +329,7 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
         SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE,
     ):
         # stderr, with the prompt: stdout carries only the result (--json must stay parseable)
-        sent = _delivery_text(step.code_delivery_details).replace("confirmation ", "")
+        sent = delivery_text(step.code_delivery_details)
         print(sent, end=" ", file=sys.stderr)
         return auth.confirm_sign_in(prompter.text("Code: ", "code"))
     if kind is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE:
@@ -436,14 +349,14 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP and step.totp_setup_details:
         _show_totp_setup(auth, step.totp_setup_details)
         return auth.confirm_sign_in(prompter.text("Code from the app: ", "code"))
-    raise _usage(f"the sign-in step {kind.value} cannot be answered from the CLI yet")
+    raise UsageError(f"the sign-in step {kind.value} cannot be answered from the CLI yet")
 
 
 def _show_totp_setup(auth: Auth, details: TOTPSetupDetails) -> None:
     """Show the person the key to add to their app (and its QR code): on a terminal's stderr
     only, so the shared secret never lands in a JSON result, a pipe or a CI log."""
     if not sys.stderr.isatty():
-        raise _usage(
+        raise UsageError(
             "this user must set up an authenticator app first, which shows a secret key: run "
             "`pyamplify auth sign-in` on a terminal"
         )
@@ -503,13 +416,23 @@ def _sign_out_first(auth: Auth) -> str | None:
     return signed_out[0] if signed_out else None
 
 
+def _signed_in(auth: Auth, result: SignInResult) -> tuple[dict[str, Any], str]:
+    """What a finished sign-in reports: its result, who signed in, and until when."""
+    user = auth.get_current_user()
+    session = auth.fetch_auth_session()
+    document = _sign_in_document(result)
+    document.update(username=user.username, user_id=user.user_id)
+    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
+    return document, f"Signed in as {user.username} (session valid until {expiry})."
+
+
 def _run_web_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in --web [--provider NAME] [--no-browser]``."""
     if args.username or args.flow or args.answer_stdin:
-        raise _usage(
+        raise UsageError(
             "--web signs in on the Hosted UI's page: give no username, --flow or --answer-stdin"
         )
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         if args.force:
             _sign_out_first(auth)
         result = auth.sign_in_with_web_ui(
@@ -517,28 +440,21 @@ def _run_web_sign_in(args: argparse.Namespace) -> int:
             open_browser=not args.no_browser,
             read_redirect=lambda: input("Paste the address the browser ended on: ").strip(),
         )
-        user = auth.get_current_user()
-        session = auth.fetch_auth_session()
-    document = _sign_in_document(result)
-    document.update(username=user.username, user_id=user.user_id)
-    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
-    _emit(args, document, f"Signed in as {user.username} (session valid until {expiry}).")
+        document, text = _signed_in(auth, result)
+    emit(args, document, text)
     return 0
 
 
 def run_m2m_token(args: argparse.Namespace) -> int:
     """``pyamplify auth m2m-token --scopes ...``: a client-credentials access token."""
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         token = auth.fetch_client_credentials_token(args.scopes)
-    if args.json:
-        document = {
-            "access_token": token.access_token,
-            "expires_at": token.expires_at,
-            "scopes": list(token.scopes),
-        }
-        print(json.dumps(document))
-    else:
-        print(token.access_token)
+    document = {
+        "access_token": token.access_token,
+        "expires_at": token.expires_at,
+        "scopes": list(token.scopes),
+    }
+    emit(args, document, token.access_token)
     return 0
 
 
@@ -562,14 +478,14 @@ def run_sign_in(args: argparse.Namespace) -> int:
     if args.web:
         return _run_web_sign_in(args)
     if args.provider or args.no_browser:
-        raise _usage("--provider and --no-browser go with --web")
+        raise UsageError("--provider and --no-browser go with --web")
     from pyamplify.cli.report import fail
 
     prompter = Prompter(args.password_stdin, quiet=args.answer_stdin)
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         username = args.username or prompter.text("Username: ", "username")
         if not username:
-            raise _usage("a username is needed")
+            raise UsageError("a username is needed")
         password = _sign_in_password(args, auth, prompter)
         if args.force:
             _sign_out_first(auth)
@@ -592,12 +508,8 @@ def run_sign_in(args: argparse.Namespace) -> int:
                     details=details,
                 )
             result = _answer_next_step(auth, result, prompter)
-        user = auth.get_current_user()
-        session = auth.fetch_auth_session()
-    document = _sign_in_document(result)
-    document.update(username=user.username, user_id=user.user_id)
-    expiry = _when(session.tokens.expires_at) if session.tokens else "?"
-    _emit(args, document, f"Signed in as {user.username} (session valid until {expiry}).")
+        document, text = _signed_in(auth, result)
+    emit(args, document, text)
     return 0
 
 
@@ -645,7 +557,7 @@ def not_signed_in(
     where = ""
     if store is not None:
         details["store"] = dict(store)
-        where = f"; {_store_text(store)}"
+        where = f"; {store_text(store)}"
     user = _ended(auth, args, seen)
     if user is not None:
         details["username"] = user
@@ -660,10 +572,10 @@ def run_whoami(args: argparse.Namespace) -> int:
     """``pyamplify auth whoami``: the signed-in user of this profile, and the store in use."""
     from pyamplify.storage import KeyringLockedError
 
-    choice = _store_choice()
+    choice = store_choice()
     store = choice.describe()
     try:
-        with _open(args, choice) as auth:
+        with open_auth(args, choice) as auth:
             seen = _watch_expiry(auth)
             session = auth.fetch_auth_session()
             if not session.is_signed_in or session.tokens is None:
@@ -710,19 +622,21 @@ def run_whoami(args: argparse.Namespace) -> int:
         lines.append(f"no AWS credentials: {session.credentials_error}")
     if claims.get("email"):
         lines.insert(1, f"email: {claims['email']}")
-    lines.append(f"session kept in {_store_text(store)}")
-    _emit(args, document, "\n".join(lines))
+    lines.append(f"session kept in {store_text(store)}")
+    emit(args, document, "\n".join(lines))
     return 0
 
 
 def run_tokens(args: argparse.Namespace) -> int:
-    """``pyamplify auth tokens [--id|--access|--refresh]``."""
-    with _open(args) as auth:
+    """``pyamplify auth tokens [--id|--access|--refresh] [--decode]``."""
+    with open_auth(args) as auth:
         seen = _watch_expiry(auth)
         session = auth.fetch_auth_session()
         tokens = session.tokens
         if tokens is None:
             return not_signed_in(auth, args, seen)
+    if args.decode:
+        return _print_decoded(args, tokens.id_token.token, tokens.access_token.token)
     values = {
         "id": tokens.id_token.token,
         "access": tokens.access_token.token,
@@ -734,12 +648,90 @@ def run_tokens(args: argparse.Namespace) -> int:
             from pyamplify.cli.report import fail
 
             return fail(args, "NoSuchToken", f"the session has no {args.which} token")
-        _emit(args, {f"{args.which}_token": value}, value)
+        emit(args, {f"{args.which}_token": value}, value)
         return 0
     document: dict[str, Any] = {f"{name}_token": value for name, value in values.items()}
     document["expires_at"] = int(tokens.expires_at)
     text = "\n".join(f"{name}_token: {value}" for name, value in values.items())
-    _emit(args, document, f"{text}\nexpires: {_when(tokens.expires_at)}")
+    emit(args, document, f"{text}\nexpires: {_when(tokens.expires_at)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- verify, decode
+def _register_verify(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    verify = commands.add_parser(
+        "verify",
+        parents=[common],
+        help="verify an ID or access token against the configured user pool and app client",
+        description=(
+            "Check a token as a back-end should (pyamplify.verify): RS256 signature with the "
+            "pool's key, iss, token_use, the app client, exp and iat. Keys come through the "
+            "configuration's endpoint when it has one (a local Cognito), else from AWS. Exit 0 "
+            "valid, 1 refused (the reason is printed)."
+        ),
+    )
+    verify.add_argument("token", metavar="TOKEN", help="the token; - reads it from stdin")
+    verify.add_argument(
+        "--token-use",
+        choices=("id", "access"),
+        help="the kind expected (default: what the token says it is, id or access)",
+    )
+    verify.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="the iss to require (default: the pool's AWS issuer; a local Cognito started "
+        "with --issuer local issues its own URL)",
+    )
+    verify.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``pyamplify auth verify TOKEN``."""
+    from pyamplify.verify import TokenVerificationError, TokenVerifier, decode_unverified
+
+    token = sys.stdin.readline().strip() if args.token == "-" else args.token.strip()
+    try:
+        use = args.token_use or decode_unverified(token)["claims"].get("token_use")
+        if use not in ("id", "access"):
+            raise TokenVerificationError(
+                "the token says it is neither an ID nor an access token (token_use); "
+                "pass --token-use"
+            )
+        options = {"issuer": args.issuer} if args.issuer else {}
+        verifier = TokenVerifier.from_config(args.config, token_use=use, **options)
+        claims = verifier.verify(token)
+    except TokenVerificationError as refused:
+        if args.json:
+            emit(
+                args, {"valid": False, "error": type(refused).__name__, "reason": str(refused)}, ""
+            )
+        print(f"invalid: {refused}", file=sys.stderr)
+        return 1
+    who = claims.get("cognito:username") or claims.get("username") or claims.get("sub")
+    client = claims.get("aud") if use == "id" else claims.get("client_id")
+    text = (
+        f"valid {use} token of {who} for app client {client}\n"
+        f"issuer: {claims['iss']}\nkeys: {verifier.jwks_uri}\nexpires: {_when(claims['exp'])}"
+    )
+    document = {"valid": True, "token_use": use, "claims": claims, "jwks_uri": verifier.jwks_uri}
+    emit(args, document, text)
+    return 0
+
+
+def _print_decoded(args: argparse.Namespace, id_token: str, access_token: str) -> int:
+    """``auth tokens --decode``: headers and claims, unverified (the refresh token is opaque)."""
+    from pyamplify.verify import decode_unverified
+
+    if args.which == "refresh":
+        print("error: a refresh token is opaque (encrypted): it cannot be decoded", file=sys.stderr)
+        return 1
+    chosen = {"id": id_token, "access": access_token}
+    names = [args.which] if args.which else ["id", "access"]
+    document = {f"{name}_token": decode_unverified(chosen[name]) for name in names}
+    print_json(document)
     return 0
 
 
@@ -749,7 +741,7 @@ def run_sign_out(args: argparse.Namespace) -> int:
     from pyamplify.storage import KeyringLockedError
 
     signed_out: list[str | None] = []
-    with _open(args) as auth:
+    with open_auth(args) as auth:
         auth.events.subscribe(
             lambda event: signed_out.append(event.username) if event.name == "signed_out" else None
         )
@@ -787,7 +779,7 @@ def run_sign_out(args: argparse.Namespace) -> int:
         text = f"{ended_message(ended).capitalize()}. Signed out: guests may use the app again."
     else:
         text = f"Nobody was signed in (profile {args.profile!r})."
-    _emit(args, document, text)
+    emit(args, document, text)
     return 0
 
 
@@ -804,10 +796,10 @@ def run_credentials(args: argparse.Namespace) -> int:
     from pyamplify.aws.process import CredentialFields, render
 
     if args.output_format and args.json:
-        raise _usage("--format and --json say the same thing twice; give one of them")
+        raise UsageError("--format and --json say the same thing twice; give one of them")
     output_format = args.output_format or ("json" if args.json else "process")
     # The AWS CLI waits on this command: a locked keyring fails at once, never with a prompt.
-    with _open(args, _store_choice(unlock_timeout=0)) as auth:
+    with open_auth(args, store_choice(unlock_timeout=0)) as auth:
         if auth.config.identity_pool is None:
             where = f" {auth.config.source}" if auth.config.source else ""
             raise NoIdentityPoolError(

@@ -11,23 +11,31 @@ library is imported at import time.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pyamplify.cli.parsing import add_command, add_group, session_options
+
+if TYPE_CHECKING:
+    import argparse
+
+    from pyamplify.cli.parsing import Subparsers
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``aws`` command group and its ``configure`` subcommand."""
-    group = subparsers.add_parser(
+    commands = add_group(
+        subparsers,
         "aws",
         help="use pyamplify's credentials from the AWS CLI and SDKs",
         description="Connect the AWS CLI and SDKs to pyamplify's identity-pool credentials.",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="aws_command", metavar="SUBCOMMAND")
-    configure = commands.add_parser(
+    configure = add_command(
+        commands,
         "configure",
+        run_configure,
+        parents=[session_options()],
         help="write the ~/.aws/config profile whose credential_process is pyamplify",
         description=(
             "Write [profile AWS_PROFILE] to the AWS config file ($AWS_CONFIG_FILE or "
@@ -36,10 +44,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     configure.add_argument("aws_profile", metavar="AWS_PROFILE", help="the AWS CLI profile name")
-    configure.add_argument("--config", metavar="PATH", help="the Amplify configuration file")
-    configure.add_argument(
-        "--profile", default="default", metavar="NAME", help="the pyamplify session to use"
-    )
     configure.add_argument("--region", help="the profile's region (default: the identity pool's)")
     configure.add_argument(
         "--guest", action="store_true", help="let the profile use a guest's credentials"
@@ -51,8 +55,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--aws-config-file", metavar="PATH", help="the file to write (default: ~/.aws/config)"
     )
     configure.add_argument("--force", action="store_true", help="replace a different section")
-    configure.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    configure.set_defaults(func=run_configure)
 
 
 def pyamplify_command() -> list[str]:
@@ -83,10 +85,8 @@ def command_line(words: list[str]) -> str:
 
 def run_configure(args: argparse.Namespace) -> int:
     """Run ``pyamplify aws configure AWS_PROFILE``; return the exit code."""
-    import json
-
     from pyamplify.aws.config_file import default_config_path, render_section, write_section
-    from pyamplify.cli.report import UsageError, fail
+    from pyamplify.cli.report import UsageError, emit, fail
     from pyamplify.config import load_config
 
     if not args.aws_profile.strip() or any(c in args.aws_profile for c in "[]\n"):
@@ -116,12 +116,10 @@ def run_configure(args: argparse.Namespace) -> int:
         "file": target,
         "settings": settings,
     }
+    section = render_section(args.aws_profile, settings)
     if args.print_only:
         document["outcome"] = "printed"
-        if args.json:
-            print(json.dumps(document, indent=2, sort_keys=True))
-        else:
-            print(render_section(args.aws_profile, settings), end="")
+        emit(args, document, section.removesuffix("\n"))
         return 0
     change = write_section(target, args.aws_profile, settings, force=args.force)
     document.update(outcome=change.outcome, previous=change.previous or None)
@@ -133,13 +131,12 @@ def run_configure(args: argparse.Namespace) -> int:
             "pass --force to replace it, or choose another AWS profile name",
             details={"previous": change.previous, "settings": settings},
         )
-    if args.json:
-        print(json.dumps(document, indent=2, sort_keys=True))
-        return 0
     said = {"written": "Wrote", "replaced": "Replaced", "unchanged": "Already up to date:"}
-    print(f"{said[change.outcome]} {change.header} in {target}:")
-    print(render_section(args.aws_profile, settings), end="")
     flag = "" if args.aws_profile == "default" else f" --profile {args.aws_profile}"
     sign_in = "" if args.guest else f"sign in first (pyamplify auth sign-in --config {path}), then "
-    print(f"Use it: {sign_in}aws sts get-caller-identity{flag}")
+    text = (
+        f"{said[change.outcome]} {change.header} in {target}:\n{section}"
+        f"Use it: {sign_in}aws sts get-caller-identity{flag}"
+    )
+    emit(args, document, text)
     return 0

@@ -10,18 +10,23 @@ standard library is imported here at import time; ``pyamplify.config`` loads ins
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json, print_json
+
 if TYPE_CHECKING:
+    import argparse
+
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.config import AuthConfig, ConfigError, ConfigWarning
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``config`` command group and its ``check`` subcommand."""
-    group = subparsers.add_parser(
+    commands = add_group(
+        subparsers,
         "config",
         help="inspect Amplify auth configuration files",
         description=(
@@ -29,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "aws-exports.js (Gen 1 web) and awsconfiguration.json (AWS Mobile SDK)."
         ),
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
+        run_check,
         help="load a configuration and print what it resolves to, or every mistake in it",
         description=(
             "Load a configuration, say which format it was read as, and print the resolved "
@@ -42,8 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     check.add_argument("path", nargs="?", metavar="PATH", help="the configuration file")
-    check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    check.set_defaults(func=run_check)
+    add_json_option(check)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -60,13 +64,11 @@ def _check(args: argparse.Namespace) -> int:
         summary = describe(config)
     except ConfigError as error:
         if args.json:
-            from pyamplify.cli.report import CONFIG_FIX, error_message, print_error_json
-
             print_error_json("ConfigError", error_message(error), CONFIG_FIX, _error_details(error))
         _print_errors(error)
         return 1
     if args.json:
-        _print_json(
+        print_json(
             {
                 "ok": True,
                 "file": config.source,
@@ -136,10 +138,6 @@ def describe(config: AuthConfig) -> dict[str, Any]:
         unauthenticated_identities_enabled=config.unauthenticated_identities_enabled,
     )
     return result
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _error_details(error: ConfigError) -> dict[str, Any]:

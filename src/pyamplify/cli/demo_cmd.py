@@ -14,23 +14,28 @@ the helpers the pytest fixtures use too.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from pyamplify.cli.parsing import add_command
+
 if TYPE_CHECKING:
+    import argparse
     from pathlib import Path
+
+    from pyamplify.cli.parsing import Subparsers
 
 DEMO_USER = "ada"
 DEMO_EMAIL = "ada@example.com"
 DEMO_PASSWORD = "Analytical-Engine-1843"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``demo`` command."""
-    demo = subparsers.add_parser(
+    demo = add_command(
+        subparsers,
         "demo",
+        run_demo,
         help="walk through sign-up, sign-in, AWS credentials and sign-out on a local Cognito",
         description=(
             "Start a local Cognito in memory, create a user pool, app client and identity pool "
@@ -45,7 +50,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="write the configuration and the session store into DIR (kept afterwards)",
     )
-    demo.set_defaults(func=run_demo)
 
 
 class _Steps:
@@ -84,12 +88,9 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
-        print(
-            f"error: the demo needs the local Cognito ({missing.name} is missing); "
-            "install it with: pip install 'pyamplify[local]'",
-            file=sys.stderr,
-        )
-        return 1
+        from pyamplify.cli.local_cmd import missing_extra
+
+        return missing_extra(args, missing)
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
         return _walk_through(LocalCognito, Path(args.keep))

@@ -11,23 +11,28 @@ Exit codes: 0 clean, 1 findings (or a configuration that does not load, or an AW
 
 from __future__ import annotations
 
-import argparse
-import json
 from typing import TYPE_CHECKING
 
 from pyamplify.cli.import_cmd import add_aws_arguments, settings_from
+from pyamplify.cli.parsing import add_command, add_json_option
+from pyamplify.cli.report import print_error_json, print_json
 
 if TYPE_CHECKING:
+    import argparse
+
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.config import AuthConfig
     from pyamplify.provision.doctor import DoctorReport
 
 _FORMAT_NAMES = {"gen1": "Gen 1", "gen2": "Gen 2"}
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``doctor`` command."""
-    doctor = subparsers.add_parser(
+    doctor = add_command(
+        subparsers,
         "doctor",
+        run_doctor,
         help="check a configuration against the Cognito pools it names",
         description=(
             "Check an amplifyconfiguration.json or amplify_outputs.json against the user pool, "
@@ -41,12 +46,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the configuration (default: $PYAMPLIFY_CONFIG, ./amplifyconfiguration.json, "
         "./amplify_outputs.json)",
     )
-    doctor.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json_option(doctor)
     doctor.add_argument(
         "--offline", action="store_true", help="only the checks that need no AWS call"
     )
     add_aws_arguments(doctor)
-    doctor.set_defaults(func=run_doctor)
 
 
 def run_doctor(args: argparse.Namespace) -> int:
@@ -68,10 +72,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         document = report.to_dict()
         document["format"] = config.source_format
         if report.ok:
-            print(json.dumps(document, indent=2, ensure_ascii=False))
+            print_json(document)
             return 0
-        from pyamplify.cli.report import print_error_json
-
         count = len(report.findings)
         message = f"{count} finding{'s' if count != 1 else ''} in {report.source}"
         print_error_json("DoctorFindings", message, report.findings[0].fix, {"report": document})

@@ -19,9 +19,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import print_error_json, print_json
 
 if TYPE_CHECKING:
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.provision.aws_clients import AwsSettings
     from pyamplify.provision.build import BuildResult
     from pyamplify.provision.choose import Selection
@@ -67,17 +71,33 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+class _Imported(NamedTuple):
+    """What ``import auth`` did, for its report (text or JSON)."""
+
+    file_format: Literal["gen1", "gen2"]
+    selection: Selection
+    result: BuildResult
+    path: Path
+    #: checked, unchanged, refused or written
+    outcome: str
+    #: the differences from the file already there
+    changes: list[Any]
+    messages: list[str]
+    warnings: list[str]
+
+
+def register(subparsers: Subparsers) -> None:
     """Add the ``import`` command group and its ``auth`` subcommand."""
-    group = subparsers.add_parser(
+    commands = add_group(
+        subparsers,
         "import",
         help="import existing AWS resources into a configuration file",
         description="Import existing AWS resources into an Amplify configuration file.",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="import_command", metavar="SUBCOMMAND")
-    auth = commands.add_parser(
+    auth = add_command(
+        commands,
         "auth",
+        run_import,
         help="choose a Cognito user pool (and identity pool) and write their configuration",
         description=(
             "Choose an existing Cognito user pool, its app clients and (optionally) an identity "
@@ -101,7 +121,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--yes", action="store_true", help="never prompt: take flags, single choices, defaults"
     )
     auth.add_argument("--check", action="store_true", help="validate and show; write nothing")
-    auth.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json_option(auth)
     auth.add_argument(
         "--format", choices=("gen1", "gen2"), default="gen1", help="file format (default: gen1)"
     )
@@ -116,7 +136,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="where to write (default: ./amplifyconfiguration.json or ./amplify_outputs.json)",
     )
-    auth.set_defaults(func=run_import)
 
 
 def settings_from(args: argparse.Namespace, default_endpoint: str | None = None) -> AwsSettings:
@@ -192,20 +211,18 @@ def _import(args: argparse.Namespace) -> int:
             headless.messages.append(f"Created the folder {created} for {path.name}.")
         write_config(result.config, path, args.format, include_secret=args.include_secret)
         outcome = "written"
-    if args.json:
-        if outcome == "refused":
-            from pyamplify.cli.report import print_error_json
-
-            print_error_json(
-                "FileExists",
-                f"{path} exists and differs; not overwritten",
-                "pass --force to replace it (the changes are listed), or --output another path",
-                {"path": str(path), "changes": [change.to_dict() for change in changes]},
-            )
-            return 1
-        _print_json(args, selection, result, path, outcome, changes, headless.messages, warnings)
-    else:
-        _print_text(args, selection, result, path, outcome, changes, headless.messages, warnings)
+    if args.json and outcome == "refused":
+        print_error_json(
+            "FileExists",
+            f"{path} exists and differs; not overwritten",
+            "pass --force to replace it (the changes are listed), or --output another path",
+            {"path": str(path), "changes": [change.to_dict() for change in changes]},
+        )
+        return 1
+    imported = _Imported(
+        args.format, selection, result, path, outcome, changes, headless.messages, warnings
+    )
+    (_print_json if args.json else _print_text)(imported)
     return 1 if outcome == "refused" else 0
 
 
@@ -279,49 +296,33 @@ def _selection_summary(selection: Selection) -> dict[str, Any]:
     }
 
 
-def _print_json(
-    args: argparse.Namespace,
-    selection: Selection,
-    result: BuildResult,
-    path: Path,
-    outcome: str,
-    changes: list[Any],
-    messages: list[str],
-    warnings: list[str],
-) -> None:
+def _print_json(imported: _Imported) -> None:
     from pyamplify.config import render_config
 
+    file_format, selection, result, path, outcome, changes, messages, warnings = imported
     document = {
         "ok": outcome != "refused",
         "outcome": outcome,
         "written": outcome == "written",
         "path": str(path),
-        "format": args.format,
+        "format": file_format,
         **_selection_summary(selection),
         "authentication_flow_type": result.config.authentication_flow_type,
         "identity_providers": result.identity_providers,
-        "config": json.loads(render_config(result.config, args.format, include_secret=False)),
+        "config": json.loads(render_config(result.config, file_format, include_secret=False)),
         "changes": [change.to_dict() for change in changes],
         "messages": messages,
         "notes": list(result.notes),
         "warnings": warnings,
     }
-    print(json.dumps(document, indent=2, ensure_ascii=False))
+    print_json(document)
 
 
-def _print_text(
-    args: argparse.Namespace,
-    selection: Selection,
-    result: BuildResult,
-    path: Path,
-    outcome: str,
-    changes: list[Any],
-    messages: list[str],
-    warnings: list[str],
-) -> None:
+def _print_text(imported: _Imported) -> None:
     from pyamplify.config import render_config
     from pyamplify.provision.diff import render
 
+    file_format, selection, result, path, outcome, changes, messages, warnings = imported
     err = sys.stderr
     for message in messages:
         print(message, file=err)
@@ -329,10 +330,10 @@ def _print_text(
         print(f"note: {note}", file=err)
     for warning in warnings:
         print(f"warning: {warning}", file=err)
-    kind = _FORMAT_NAMES[args.format]
+    kind = _FORMAT_NAMES[file_format]
     if outcome == "checked":
         print(f"✔ The selection is valid. {kind} that would be written to {path}:")
-        print(render_config(result.config, args.format, include_secret=False), end="")
+        print(render_config(result.config, file_format, include_secret=False), end="")
         if changes:
             print(f"Compared with the existing {path}:\n{render(changes)}")
         return

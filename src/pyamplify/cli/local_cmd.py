@@ -5,10 +5,14 @@ see which handler runs each Lambda trigger.
 so scripts can read it. State lives in SQLite under ``--data-dir`` (default: the platform's user
 data dir, e.g. ``~/.local/share/pyamplify/local-cognito``) unless ``--ephemeral``. Lambda
 triggers run local handlers mapped with ``--trigger ARN=HANDLER`` and ``--triggers FILE``
-(checked before the server starts); their output is logged on stderr. ``outbox`` and
-``triggers`` ask a running local Cognito (``--endpoint``, else the configuration's ``Endpoint``
-on this machine, for ``outbox``) and, when none answers, read the data dir. Only the standard
-library is imported at import time; the server loads inside the runs.
+(checked before the server starts); their output is logged on stderr. Hardening options:
+``--cors-origin`` / ``--allowed-host`` (who may call from a browser, which Host names are
+served), ``--strict-auth`` (verify SigV4 of management calls against local credentials),
+``--max-body`` / ``--max-connections`` / ``--request-timeout`` (limits) and ``--faults SPEC``
+(latency, throttling, 5xx, dropped connections at rates). ``outbox`` and ``triggers`` ask a
+running local Cognito (``--endpoint``, else the configuration's ``Endpoint`` on this machine,
+for ``outbox``) and, when none answers, read the data dir. Only the standard library is imported
+at import time; the server loads inside the runs.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.report import fail, print_json
+
+if TYPE_CHECKING:
+    from pyamplify.cli.parsing import Subparsers
 
 DEFAULT_PORT = 9229
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -38,17 +48,18 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("pyamplify", appauthor=False)) / "local-cognito"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``local`` command group with ``start`` and ``outbox``."""
-    group = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    """Add the ``local`` command group with ``start``, ``outbox`` and ``triggers``."""
+    commands = add_group(
+        subparsers,
         "local",
         help="run a local Cognito (user pools with real SRP) for development and tests",
         description="A local Cognito: no AWS account needed. Needs pyamplify[local].",
     )
-    group.set_defaults(group_parser=group)
-    commands = group.add_subparsers(dest="local_command", metavar="SUBCOMMAND")
-    start = commands.add_parser(
+    start = add_command(
+        commands,
         "start",
+        run_start,
         help="serve a local Cognito in the foreground until Ctrl-C",
         description=(
             "Serve the Cognito user-pool API (JSON 1.1 on POST /, as boto3 and Amplify send it), "
@@ -76,9 +87,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="tokens' iss: the AWS URL (default) or this server's URL",
     )
     _add_trigger_options(start)
-    start.set_defaults(func=run_start)
-    outbox = commands.add_parser(
+    _add_hardening_options(start)
+    outbox = add_command(
+        commands,
         "outbox",
+        run_outbox,
         help="list the codes the local Cognito would have e-mailed or texted",
         description=(
             f"Ask a running local Cognito (--endpoint, ${ENDPOINT_ENV}, or {DEFAULT_ENDPOINT}); "
@@ -95,10 +108,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--config", metavar="PATH", help="the configuration whose Endpoint to ask (default: found)"
     )
     outbox.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    outbox.add_argument("--json", action="store_true", help="print JSON")
-    outbox.set_defaults(func=run_outbox)
-    triggers = commands.add_parser(
+    add_json_option(outbox, help="print JSON")
+    triggers = add_command(
+        commands,
         "triggers",
+        run_triggers,
         help="list the pools' Lambda triggers and the handler each function ARN runs",
         description=(
             "Every pool's LambdaConfig functions and what each ARN is mapped to, as a running "
@@ -108,9 +122,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     triggers.add_argument("--endpoint", help="the local Cognito URL")
     triggers.add_argument("--data-dir", help="read this data dir instead of asking a server")
-    triggers.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(triggers, help="print JSON")
     _add_trigger_options(triggers)
-    triggers.set_defaults(func=run_triggers)
 
 
 def _add_trigger_options(parser: argparse.ArgumentParser) -> None:
@@ -164,6 +177,170 @@ def configured_endpoint(path: str | None) -> str | None:
     return None
 
 
+def _add_hardening_options(parser: argparse.ArgumentParser) -> None:
+    browser = parser.add_argument_group("browsers and names")
+    browser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help=(
+            "let pages of ORIGIN (https://app.example.com, or http://app.test:* for any port) "
+            "call the user-plane operations (repeatable); http://localhost:*, 127.0.0.1:* and "
+            "[::1]:* always may; management calls and /_local/* never get CORS"
+        ),
+    )
+    browser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "also serve requests whose Host is NAME (.example.com: and its subdomains; "
+            "repeatable); others get 403 (DNS rebinding)"
+        ),
+    )
+    auth = parser.add_argument_group("signatures")
+    auth.add_argument(
+        "--strict-auth",
+        action="store_true",
+        help=(
+            "verify SigV4 signatures of management calls against local credentials (default: "
+            "any credentials are accepted); without --credentials-file a key pair is made, kept "
+            "in the data dir, and written to an AWS shared-credentials file whose path is shown"
+        ),
+    )
+    auth.add_argument(
+        "--credentials-file",
+        metavar="PATH",
+        help="with --strict-auth: accept the key pairs of this AWS shared-credentials file",
+    )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-body",
+        type=_size,
+        metavar="BYTES",
+        help="largest request body (default 1MiB; accepts 512KiB, 2MiB)",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections beyond N get 503 (default 1000, or half the descriptor limit)",
+    )
+    limits.add_argument(
+        "--request-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="a request must arrive within this time, else 408 (default 10)",
+    )
+    faults = parser.add_argument_group("faults")
+    faults.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help=(
+            "inject faults into Cognito API calls, e.g. 'throttle=5%%,error=2%%,drop=1%%,"
+            "latency=50-300ms,seed=7' (also drop-after=RATE, latency=DUR@RATE, ops=A+B)"
+        ),
+    )
+
+
+_UNITS = {"": 1, "b": 1, "kib": 1024, "kb": 1000, "mib": 1024**2, "mb": 1000**2, "gib": 1024**3}
+
+
+def _size(text: str) -> int:
+    """``--max-body`` values: bytes, or a number with KiB/MiB/GiB (or kB/MB)."""
+    number = text.strip().lower().rstrip()
+    unit = number.lstrip("0123456789.")
+    value = number[: len(number) - len(unit)]
+    try:
+        size = int(float(value) * _UNITS[unit.strip()])
+    except (KeyError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size (e.g. 1048576, 512KiB, 2MiB)"
+        ) from None
+    if size < 1:
+        raise argparse.ArgumentTypeError("the size must be at least 1 byte")
+    return size
+
+
+def _hardening(args: argparse.Namespace) -> dict[str, Any] | int:
+    """``LocalCognito`` keyword arguments for the hardening options, or an exit code after
+    printing what is wrong with them."""
+    from pyamplify.local.front.faults import FaultSpec, FaultSpecError
+    from pyamplify.local.front.limits import Limits
+    from pyamplify.local.front.policy import parse_origins
+    from pyamplify.local.front.strict_auth import read_shared_credentials
+
+    try:
+        origins = parse_origins(args.cors_origin)
+        faults = FaultSpec.parse(args.faults) if args.faults else None
+    except (ValueError, FaultSpecError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    given = {
+        name: value
+        for name, value in (
+            ("max_body", args.max_body),
+            ("max_connections", args.max_connections),
+            ("request_timeout", args.request_timeout),
+        )
+        if value is not None
+    }
+    try:
+        limits = Limits(**given)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    credentials = None
+    if args.credentials_file:
+        if not args.strict_auth:
+            print("error: --credentials-file goes with --strict-auth", file=sys.stderr)
+            return 2
+        try:
+            text = Path(args.credentials_file).read_text(encoding="utf-8")
+            credentials = read_shared_credentials(text)
+        except (OSError, ValueError) as error:
+            print(f"error: cannot read {args.credentials_file}: {error}", file=sys.stderr)
+            return 1
+        if not credentials:
+            print(
+                f"error: {args.credentials_file} has no aws_access_key_id / "
+                "aws_secret_access_key pair",
+                file=sys.stderr,
+            )
+            return 1
+    return {
+        "cors_origins": origins,
+        "allowed_hosts": tuple(args.allowed_host),
+        "strict_auth": args.strict_auth,
+        "credentials": credentials,
+        "limits": limits,
+        "faults": faults,
+    }
+
+
+def _write_credentials_file(cognito: Any, data_dir: Path | None) -> Path:
+    """The made strict-auth key pair as a 0600 shared-credentials file (never printed)."""
+    import tempfile
+
+    from pyamplify.local.front.strict_auth import PROFILE
+
+    folder = data_dir if data_dir is not None else Path(tempfile.mkdtemp(prefix="pyamplify-"))
+    path = folder / "aws-credentials"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(cognito.credentials.shared_credentials_file())
+    if os.name == "posix":
+        path.chmod(0o600)
+    print(
+        f"  strict auth: management calls must be signed with the key pair in {path} "
+        f"(AWS_SHARED_CREDENTIALS_FILE={path} AWS_PROFILE={PROFILE})",
+        flush=True,
+    )
+    return path
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -186,12 +363,10 @@ def run_start(args: argparse.Namespace) -> int:
     try:
         from pyamplify.local import LocalCognito
     except ImportError as missing:
-        print(
-            f"error: the local Cognito needs extra packages ({missing.name} is missing); "
-            "install them with: pip install 'pyamplify[local]'",
-            file=sys.stderr,
-        )
-        return 1
+        return missing_extra(args, missing)
+    hardening = _hardening(args)
+    if isinstance(hardening, int):
+        return hardening
     runner = _trigger_runner(args)
     if isinstance(runner, int):
         return runner
@@ -203,6 +378,7 @@ def run_start(args: argparse.Namespace) -> int:
         region=args.region,
         issuer=args.issuer,
         triggers=runner,
+        **hardening,
     )
     _log_function_output()
     cognito.start()
@@ -216,6 +392,13 @@ def run_start(args: argparse.Namespace) -> int:
         f"pyamplify local triggers --endpoint {cognito.url}",
         flush=True,
     )
+    written = None
+    if cognito.credentials is not None:
+        written = _write_credentials_file(cognito, data_dir)
+    elif args.strict_auth:
+        print("  strict auth: management calls must be signed with --credentials-file's keys")
+    if cognito.faults.active:
+        print(f"  faults: {cognito.faults.describe()}", flush=True)
     if args.host not in _LOOPBACK:
         print(
             f"warning: listening on {args.host}, not loopback: anyone who can reach this "
@@ -230,6 +413,9 @@ def run_start(args: argparse.Namespace) -> int:
     finally:
         cognito.stop()
         signal.signal(signal.SIGTERM, previous)
+        if written is not None and data_dir is None:  # an in-memory server's keys die with it
+            written.unlink(missing_ok=True)
+            written.parent.rmdir()
     print("Local Cognito stopped.", flush=True)
     return 0
 
@@ -321,7 +507,7 @@ def run_triggers(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps({"source": source, "mappings_known": known, "pools": listing}, indent=2))
+        print_json({"source": source, "mappings_known": known, "pools": listing})
         return 0
     _print_triggers(listing, source, known)
     return 0
@@ -366,14 +552,22 @@ def _read_outbox(data_dir: Path, username: str | None) -> list[dict[str, Any]]:
         store.close()
 
 
+def missing_extra(args: argparse.Namespace, missing: ImportError) -> int:
+    """The local Cognito's packages (``pyamplify[local]``) are not installed: which one is
+    missing and how to install them (exit 1; the error object on stdout with --json)."""
+    return fail(
+        args,
+        "MissingDependencyError",
+        f"the local Cognito needs extra packages ({missing.name} is missing)",
+        "pip install 'pyamplify[local]'",
+    )
+
+
 def _unreachable(args: argparse.Namespace, endpoint: str, error: Exception) -> int:
     """No server answered and no saved state was found, or the extra is missing (exit 1; the
     error object on stdout with --json)."""
-    from pyamplify.cli.report import fail
-
     if isinstance(error, ImportError):
-        missing = f"{error.name} is missing"
-        return fail(args, "MissingDependencyError", missing, "pip install 'pyamplify[local]'")
+        return missing_extra(args, error)
     return fail(
         args,
         "LocalCognitoNotFound",
@@ -401,7 +595,7 @@ def run_outbox(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ImportError) as error:
         return _unreachable(args, endpoint, error)
     if args.json:
-        print(json.dumps(items, indent=2))
+        print_json(items)
         return 0
     if not items:
         print("The outbox is empty.")

@@ -15,33 +15,35 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pyamplify.cli.auth_common import Prompter, open_auth
+from pyamplify.cli.parsing import add_command, add_group
+from pyamplify.cli.report import UsageError, emit
 
 if TYPE_CHECKING:
     from pyamplify.auth import Auth, TOTPSetupDetails
+    from pyamplify.cli.parsing import Subparsers
     from pyamplify.config import AuthConfig
 
 #: The factor names the commands take (any case) -> ``update_mfa_preference`` keyword.
 FACTORS = {"totp": "totp", "sms": "sms", "email": "email"}
 
 
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``auth mfa`` and its subcommands."""
-    group = commands.add_parser(
+    which = add_group(
+        commands,
         "mfa",
         help="the signed-in user's MFA: status, set up an authenticator app, enable, prefer",
         description="The signed-in user's MFA settings.",
     )
-    group.set_defaults(group_parser=group)
-    which = group.add_subparsers(dest="mfa_command", metavar="SUBCOMMAND")
-    status = which.add_parser("status", parents=[common], help="the enabled and preferred MFA")
-    status.set_defaults(func=run_status)
+    add_command(which, "status", run_status, parents=[common], help="the enabled and preferred MFA")
 
-    setup = which.add_parser(
+    setup = add_command(
+        which,
         "setup-totp",
+        run_setup_totp,
         parents=[common],
         help="set up an authenticator app (key and QR code on the terminal)",
         description=(
@@ -62,24 +64,17 @@ def register(
         "--qr-file", metavar="PATH", help="also write the QR code to PATH (.png or .svg, 0600)"
     )
     setup.add_argument("--no-qr", action="store_true", help="do not draw the QR code")
-    setup.set_defaults(func=run_setup_totp)
 
     for name, value, words in (
         ("enable", "ENABLED", "switch an MFA factor on"),
         ("disable", "DISABLED", "switch an MFA factor off"),
         ("prefer", "PREFERRED", "make an MFA factor the one Cognito asks for"),
     ):
-        command = which.add_parser(name, parents=[common], help=f"{words}: totp, sms or email")
+        command = add_command(
+            which, name, run_preference, parents=[common], help=f"{words}: totp, sms or email"
+        )
         command.add_argument("factor", type=str.lower, choices=sorted(FACTORS), metavar="FACTOR")
-        command.set_defaults(func=run_preference, preference=value)
-    for command in which.choices.values():
-        command.allow_abbrev = False
-
-
-def _auth_cmd() -> Any:
-    from pyamplify.cli import auth_cmd
-
-    return auth_cmd
+        command.set_defaults(preference=value)
 
 
 def issuer_for(config: AuthConfig, given: str | None) -> str:
@@ -118,8 +113,7 @@ def show_setup(details: TOTPSetupDetails, uri: str, *, qr: bool) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """``pyamplify auth mfa status``."""
-    auth_cmd = _auth_cmd()
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         preference = auth.fetch_mfa_preference()
         config = auth.config
     document = {
@@ -135,7 +129,7 @@ def run_status(args: argparse.Namespace) -> int:
     if config.mfa_configuration:
         types = ", ".join(config.mfa_types) or "?"
         lines.append(f"user pool (configuration): MFA {config.mfa_configuration}, types {types}")
-    auth_cmd._emit(args, document, "\n".join(lines))
+    emit(args, document, "\n".join(lines))
     return 0
 
 
@@ -149,15 +143,14 @@ def _switch_on(auth: Auth) -> str:
 
 def run_setup_totp(args: argparse.Namespace) -> int:
     """``pyamplify auth mfa setup-totp``."""
-    auth_cmd = _auth_cmd()
     asked = args.print_secret or args.qr_file
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         if args.code:
             auth.verify_totp_setup(args.code, args.friendly_name)
             state = _switch_on(auth)
             return _done(args, state)
         if not sys.stderr.isatty() and not asked:
-            raise auth_cmd._usage(
+            raise UsageError(
                 "the key of an authenticator app is a secret and is shown only on a terminal; "
                 "run this on one, or pass --print-secret (stdout) or --qr-file PATH"
             )
@@ -175,11 +168,11 @@ def run_setup_totp(args: argparse.Namespace) -> int:
             if args.print_secret:
                 document.update(shared_secret=details.shared_secret, setup_uri=uri)
             text = f"key: {details.shared_secret}\nuri: {uri}\n" if args.print_secret else ""
-            auth_cmd._emit(args, document, f"{text}Next: pyamplify auth mfa setup-totp --code CODE")
+            emit(args, document, f"{text}Next: pyamplify auth mfa setup-totp --code CODE")
             return 0
         if args.print_secret and not args.json:
             print(f"key: {details.shared_secret}\nuri: {uri}", flush=True)
-        code = auth_cmd.Prompter(False).text("Code from the app: ", "code")
+        code = Prompter(False).text("Code from the app: ", "code")
         auth.verify_totp_setup(code, args.friendly_name)
         state = _switch_on(auth)
     return _done(args, state)
@@ -188,14 +181,13 @@ def run_setup_totp(args: argparse.Namespace) -> int:
 def _done(args: argparse.Namespace, state: str) -> int:
     words = "on and preferred" if state == "PREFERRED" else "on (another factor stays preferred)"
     document = {"verified": True, "totp": state}
-    _auth_cmd()._emit(args, document, f"TOTP is {words}.")
+    emit(args, document, f"TOTP is {words}.")
     return 0
 
 
 def run_preference(args: argparse.Namespace) -> int:
     """``pyamplify auth mfa enable|disable|prefer FACTOR``."""
-    auth_cmd = _auth_cmd()
-    with auth_cmd._open(args) as auth:
+    with open_auth(args) as auth:
         auth.update_mfa_preference(**{FACTORS[args.factor]: args.preference})
         preference = auth.fetch_mfa_preference()
     document = {"enabled": list(preference.enabled), "preferred": preference.preferred}
@@ -203,5 +195,5 @@ def run_preference(args: argparse.Namespace) -> int:
         f"{args.factor.upper()}: {args.preference}. Enabled now: "
         f"{', '.join(preference.enabled) or 'none'}; preferred: {preference.preferred or 'none'}"
     )
-    auth_cmd._emit(args, document, text)
+    emit(args, document, text)
     return 0

@@ -10,33 +10,41 @@ standard library is imported at import time.
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
+
+from pyamplify.cli.auth_common import store_choice, store_text
+from pyamplify.cli.parsing import add_command, add_json_option
+from pyamplify.cli.report import print_json
+
+if TYPE_CHECKING:
+    import argparse
+
+    from pyamplify.cli.parsing import Subparsers
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: Subparsers) -> None:
     """Add ``auth profiles``."""
-    profiles = commands.add_parser(
+    profiles = add_command(
+        commands,
         "profiles",
+        run_profiles,
         help="list every stored session (profile, user, pool, state, token expiry)",
         description="List the sessions in the credential store (no network call).",
     )
     profiles.add_argument(
         "--config", metavar="PATH", help="only the sessions of this configuration's app client"
     )
-    profiles.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    profiles.set_defaults(func=run_profiles)
+    add_json_option(profiles)
 
 
 def run_profiles(args: argparse.Namespace) -> int:
     """``pyamplify auth profiles [--json]``."""
-    import json
     import time
     from datetime import datetime, timezone
 
     from pyamplify.auth.stored import stored_profiles
-    from pyamplify.cli.auth_cmd import _store_choice, _store_text
 
-    choice = _store_choice()
+    choice = store_choice()
     store = choice.store
     described = choice.describe()
     now = time.time()
@@ -65,9 +73,9 @@ def run_profiles(args: argparse.Namespace) -> int:
         for item in found
     ]
     if args.json:
-        print(json.dumps({"store": described, "profiles": rows}, indent=2, sort_keys=True))
+        print_json({"store": described, "profiles": rows})
         return 0
-    print(f"Sessions in {_store_text(described)}:")
+    print(f"Sessions in {store_text(described)}:")
     if not rows:
         print("  none (sign in with: pyamplify auth sign-in)")
         return 0

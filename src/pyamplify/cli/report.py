@@ -1,14 +1,15 @@
-"""How a command's failure is reported: one rule for every command.
+"""How a command's result and failure are reported: one rule for every command.
 
-Without ``--json`` the message goes to stderr as ``error: …``. With ``--json`` the same message
-also goes to stdout as one object, ``{"error": {"code", "message", "fix"}}`` (and any details a
-command adds), and the exit code is the same either way (1 an error, 2 a usage error): a script
+A result is text on stdout, or with ``--json`` one JSON object (:func:`emit`). A failure's
+message goes to stderr as ``error: …``; with ``--json`` the same message also goes to stdout as
+one object, ``{"error": {"code", "message", "fix"}}`` (and any details a command adds), and the
+exit code is the same either way (1 an error, 2 a usage error): a script
 reads stdout whatever happened. ``code`` is Cognito's error code for Cognito's refusals
 (``NotAuthorizedException``), else the error's class name (``SignedOutError``, ``ConfigError``) or
 ``UsageError``; ``message`` is the message alone; ``fix`` is the next thing to try, or ``null``.
 
-Only the standard library is imported here (``auth credentials`` loads this module on its slow
-path, and ``--help`` must stay fast).
+Only the standard library and :mod:`pyamplify.errors` (which imports nothing) are imported here:
+``auth credentials`` loads this module on its slow path, and command modules at ``--help`` time.
 """
 
 from __future__ import annotations
@@ -110,12 +111,25 @@ def error_document(
     return {"error": {"code": code, "message": message, "fix": fix, **(details or {})}}
 
 
+def print_json(document: object) -> None:
+    """Print a JSON document on stdout, the same way for every result and error: indented,
+    keys sorted, text as it is (not ``\\u`` escapes)."""
+    print(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def emit(args: argparse.Namespace, document: Mapping[str, Any], text: str) -> None:
+    """Report a command's result: ``document`` with ``--json``, else ``text`` (if any)."""
+    if getattr(args, "json", False):
+        print_json(document)
+    elif text:
+        print(text)
+
+
 def print_error_json(
     code: str, message: str, fix: str | None, details: Mapping[str, Any] | None = None
 ) -> None:
     """Print the error object on stdout."""
-    document = error_document(code, message, fix, details)
-    print(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+    print_json(error_document(code, message, fix, details))
 
 
 def fail(

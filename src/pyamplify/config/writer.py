@@ -201,8 +201,14 @@ def write_config(
         part is not None and part.app_client_secret is not None
         for part in (config.user_pool, config.oauth)
     )
+    if has_secret:
+        mode = 0o600
+    elif target.exists():
+        mode = target.stat().st_mode & 0o777
+    else:
+        mode = 0o644  # what editors create; reading os.umask would race with other threads
     try:
-        _replace_atomically(target, text.encode("utf-8"), private=has_secret)
+        replace_file(target, text.encode("utf-8"), mode=mode)
     except OSError as error:
         raise ConfigError(
             [
@@ -217,16 +223,13 @@ def write_config(
         ) from error
 
 
-def _replace_atomically(target: Path, data: bytes, *, private: bool) -> None:
+def replace_file(target: Path, data: bytes, *, mode: int) -> None:
+    """Replace ``target`` with ``data`` (file mode ``mode``) atomically: a temporary file in the
+    same directory, fsync, rename, fsync of the directory; the temporary file is removed if
+    anything fails. Readers see the old file or the new one, never half of it."""
     import tempfile  # only writers pay for it (it pulls in random and shutil)
 
     directory = target.parent
-    if private:
-        mode = 0o600
-    elif target.exists():
-        mode = target.stat().st_mode & 0o777
-    else:
-        mode = 0o644  # what editors create; reading os.umask would race with other threads
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=directory
     )

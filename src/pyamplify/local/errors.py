@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pyamplify.wire._error_base import CognitoServiceError
 from pyamplify.wire._model_errors import *  # noqa: F403  (every code of the models, re-exported)
+from pyamplify.wire.errors import InvalidSignatureException as InvalidSignatureException
+from pyamplify.wire.errors import UnrecognizedClientException as UnrecognizedClientException
 
 #: The base of every error an operation raises (the client's ``CognitoServiceError``).
 CognitoError = CognitoServiceError

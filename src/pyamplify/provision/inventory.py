@@ -65,6 +65,9 @@ class AppClient:
     oauth_flows: tuple[str, ...] = ()
     oauth_scopes: tuple[str, ...] = ()
     oauth_enabled: bool = False
+    #: RefreshTokenRotation: on, and how long a replaced refresh token keeps working.
+    refresh_rotation: bool = False
+    refresh_grace_seconds: int = 0
 
     @classmethod
     def from_description(cls, client: Mapping[str, Any]) -> AppClient:
@@ -81,6 +84,10 @@ class AppClient:
             oauth_flows=_strings(client.get("AllowedOAuthFlows")),
             oauth_scopes=_strings(client.get("AllowedOAuthScopes")),
             oauth_enabled=bool(client.get("AllowedOAuthFlowsUserPoolClient")),
+            refresh_rotation=(client.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED",
+            refresh_grace_seconds=int(
+                (client.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0
+            ),
         )
 
     @property

@@ -5,7 +5,12 @@
   The key itself is kept inside the file, which is how :meth:`FileStore.keys` lists them.
 * Writes are atomic: a temp file in the same directory (created 0600 by ``mkstemp``), fsync,
   ``os.replace`` over the old file, then fsync of the directory. A reader sees the old or the
-  new file, never half of one, and a crash leaves at most a stray ``.tmp-*`` file.
+  new file, never half of one.
+* A writer killed between its write and its rename leaves its temp file, which holds the value
+  (a refresh token). Temp files are named ``.tmp-<key digest>-<pid>-<random>.json``, so
+  :meth:`FileStore.delete` removes every temp file of its key (sign-out leaves no token behind)
+  and every :meth:`FileStore.save` removes the temp files of writers that are no longer running
+  (or that are older than :data:`ABANDONED_AFTER`: the pid may have been reused).
 * The directory is 0700 and files are 0600.
 * ``lock(key)`` takes ``<sha256(key)>.lock`` with ``filelock`` plus a process-wide thread lock.
 """
@@ -16,8 +21,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,11 @@ from pyamplify.storage.base import (
 
 _FORMAT = 1
 _TEMP_PREFIX = ".tmp-"
+#: ``.tmp-<first 16 hex of the key digest>-<writer pid>-<mkstemp's random part>.json``; the
+#: versions before had ``.tmp-<random>.json`` (no owner known: treated by age alone).
+_TEMP_NAME = re.compile(r"\.tmp-(?:(?P<key>[0-9a-f]{16})-(?P<pid>\d+)-)?.*\.json")
+#: A temp file this old is abandoned whoever wrote it: no save takes ten minutes.
+ABANDONED_AFTER = 600.0
 
 
 class FileStore:
@@ -50,6 +62,10 @@ class FileStore:
     def path_of(self, key: str) -> Path:
         """The file that holds ``key``."""
         return self.directory / f"{_digest(key)}.json"
+
+    def temp_prefix(self, key: str) -> str:
+        """How this process's temp files for ``key`` begin (owner and key in the name)."""
+        return f"{_TEMP_PREFIX}{_digest(key)[:16]}-{os.getpid()}-"
 
     def load(self, key: str) -> dict[str, Any] | None:
         """The object saved under ``key``; ``None`` (and a warning) if corrupt or unreadable."""
@@ -78,10 +94,11 @@ class FileStore:
         encode_value(key, value)  # a clear error for non-JSON values before touching the disk
         text = json.dumps({"format": _FORMAT, "key": key, "value": value}, ensure_ascii=False)
         self._ensure_directory()
+        self._remove_stray_temp_files(None)
         path = self.path_of(key)
         try:
             fd, temp_name = tempfile.mkstemp(
-                prefix=_TEMP_PREFIX, suffix=".json", dir=self.directory
+                prefix=self.temp_prefix(key), suffix=".json", dir=self.directory
             )
         except OSError as error:
             raise _write_error(key, path, error) from None
@@ -106,11 +123,35 @@ class FileStore:
         path = self.path_of(key)
         try:
             path.unlink(missing_ok=True)
+            self._remove_stray_temp_files(key)
         except OSError as error:
             raise StorageError(
                 f"could not delete credential store entry {key!r} ({path}): {_describe(error)}"
             ) from None
         _fsync_directory(self.directory)
+
+    def _remove_stray_temp_files(self, key: str | None) -> None:
+        """Remove temp files left by writers that died mid-save, and (``key`` given, for a
+        delete) every temp file of ``key``: a save racing a sign-out must not outlive it."""
+        digest = _digest(key)[:16] if key is not None else None
+        try:
+            entries = [e for e in os.scandir(self.directory) if e.name.startswith(_TEMP_PREFIX)]
+        except OSError:
+            return
+        for entry in entries:
+            named = _TEMP_NAME.fullmatch(entry.name)
+            if named is None:
+                continue
+            if digest is None or named["key"] != digest:
+                try:
+                    age = time.time() - entry.stat().st_mtime
+                except OSError:
+                    continue
+                pid = named["pid"]
+                if age < ABANDONED_AFTER and (pid is None or _running(int(pid))):
+                    continue
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
 
     def keys(self, prefix: str = "") -> list[str]:
         """Keys of the readable entries that start with ``prefix``, sorted."""
@@ -158,6 +199,20 @@ class FileStore:
                 f"cannot use {self.directory} for credentials: {_describe(error)}; set "
                 "PYAMPLIFY_DATA_DIR to a writable directory"
             ) from None
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists (POSIX); elsewhere assume so and go by age alone
+    (``os.kill(pid, 0)`` on Windows would terminate the process)."""
+    if os.name != "posix" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. another user's process: alive
+    return True
 
 
 def _digest(key: str) -> str:

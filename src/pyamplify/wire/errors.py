@@ -44,6 +44,13 @@ class UnrecognizedClientException(CognitoServiceError):
     """
 
 
+class InvalidSignatureException(CognitoServiceError):
+    """The request's AWS signature does not match (wrong secret, changed request, clock off).
+
+    Not in the model, sent by AWS's front door.
+    """
+
+
 class ThrottlingException(CognitoServiceError, RetryableError):
     """Throttled (the generic AWS name).
 
@@ -59,6 +66,7 @@ class ServiceUnavailableException(CognitoServiceError, RetryableError):
 
 
 FRONT_DOOR_ERRORS: tuple[type[CognitoServiceError], ...] = (
+    InvalidSignatureException,
     ServiceUnavailableException,
     ThrottlingException,
     UnrecognizedClientException,

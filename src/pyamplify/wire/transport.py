@@ -5,6 +5,12 @@ a 200 answer is the operation's JSON result; anything else becomes the typed err
 :func:`error_from_response`; connection failures and timeouts become :class:`NetworkError`\\ s.
 Throttling, server faults and network failures are retried with capped, fully jittered
 exponential backoff (the scheme AWS SDKs use); everything else is raised at once.
+
+Retries are only made where repeating the call is safe. A one-shot operation (answering a
+sign-in challenge, confirming a code, signing up: :data:`ONE_SHOT_OPERATIONS`) may have run
+before its answer was lost, and its repeat would fail for a reason that hides the real one (a
+used SRP secret block reads "Incorrect username or password."); such calls are retried only
+after failures that prove the request was not processed: no connection, or throttling.
 """
 
 from __future__ import annotations
@@ -27,12 +33,43 @@ from pyamplify.wire.errors import (
     ProtocolError,
     RequestTimeoutError,
     RetryableError,
+    ServiceUnavailableException,
+    ThrottlingException,
+    TooManyRequestsException,
     error_from_response,
 )
 from pyamplify.wire.sigv4 import AwsCredentials, sign
 
 USER_AGENT = f"pyamplify/{__version__}"
 DEFAULT_TIMEOUT = 10.0
+
+
+#: Operations whose repeat after a lost answer fails misleadingly: one-time sessions and codes,
+#: and creations (the repeat meets its own first success).
+ONE_SHOT_OPERATIONS = frozenset(
+    {
+        "RespondToAuthChallenge",
+        "AdminRespondToAuthChallenge",
+        "ConfirmSignUp",
+        "ConfirmForgotPassword",
+        "VerifySoftwareToken",
+        "VerifyUserAttribute",
+        "ChangePassword",
+        "SignUp",
+        "AdminCreateUser",
+        "CreateUserPool",
+        "CreateUserPoolClient",
+        "CreateIdentityPool",
+    }
+)
+#: Failures after which the request certainly did not run: nothing was sent, or the service
+#: refused it at the door.
+NOT_PROCESSED: tuple[type[BaseException], ...] = (
+    ConnectError,
+    TooManyRequestsException,
+    ThrottlingException,
+    ServiceUnavailableException,
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +80,11 @@ class RetryPolicy:
     base_delay: float = 0.1
     max_delay: float = 2.0
 
-    def should_retry(self, error: BaseException, attempt: int) -> bool:
-        """Whether to try again after ``error`` on (1-based) ``attempt``."""
-        return isinstance(error, RetryableError) and attempt < self.max_attempts
+    def should_retry(self, error: BaseException, attempt: int, operation: str = "") -> bool:
+        """Whether to try again after ``error`` on (1-based) ``attempt`` of ``operation``."""
+        if not isinstance(error, RetryableError) or attempt >= self.max_attempts:
+            return False
+        return operation not in ONE_SHOT_OPERATIONS or isinstance(error, NOT_PROCESSED)
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed ``attempt``: full jitter under a capped exponential."""
@@ -181,7 +220,7 @@ class _Attempts:
                 raise _network_error(self.call, self.url, answer)
             return _result(self.call, answer)
         except PyamplifyError as error:
-            if not self._retry.should_retry(error, self._attempt):
+            if not self._retry.should_retry(error, self._attempt, self.call.operation):
                 raise
         return None
 

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -22,13 +22,20 @@ import uvicorn
 from pyamplify.errors import PyamplifyError
 from pyamplify.local.backend import Backend
 from pyamplify.local.front.app import build_app
+from pyamplify.local.front.faults import FaultInjector, FaultSpec
+from pyamplify.local.front.limits import Limits
+from pyamplify.local.front.policy import AccessPolicy
 from pyamplify.local.front.protocol import http_protocol
+from pyamplify.local.front.strict_auth import LocalCredentials, SignatureCheck
 from pyamplify.local.lambdas import FunctionRunner, HandlerSpec, HandlerSpecError
+from pyamplify.local.oauth.service import serves_host
 from pyamplify.local.service.endpoints import ServiceRegistry
 from pyamplify.local.store.database import DatabaseError
 from pyamplify.local.store.userpools import Store
 
 _START_TIMEOUT = 10.0
+#: Where a data dir keeps the credentials made for strict auth (in its database's meta table).
+_CREDENTIALS_META = "strict-auth-credentials"
 
 
 class LocalCognitoError(PyamplifyError):
@@ -60,6 +67,14 @@ class LocalCognito:
     too), relative paths from the working directory; or a ready
     :class:`~pyamplify.local.lambdas.FunctionRunner`. Every handler is checked here
     (:class:`LocalCognitoError` names a bad one); :attr:`functions` maps more at run time.
+
+    Hardening (docs/architecture.md, "Local Cognito: hardening"): ``cors_origins`` are the
+    browser origins allowed besides loopback ones, ``allowed_hosts`` the Host names served
+    besides loopback names and the bound address; ``strict_auth=True`` verifies management
+    calls' SigV4 signatures against ``credentials`` (key id -> secret; default: one pair made
+    at start, kept in the data dir, see :attr:`credentials`); ``limits`` caps body size, request
+    time and connections; ``faults`` injects latency, throttling, 5xx and dropped connections
+    (``"throttle=0.1,seed=7"`` or a :class:`~pyamplify.local.front.faults.FaultSpec`).
     """
 
     def __init__(
@@ -72,8 +87,26 @@ class LocalCognito:
         issuer: Literal["aws", "local"] = "aws",
         clock: Callable[[], float] = time.time,
         triggers: Mapping[str, HandlerSpec] | FunctionRunner | None = None,
+        cors_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
+        strict_auth: bool = False,
+        credentials: Mapping[str, str] | None = None,
+        limits: Limits | None = None,
+        faults: FaultSpec | str | None = None,
     ) -> None:
         self.region = region
+        self.limits = limits or Limits()
+        self._cors_origins = tuple(cors_origins)
+        self._allowed_hosts = tuple(allowed_hosts)
+        self.strict_auth = strict_auth
+        self._given_credentials = dict(credentials) if credentials else None
+        self._credentials: LocalCredentials | None = None
+        try:
+            self._faults = FaultInjector(
+                FaultSpec.parse(faults) if isinstance(faults, str) else faults
+            )
+        except PyamplifyError as error:
+            raise LocalCognitoError(f"cannot read the faults: {error}") from None
         if isinstance(triggers, FunctionRunner):
             self.functions = triggers
         else:
@@ -125,6 +158,27 @@ class LocalCognito:
         """Operations answered so far (successes and errors), by name: a thread-safe snapshot."""
         return self.backend.calls.snapshot()
 
+    @property
+    def faults(self) -> FaultSpec:
+        """The faults being injected (assign a spec or a string to change them; ``None`` for
+        none); :attr:`fault_counts` says how many of each were injected since."""
+        return self._faults.spec
+
+    @faults.setter
+    def faults(self, spec: FaultSpec | str | None) -> None:
+        self._faults.set(spec)
+
+    @property
+    def fault_counts(self) -> dict[str, int]:
+        """Faults injected since the spec was last set, by kind (and ``latency``)."""
+        return dict(self._faults.counts)
+
+    @property
+    def credentials(self) -> LocalCredentials | None:
+        """With strict auth and no ``credentials`` given: the pair made for this server (kept
+        in the data dir, so it survives restarts); else ``None``."""
+        return self._credentials
+
     def reset_calls(self) -> None:
         """Set every count in :attr:`calls` back to zero."""
         self.backend.calls.clear()
@@ -154,18 +208,33 @@ class LocalCognito:
             clock=self._clock,
             functions=self.functions,
         )
+        signatures = self._signature_check(self._store) if self.strict_auth else None
         self._socket = self._bind()
         self.port = int(self._socket.getsockname()[1])
         self._backend.base_url = self.url
-        app = build_app(self._backend, self.registry)
+        backend = self._backend
+        policy = AccessPolicy(
+            bound_host=self.host,
+            cors_origins=self._cors_origins,
+            allowed_hosts=self._allowed_hosts,
+            serves_host=lambda name: serves_host(backend, name),
+        )
+        app = build_app(
+            backend,
+            self.registry,
+            policy=policy,
+            limits=self.limits,
+            signatures=signatures,
+            faults=self._faults,
+        )
         config = uvicorn.Config(
             app,
-            http=http_protocol(),
+            http=http_protocol(self.limits),
             loop="auto",  # uvloop when installed (the local extra installs it where it exists)
             log_level="warning",
             access_log=False,
             lifespan="off",
-            timeout_keep_alive=30,
+            timeout_keep_alive=max(1, round(self.limits.keep_alive)),
         )
         self._server = uvicorn.Server(config)
         server, sock = self._server, self._socket
@@ -180,6 +249,19 @@ class LocalCognito:
                 raise LocalCognitoError(f"the local Cognito did not start on {self.url}")
             time.sleep(0.005)
         return self
+
+    def _signature_check(self, store: Store) -> SignatureCheck:
+        """The credentials strict auth accepts: those given, else one pair made once per data
+        dir (in memory: per start)."""
+        if self._given_credentials:
+            return SignatureCheck(self._given_credentials, self.region)
+        made = LocalCredentials.generate()
+        kept = store.meta(
+            _CREDENTIALS_META, lambda: f"{made.access_key_id}:{made.secret_access_key}"
+        )
+        key_id, _, secret = kept.partition(":")
+        self._credentials = LocalCredentials(key_id, secret)
+        return SignatureCheck({key_id: secret}, self.region)
 
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET

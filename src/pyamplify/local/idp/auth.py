@@ -27,6 +27,7 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import custom_auth, hooks, passwords, user_auth
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
     check_attributes_exist,
@@ -38,6 +39,7 @@ from pyamplify.local.idp.common import (
     pool_client_or_error,
     pool_or_error,
     prevents_user_existence_errors,
+    required_answer,
     str_map,
     str_param,
 )
@@ -73,13 +75,6 @@ _ADMIN_ONLY_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 _SECRET_BLOCK_BYTES = 64
 
 
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 def _check_flow(client: dict[str, Any], flow: str) -> None:
     gate = _FLOW_GATES.get(flow)
     if gate is None or gate not in effective_auth_flows(client):
@@ -111,14 +106,14 @@ def _checks_after_password(client: dict[str, Any], user: UserRecord) -> None:
     _check_account(user)
 
 
-def _before_password_check(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
-) -> None:
+def _before_password_check(caller: Caller, user: UserRecord) -> None:
     """Let ``AUTHENTICATION`` contributors refuse a known user (Cognito's PreAuthentication)."""
     if hooks.AUTHENTICATION:
-        sign_in = hooks.SignIn(pool, client, user, hooks.current_request().client_metadata)
+        sign_in = hooks.SignIn(
+            caller.pool, caller.client, user, hooks.current_request().client_metadata
+        )
         for contributor in hooks.AUTHENTICATION:
-            contributor(backend, sign_in)
+            contributor(caller.backend, sign_in)
 
 
 def _unknown_user(client: dict[str, Any]) -> errors.CognitoError:
@@ -131,25 +126,25 @@ def _unknown_user(client: dict[str, Any]) -> errors.CognitoError:
 
 
 def _after_password(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
     """NEW_PASSWORD_REQUIRED for a user still on a temporary password, else MFA or ``finish``."""
-    now = backend.now()
+    now = caller.backend.now()
     passwords.record_success(user)
-    backend.store.save_user(user)
+    caller.backend.store.save_user(user)
     if user.status == "FORCE_CHANGE_PASSWORD":
-        validity_days = passwords.policy_of(pool)["TemporaryPasswordValidityDays"]
+        validity_days = passwords.policy_of(caller.pool)["TemporaryPasswordValidityDays"]
         if (
             user.password_set_at is not None
             and now > user.password_set_at + float(validity_days) * 86400
         ):
             raise errors.NotAuthorizedException(errors.TEMPORARY_PASSWORD_EXPIRED)
-        session = open_session(backend, "NEW_PASSWORD_REQUIRED", pool, client, user.username, {})
-        required = [f"userAttributes.{name}" for name in missing_required(pool, user.attributes)]
+        session = open_session(caller, "NEW_PASSWORD_REQUIRED", user.username, {})
+        required = [
+            f"userAttributes.{name}" for name in missing_required(caller.pool, user.attributes)
+        ]
         return {
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
             "Session": session,
@@ -159,13 +154,11 @@ def _after_password(
                 "userAttributes": json.dumps(user.attributes),
             },
         }
-    return idp_mfa.after_password(backend, pool, client, user, finish=finish)
+    return idp_mfa.after_password(caller, user, finish=finish)
 
 
 def _after_custom_challenges(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
@@ -173,7 +166,7 @@ def _after_custom_challenges(
     the last answer (with PreventUserExistenceErrors the challenges play the password's part;
     a user disabled between rounds gets no tokens either), then the password flows' end."""
     _check_account(user)
-    return _after_password(backend, pool, client, user, finish)
+    return _after_password(caller, user, finish)
 
 
 def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError:
@@ -186,38 +179,32 @@ def _password_failure(backend: Backend, user: UserRecord) -> errors.CognitoError
 
 
 def _start_srp(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed_username: str,
     srp_a: str,
 ) -> dict[str, Any]:
     parse_srp_a(srp_a)
-    user = find_user(backend, pool, typed_username)
+    user = find_user(caller.backend, caller.pool, typed_username)
     if user is None:
-        if not prevents_user_existence_errors(client):
+        if not prevents_user_existence_errors(caller.client):
             raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
-        salt, verifier = ghost_salt_and_verifier(backend, pool["Id"], typed_username)
+        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], typed_username)
         return issue_password_verifier(
-            backend,
-            pool,
-            client,
+            caller,
             username=typed_username,
             salt=salt,
             verifier=verifier,
             srp_a=srp_a,
             ghost=True,
         )
-    if _account_checks_first(client):
+    if _account_checks_first(caller.client):
         _check_account(user)
-    _before_password_check(backend, pool, client, user)
-    return _user_password_verifier(backend, pool, client, user, srp_a)
+    _before_password_check(caller, user)
+    return _user_password_verifier(caller, user, srp_a)
 
 
 def _user_password_verifier(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     srp_a: str,
     custom: dict[str, Any] | None = None,
@@ -226,9 +213,7 @@ def _user_password_verifier(
     if verifier is None:  # a user without a password (e.g. migrated for a reset)
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     return issue_password_verifier(
-        backend,
-        pool,
-        client,
+        caller,
         username=user.username,
         salt=user.salt or "",
         verifier=verifier,
@@ -238,9 +223,7 @@ def _user_password_verifier(
 
 
 def _custom_password_step(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord | None,
     username: str,
     custom: dict[str, Any],
@@ -249,11 +232,9 @@ def _custom_password_step(
     (PreventUserExistenceErrors) with a stable fake salt and verifier, refused at the answer."""
     srp_a = str(custom.pop("srp_a", ""))
     if user is None:
-        salt, verifier = ghost_salt_and_verifier(backend, pool["Id"], username)
+        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], username)
         return issue_password_verifier(
-            backend,
-            pool,
-            client,
+            caller,
             username=username,
             salt=salt,
             verifier=verifier,
@@ -261,21 +242,17 @@ def _custom_password_step(
             ghost=True,
             custom=custom,
         )
-    return _user_password_verifier(backend, pool, client, user, srp_a, custom)
+    return _user_password_verifier(caller, user, srp_a, custom)
 
 
-def _password_verifier(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], responses: dict[str, str]
-) -> dict[str, Any]:
-    typed = _required(responses, "USERNAME")
-    block = _required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-    signature = _required(responses, "PASSWORD_CLAIM_SIGNATURE")
-    timestamp = _required(responses, "TIMESTAMP")
-    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
+def _password_verifier(caller: Caller, responses: dict[str, str]) -> dict[str, Any]:
+    typed = required_answer(responses, "USERNAME")
+    block = required_answer(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_answer(responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_answer(responses, "TIMESTAMP")
+    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     verified = check_password_claim(
-        backend,
-        pool,
-        client,
+        caller,
         responses,
         typed=typed,
         block=block,
@@ -285,60 +262,54 @@ def _password_verifier(
     user = verified.user
     if user is None:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    if _account_checks_first(client):
+    if _account_checks_first(caller.client):
         _check_account(user)
-    if passwords.is_locked_out(user, backend.now()):
+    if passwords.is_locked_out(user, caller.backend.now()):
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
     if not verified.valid:
-        raise _password_failure(backend, user)
-    _checks_after_password(client, user)
+        raise _password_failure(caller.backend, user)
+    _checks_after_password(caller.client, user)
     if verified.custom is not None:
         return custom_auth.after_password(
-            backend,
-            pool,
-            client,
+            caller,
             user,
             verified.custom,
             start_password=_custom_password_step,
             finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
-    return _after_password(backend, pool, client, user)
+    return _after_password(caller, user)
 
 
 # ---------------------------------------------------------------------- password flows
 
 
 def password_sign_in(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed: str,
     password: str,
     finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
     """A sign-in with a typed name and password (USER_PASSWORD_AUTH; the Hosted UI's form):
     every check in Cognito's order, then a challenge or ``finish``."""
-    user = find_user(backend, pool, typed) or _migrated_user(backend, pool, client, typed, password)
+    user = find_user(caller.backend, caller.pool, typed) or _migrated_user(caller, typed, password)
     if user is None:
         # The same work as a wrong password, so timing does not tell who exists.
-        salt, _verifier = ghost_salt_and_verifier(backend, pool["Id"], typed)
-        make_verifier(srp.pool_name_of(pool["Id"]), typed, password, salt)
-        raise _unknown_user(client)
-    if _account_checks_first(client):
+        salt, _verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], typed)
+        make_verifier(srp.pool_name_of(caller.pool["Id"]), typed, password, salt)
+        raise _unknown_user(caller.client)
+    if _account_checks_first(caller.client):
         _check_account(user)
-    _before_password_check(backend, pool, client, user)
-    if passwords.is_locked_out(user, backend.now()):
+    _before_password_check(caller, user)
+    if passwords.is_locked_out(user, caller.backend.now()):
         raise errors.NotAuthorizedException(errors.PASSWORD_ATTEMPTS_EXCEEDED)
-    if not passwords.password_matches(pool["Id"], user, password):
-        raise _password_failure(backend, user)
-    _checks_after_password(client, user)
-    return _after_password(backend, pool, client, user, finish)
+    if not passwords.password_matches(caller.pool["Id"], user, password):
+        raise _password_failure(caller.backend, user)
+    _checks_after_password(caller.client, user)
+    return _after_password(caller, user, finish)
 
 
-def _migrated_user(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], typed: str, password: str
-) -> UserRecord | None:
+def _migrated_user(caller: Caller, typed: str, password: str) -> UserRecord | None:
     """A user moved in by the ``USER_MIGRATION`` provider at sign-in, or ``None``.
 
     As on AWS: the password policy is not enforced, the user is CONFIRMED or RESET_REQUIRED as
@@ -347,83 +318,76 @@ def _migrated_user(
     migrator = hooks.USER_MIGRATION.get()
     if migrator is None:
         return None
-    migrated = migrator(backend, hooks.Migration(pool, client, typed, password, "Authentication"))
+    migrated = migrator(
+        caller.backend,
+        hooks.Migration(caller.pool, caller.client, typed, password, "Authentication"),
+    )
     if migrated is None:
         return None
     # The server served other calls while the function ran: a concurrent sign-in may have
     # moved the same user in already. Then this is an ordinary sign-in of that user.
-    moved_in = find_user(backend, pool, typed)
+    moved_in = find_user(caller.backend, caller.pool, typed)
     if moved_in is not None:
         return moved_in
     user = create_user(
-        backend,
-        pool,
+        caller.backend,
+        caller.pool,
         typed,
         dict(migrated.attributes),
         status=migrated.final_status,
         existing_message=errors.USER_EXISTS,
     )
-    passwords.set_password(pool["Id"], user, password, backend.now())
-    backend.store.insert_user(user)
+    passwords.set_password(caller.pool["Id"], user, password, caller.backend.now())
+    caller.backend.store.insert_user(user)
     if user.status == "RESET_REQUIRED":
         raise errors.PasswordResetRequiredException(errors.PASSWORD_RESET_REQUIRED)
     return user
 
 
 def new_password_answer(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     responses: dict[str, str],
     session_id: str | None,
     finish: Finish = sign_in_result,
 ) -> dict[str, Any]:
     """The answer to NEW_PASSWORD_REQUIRED (API and Hosted UI): then MFA or ``finish``."""
-    typed = _required(responses, "USERNAME")
-    new_password = _required(responses, "NEW_PASSWORD")
-    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    challenge = answered_challenge(
-        backend, pool, client, typed, session_id, ("NEW_PASSWORD_REQUIRED",)
-    )
+    typed = required_answer(responses, "USERNAME")
+    new_password = required_answer(responses, "NEW_PASSWORD")
+    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
+    challenge = answered_challenge(caller, typed, session_id, ("NEW_PASSWORD_REQUIRED",))
     user = challenge.known_user()
-    passwords.check_policy(pool, new_password)
+    passwords.check_policy(caller.pool, new_password)
     updates = {
         name.removeprefix("userAttributes."): value
         for name, value in responses.items()
         if name.startswith("userAttributes.")
     }
-    check_attributes_exist(pool, updates)
+    check_attributes_exist(caller.pool, updates)
     check_attribute_values(updates)
     attributes = {**user.attributes, **updates}
-    missing = missing_required(pool, attributes)
+    missing = missing_required(caller.pool, attributes)
     if missing:
         raise errors.InvalidParameterException(
             f"Attributes did not conform to the schema: {missing[0]}: The attribute is required"
         )
-    challenge.close(backend)
+    challenge.close(caller.backend)
     user.attributes = attributes
-    passwords.set_password(pool["Id"], user, new_password, backend.now())
+    passwords.set_password(caller.pool["Id"], user, new_password, caller.backend.now())
     user.status = "CONFIRMED"
-    backend.store.save_user(user)
-    return idp_mfa.after_password(
-        backend, pool, client, user, source="NewPasswordChallenge", finish=finish
-    )
+    caller.backend.store.save_user(user)
+    return idp_mfa.after_password(caller, user, source="NewPasswordChallenge", finish=finish)
 
 
-def _refresh_flow(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], params: dict[str, str]
-) -> dict[str, Any]:
-    token = _required(params, "REFRESH_TOKEN")
-    if client.get("ClientSecret"):
-        _check_refresh_secret_hash(backend, pool, client, token, params.get("SECRET_HASH"))
-    result = refresh_tokens(backend, pool, client, token, rotate=False)
+def _refresh_flow(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    token = required_answer(params, "REFRESH_TOKEN")
+    if caller.client.get("ClientSecret"):
+        _check_refresh_secret_hash(caller, token, params.get("SECRET_HASH"))
+    result = refresh_tokens(caller.backend, caller.pool, caller.client, token, rotate=False)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 def _check_refresh_secret_hash(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     token: str,
     secret_hash: str | None,
 ) -> None:
@@ -432,46 +396,37 @@ def _check_refresh_secret_hash(
     That is the ``sub`` in pools with email or phone as username; a hash of the typed email or
     an alias is refused with "Unable to verify secret hash" (NabuCasa/pycognito#18).
     """
-    origin = family_of_refresh_token(backend, token)
-    family = backend.store.get_family(origin) if origin else None
+    origin = family_of_refresh_token(caller.backend, token)
+    family = caller.backend.store.get_family(origin) if origin else None
     if family is None:
         raise errors.NotAuthorizedException(errors.INVALID_REFRESH_TOKEN)
-    check_secret_hash(client, family[2], secret_hash)
+    check_secret_hash(caller.client, family[2], secret_hash)
 
 
 # ---------------------------------------------------------------------- operations
 
 
-def _start_custom(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], params: dict[str, str]
-) -> dict[str, Any]:
-    typed = _required(params, "USERNAME")
-    check_secret_hash(client, typed, params.get("SECRET_HASH"))
+def _start_custom(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    typed = required_answer(params, "USERNAME")
+    check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
     with_srp = params.get("CHALLENGE_NAME") == custom_auth.SRP_A
-    srp_a = _required(params, "SRP_A") if with_srp else None
+    srp_a = required_answer(params, "SRP_A") if with_srp else None
     if srp_a is not None:
         parse_srp_a(srp_a)
 
     def account_checks(user: UserRecord) -> None:
-        if _account_checks_first(client):
+        if _account_checks_first(caller.client):
             _check_account(user)
-        _before_password_check(backend, pool, client, user)
+        _before_password_check(caller, user)
 
     def password_step(
-        backend: Backend,
-        pool: dict[str, Any],
-        client: dict[str, Any],
-        user: UserRecord | None,
-        username: str,
-        custom: dict[str, Any],
+        caller: Caller, user: UserRecord | None, username: str, custom: dict[str, Any]
     ) -> dict[str, Any]:
         state = {**custom, "srp_a": srp_a}
-        return _custom_password_step(backend, pool, client, user, username, state)
+        return _custom_password_step(caller, user, username, state)
 
     return custom_auth.start(
-        backend,
-        pool,
-        client,
+        caller,
         typed,
         with_srp=with_srp,
         account_checks=account_checks,
@@ -487,27 +442,25 @@ _USER_AUTH_STEPS = user_auth.PasswordSteps(
 )
 
 
-def _initiate(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], body: dict[str, Any]
-) -> dict[str, Any]:
+def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     flow = str_param(body, "AuthFlow")
     params = str_map(body, "AuthParameters")
-    _check_flow(client, flow)
+    _check_flow(caller.client, flow)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-        return _refresh_flow(backend, pool, client, params)
+        return _refresh_flow(caller, params)
     if flow == "CUSTOM_AUTH":
-        return _start_custom(backend, pool, client, params)
+        return _start_custom(caller, params)
     if flow == "USER_AUTH":
         session = opt_str(body, "Session")
-        return user_auth.start(backend, pool, client, params, session, _USER_AUTH_STEPS)
-    typed = _required(params, "USERNAME")
+        return user_auth.start(caller, params, session, _USER_AUTH_STEPS)
+    typed = required_answer(params, "USERNAME")
     if flow == "USER_SRP_AUTH":
-        srp_a = _required(params, "SRP_A")
-        check_secret_hash(client, typed, params.get("SECRET_HASH"))
-        return _start_srp(backend, pool, client, typed, srp_a)
-    password = _required(params, "PASSWORD")
-    check_secret_hash(client, typed, params.get("SECRET_HASH"))
-    return password_sign_in(backend, pool, client, typed, password)
+        srp_a = required_answer(params, "SRP_A")
+        check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
+        return _start_srp(caller, typed, srp_a)
+    password = required_answer(params, "PASSWORD")
+    check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
+    return password_sign_in(caller, typed, password)
 
 
 @OPERATIONS.operation("InitiateAuth")
@@ -517,7 +470,7 @@ def initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     pool = pool_or_error(backend, client["UserPoolId"])
     if body.get("AuthFlow") in _ADMIN_ONLY_FLOWS:
         raise errors.InvalidParameterException("Initiate Auth method not supported.")
-    return _initiate(backend, pool, client, body)
+    return _initiate(Caller(backend, pool, client), body)
 
 
 @OPERATIONS.operation("AdminInitiateAuth")
@@ -526,39 +479,33 @@ def admin_initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any
     pool, client = pool_client_or_error(
         backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
     )
-    return _initiate(backend, pool, client, body)
+    return _initiate(Caller(backend, pool, client), body)
 
 
-def _respond(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], body: dict[str, Any]
-) -> dict[str, Any]:
+def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     challenge = str_param(body, "ChallengeName")
     responses = str_map(body, "ChallengeResponses")
     if challenge == "PASSWORD_VERIFIER":
-        return _password_verifier(backend, pool, client, responses)
+        return _password_verifier(caller, responses)
     if challenge == "NEW_PASSWORD_REQUIRED":
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
-        return new_password_answer(backend, pool, client, responses, session)
+        return new_password_answer(caller, responses, session)
     if challenge == custom_auth.CUSTOM_CHALLENGE:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         return custom_auth.answer(
-            backend,
-            pool,
-            client,
+            caller,
             responses,
             session,
             start_password=_custom_password_step,
             finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
-    if user_auth.answers(backend, challenge, opt_str(body, "Session")):
+    if user_auth.answers(caller.backend, challenge, opt_str(body, "Session")):
         session = opt_str(body, "Session")
-        return user_auth.respond(
-            backend, pool, client, challenge, responses, session, _USER_AUTH_STEPS
-        )
+        return user_auth.respond(caller, challenge, responses, session, _USER_AUTH_STEPS)
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
-        return idp_mfa.respond(backend, pool, client, challenge, responses, session)
+        return idp_mfa.respond(caller, challenge, responses, session)
     raise errors.InvalidParameterException(
         f"The local Cognito does not issue the {challenge} challenge, so it cannot answer it."
     )
@@ -569,7 +516,7 @@ def respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[st
     """RespondToAuthChallenge (user plane, unsigned)."""
     client = client_or_error(backend, str_param(body, "ClientId"))
     pool = pool_or_error(backend, client["UserPoolId"])
-    return _respond(backend, pool, client, body)
+    return _respond(Caller(backend, pool, client), body)
 
 
 @OPERATIONS.operation("AdminRespondToAuthChallenge")
@@ -578,7 +525,7 @@ def admin_respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> d
     pool, client = pool_client_or_error(
         backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
     )
-    return _respond(backend, pool, client, body)
+    return _respond(Caller(backend, pool, client), body)
 
 
 @OPERATIONS.operation("GetTokensFromRefreshToken")

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.common import auth_session_lifetime, find_user
 from pyamplify.local.store.userpools import UserRecord
 
@@ -23,19 +24,12 @@ from pyamplify.local.store.userpools import UserRecord
 _SESSION_BYTES = 96
 
 
-def open_session(
-    backend: Backend,
-    kind: str,
-    pool: dict[str, Any],
-    client: dict[str, Any],
-    username: str,
-    state: dict[str, Any],
-) -> str:
+def open_session(caller: Caller, kind: str, username: str, state: dict[str, Any]) -> str:
     """Store sign-in state for challenge ``kind`` and return the ``Session`` that names it."""
     session = secrets.token_urlsafe(_SESSION_BYTES)
-    expires_at = backend.now() + auth_session_lifetime(client)
-    backend.store.put_session(
-        session, kind, pool["Id"], client["ClientId"], username, state, expires_at
+    expires_at = caller.backend.now() + auth_session_lifetime(caller.client)
+    caller.backend.store.put_session(
+        session, kind, caller.pool_id, caller.client_id, username, state, expires_at
     )
     return session
 
@@ -64,9 +58,7 @@ class OpenChallenge:
 
 
 def answered_challenge(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed_username: str,
     session: str | None,
     kinds: Collection[str],
@@ -79,20 +71,20 @@ def answered_challenge(
     ``allow_unknown_user`` accepts the state of a challenge issued for a user who does not exist
     (PreventUserExistenceErrors: custom auth goes on with a ghost).
     """
-    row = backend.store.peek_session(session) if session else None
+    row = caller.backend.store.peek_session(session) if session else None
     if row is None or row[0] not in kinds:
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
     kind, pool_id, client_id, username, state, expires_at = row
-    user = find_user(backend, pool, typed_username)
+    user = find_user(caller.backend, caller.pool, typed_username)
     ghost = allow_unknown_user and state.get("user_not_found") is True
     matches = (user is not None and user.username == username) or (
         ghost and user is None and typed_username == username
     )
     if (
-        pool_id != pool["Id"]
-        or client_id != client["ClientId"]
+        pool_id != caller.pool["Id"]
+        or client_id != caller.client["ClientId"]
         or not matches
-        or backend.now() > expires_at
+        or caller.backend.now() > expires_at
     ):
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
     return OpenChallenge(str(session), kind, username, state, user)

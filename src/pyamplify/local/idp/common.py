@@ -51,6 +51,14 @@ def str_param(body: dict[str, Any], name: str) -> str:
     return value
 
 
+def required_answer(params: dict[str, str], name: str) -> str:
+    """A required AuthParameters / ChallengeResponses entry, with Cognito's refusal."""
+    value = params.get(name)
+    if not value:
+        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
 def opt_str(body: dict[str, Any], name: str) -> str | None:
     """An optional string member."""
     value = body.get(name)

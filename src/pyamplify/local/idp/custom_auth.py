@@ -21,13 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from pyamplify.local import errors
-from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
     check_secret_hash,
     find_user,
     prevents_user_existence_errors,
+    required_answer,
 )
 from pyamplify.local.idp.tokens import Finish
 from pyamplify.local.store.userpools import UserRecord
@@ -39,13 +40,10 @@ NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool
 SRP_A = "SRP_A"
 
 #: After the password (or a challenge) passed: the rest of the sign-in (MFA, then ``finish``).
-Continue = Callable[[Backend, dict[str, Any], dict[str, Any], UserRecord, Finish], dict[str, Any]]
-#: Starts the password step: ``(pool, client, user, username, custom_state) -> PASSWORD_VERIFIER
+Continue = Callable[[Caller, UserRecord, Finish], dict[str, Any]]
+#: Starts the password step: ``(caller, user, username, custom_state) -> PASSWORD_VERIFIER
 #: answer``; ``user`` is ``None`` for a ghost, who must get the same step as a real user.
-StartPassword = Callable[
-    [Backend, dict[str, Any], dict[str, Any], UserRecord | None, str, dict[str, Any]],
-    dict[str, Any],
-]
+StartPassword = Callable[[Caller, UserRecord | None, str, dict[str, Any]], dict[str, Any]]
 
 
 def configured(pool: dict[str, Any]) -> bool:
@@ -71,9 +69,7 @@ def _attempt(
 
 
 def start(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed_username: str,
     *,
     with_srp: bool,
@@ -83,21 +79,19 @@ def start(
     finish: Finish,
 ) -> dict[str, Any]:
     """InitiateAuth(CUSTOM_AUTH): the first decision of DefineAuthChallenge."""
-    engine = _engine(pool)
-    user = find_user(backend, pool, typed_username)
-    if user is None and not prevents_user_existence_errors(client):
+    engine = _engine(caller.pool)
+    user = find_user(caller.backend, caller.pool, typed_username)
+    if user is None and not prevents_user_existence_errors(caller.client):
         raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
     if user is not None:
         account_checks(user)
     sessions = [_entry(SRP_A, True)] if with_srp else []
-    attempt = _attempt(pool, client, user, typed_username, sessions)
-    return _decide(backend, engine, attempt, start_password, finish_sign_in, finish)
+    attempt = _attempt(caller.pool, caller.client, user, typed_username, sessions)
+    return _decide(caller, engine, attempt, start_password, finish_sign_in, finish)
 
 
 def after_password(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     custom_state: dict[str, Any],
     *,
@@ -107,14 +101,12 @@ def after_password(
 ) -> dict[str, Any]:
     """The password step of a custom sign-in passed: Define decides again."""
     sessions = [*custom_state.get("sessions", []), _entry(PASSWORD_VERIFIER, True)]
-    attempt = _attempt(pool, client, user, user.username, sessions)
-    return _decide(backend, _engine(pool), attempt, start_password, finish_sign_in, finish)
+    attempt = _attempt(caller.pool, caller.client, user, user.username, sessions)
+    return _decide(caller, _engine(caller.pool), attempt, start_password, finish_sign_in, finish)
 
 
 def answer(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     responses: dict[str, str],
     session: str | None,
     *,
@@ -123,39 +115,42 @@ def answer(
     finish: Finish,
 ) -> dict[str, Any]:
     """RespondToAuthChallenge(CUSTOM_CHALLENGE): Verify the answer, then Define decides."""
-    typed = _required(responses, "USERNAME")
-    reply = _required(responses, "ANSWER")
-    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    engine = _engine(pool)
+    typed = required_answer(responses, "USERNAME")
+    reply = required_answer(responses, "ANSWER")
+    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
+    engine = _engine(caller.pool)
     challenge = answered_challenge(
-        backend, pool, client, typed, session, (CUSTOM_CHALLENGE,), allow_unknown_user=True
+        caller, typed, session, (CUSTOM_CHALLENGE,), allow_unknown_user=True
     )
-    challenge.close(backend)  # each round is answered once; the next has a new Session
+    challenge.close(caller.backend)  # each round is answered once; the next has a new Session
     state = challenge.state
-    attempt = _attempt(pool, client, challenge.user, challenge.username, state["sessions"])
-    correct = engine.verify(backend, attempt, state.get("private", {}), reply)
+    attempt = _attempt(
+        caller.pool, caller.client, challenge.user, challenge.username, state["sessions"]
+    )
+    correct = engine.verify(caller.backend, attempt, state.get("private", {}), reply)
     attempt.sessions = [
         *attempt.sessions,
         _entry(CUSTOM_CHALLENGE, bool(correct), state.get("metadata")),
     ]
-    return _decide(backend, engine, attempt, start_password, finish_sign_in, finish)
+    return _decide(caller, engine, attempt, start_password, finish_sign_in, finish)
 
 
 def _decide(
-    backend: Backend,
+    caller: Caller,
     engine: hooks.CustomAuthEngine,
     attempt: hooks.CustomAttempt,
     start_password: StartPassword,
     finish_sign_in: Continue,
     finish: Finish,
 ) -> dict[str, Any]:
+    backend = caller.backend
     decision = engine.define(backend, attempt)
     if decision.fail_authentication:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     if decision.issue_tokens:
         if attempt.user is None:  # a ghost never signs in, whatever Define says
             raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-        return finish_sign_in(backend, attempt.pool, attempt.client, attempt.user, finish)
+        return finish_sign_in(caller, attempt.user, finish)
     name = decision.challenge_name
     state: dict[str, Any] = {"sessions": attempt.sessions, "user_not_found": attempt.user_not_found}
     if (
@@ -165,9 +160,7 @@ def _decide(
     ):
         # A ghost gets the password step too (it fails at the answer), so that the answer to
         # the SRP start does not tell who exists.
-        return start_password(
-            backend, attempt.pool, attempt.client, attempt.user, attempt.username, state
-        )
+        return start_password(caller, attempt.user, attempt.username, state)
     if name != CUSTOM_CHALLENGE:
         raise errors.InvalidLambdaResponseException(
             f"DefineAuthChallenge asked for {name!r}, which this sign-in cannot issue: "
@@ -175,7 +168,7 @@ def _decide(
         )
     created = engine.create(backend, attempt, name)
     state.update(private=dict(created.private), metadata=created.metadata)
-    session = open_session(backend, name, attempt.pool, attempt.client, attempt.username, state)
+    session = open_session(caller, name, attempt.username, state)
     return {
         "ChallengeName": name,
         "Session": session,
@@ -185,10 +178,3 @@ def _decide(
 
 def _entry(name: str, result: bool, metadata: str | None = None) -> dict[str, Any]:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
-
-
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value

@@ -33,12 +33,14 @@ from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks, outbox, totp
 from pyamplify.local.idp import pool_mfa as idp_pool_mfa
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.challenges import answered_challenge, open_session
 from pyamplify.local.idp.common import (
     authenticate_access_token,
     check_secret_hash,
     opt_str,
     pool_or_error,
+    required_answer,
     str_param,
     user_or_error,
 )
@@ -220,9 +222,7 @@ def choose_challenge(
 
 
 def after_password(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     *,
     source: str = "Authentication",
@@ -233,27 +233,25 @@ def after_password(
     ``source`` is the token-generation occasion when no challenge follows (``Authentication``,
     or ``NewPasswordChallenge`` right after NEW_PASSWORD_REQUIRED).
     """
-    if (pool.get("MfaConfiguration") or "OFF") == "OFF":
+    if (caller.pool.get("MfaConfiguration") or "OFF") == "OFF":
         # No MFA: no extra query on the hot path.
-        return finish(backend, pool, client, user, source=source)
-    state = load(backend, user)
-    choice = choose_challenge(pool_factors(backend, pool), user, state)
+        return finish(caller, user, source=source)
+    state = load(caller.backend, user)
+    choice = choose_challenge(pool_factors(caller.backend, caller.pool), user, state)
     if choice is None:
-        return finish(backend, pool, client, user, source=source)
-    return _challenge(backend, pool, client, user, state, *choice)
+        return finish(caller, user, source=source)
+    return _challenge(caller, user, state, *choice)
 
 
 def _challenge(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     state: UserMfa,
     name: str,
     options: list[str],
 ) -> dict[str, Any]:
     """Issue challenge ``name`` with a new Session (and send the code for SMS / email)."""
-    now = backend.now()
+    now = caller.backend.now()
     parameters = {"USER_ID_FOR_SRP": user.username}
     session_state: dict[str, Any] = {"options": options}
     if name == SOFTWARE_TOKEN_MFA and state.device_name:
@@ -262,7 +260,15 @@ def _challenge(
         attribute = _CONTACT[name]
         destination = user.attributes.get(attribute, "")
         code = outbox.new_code()
-        outbox.record(backend, pool, user, attribute, code, OUTBOX_PURPOSE, client["ClientId"])
+        outbox.record(
+            caller.backend,
+            caller.pool,
+            user,
+            attribute,
+            code,
+            OUTBOX_PURPOSE,
+            caller.client["ClientId"],
+        )
         session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
         parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
@@ -271,21 +277,12 @@ def _challenge(
         parameters["MFAS_CAN_CHOOSE"] = json.dumps(options)
     elif name == MFA_SETUP:
         parameters["MFAS_CAN_SETUP"] = json.dumps(options)
-    session = open_session(backend, name, pool, client, user.username, session_state)
+    session = open_session(caller, name, user.username, session_state)
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
 
 
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 def respond(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     challenge: str,
     responses: dict[str, str],
     session_id: str | None,
@@ -293,9 +290,9 @@ def respond(
 ) -> dict[str, Any]:
     """(Admin)RespondToAuthChallenge for the MFA challenges: tokens (``finish``) or the next
     challenge."""
-    typed = _required(responses, "USERNAME")
-    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
-    challenge_state = answered_challenge(backend, pool, client, typed, session_id, CHALLENGES)
+    typed = required_answer(responses, "USERNAME")
+    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
+    challenge_state = answered_challenge(caller, typed, session_id, CHALLENGES)
     kind, state, user = challenge_state.kind, challenge_state.state, challenge_state.known_user()
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
@@ -303,7 +300,7 @@ def respond(
         # Answering another challenge than the one issued (amplify-js#11069).
         raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
     if kind == SELECT_MFA_TYPE:
-        return _select(backend, pool, client, user, responses, str(session_id), state)
+        return _select(caller, user, responses, str(session_id), state)
     if kind == MFA_SETUP:
         if not state.get("verified"):
             raise errors.InvalidParameterException(
@@ -311,9 +308,11 @@ def respond(
                 "with this Session first, then answer MFA_SETUP with the Session they return."
             )
     else:
-        _check_code(backend, user, kind, _required(responses, _CODE_ANSWER[kind]), state)
-    challenge_state.close(backend)
-    return finish(backend, pool, client, user, source="Authentication")
+        _check_code(
+            caller.backend, user, kind, required_answer(responses, _CODE_ANSWER[kind]), state
+        )
+    challenge_state.close(caller.backend)
+    return finish(caller, user, source="Authentication")
 
 
 def _check_code(
@@ -340,22 +339,20 @@ def _check_code(
 
 
 def _select(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     responses: dict[str, str],
     session_id: str,
     state: dict[str, Any],
 ) -> dict[str, Any]:
-    answer = _required(responses, "ANSWER")
+    answer = required_answer(responses, "ANSWER")
     method = _SELECT_ANSWERS.get(answer)
     if method is None or method not in state.get("options", []):
         raise errors.MFAMethodNotFoundException(
             f"The MFA method {answer[:40]} is not available to this user."
         )
-    backend.store.delete_session(session_id)
-    return _challenge(backend, pool, client, user, load(backend, user), method, [method])
+    caller.backend.store.delete_session(session_id)
+    return _challenge(caller, user, load(caller.backend, user), method, [method])
 
 
 # ---------------------------------------------------------------------- software tokens
@@ -373,7 +370,8 @@ class _Setup:
         """Consume this Session and return the next one, remembering ``step`` as done."""
         backend.store.delete_session(self.session)
         state = {**self.state, step: True}
-        return open_session(backend, MFA_SETUP, pool, self.client, user.username, state)
+        caller = Caller(backend, pool, self.client)
+        return open_session(caller, MFA_SETUP, user.username, state)
 
 
 def _subject(

@@ -24,6 +24,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.common import auth_session_lifetime, find_user
 from pyamplify.local.idp.srp_server import g_pow, new_server_ephemeral
 from pyamplify.local.store.userpools import UserRecord
@@ -51,9 +52,7 @@ def ghost_salt_and_verifier(backend: Backend, pool_id: str, username: str) -> tu
 
 
 def issue_password_verifier(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     *,
     username: str,
     salt: str,
@@ -78,14 +77,14 @@ def issue_password_verifier(
     }
     if custom is not None:
         state["custom"] = custom
-    backend.store.put_session(
+    caller.backend.store.put_session(
         block,
         PASSWORD_VERIFIER,
-        pool["Id"],
-        client["ClientId"],
+        caller.pool["Id"],
+        caller.client["ClientId"],
         username,
         state,
-        backend.now() + auth_session_lifetime(client),
+        caller.backend.now() + auth_session_lifetime(caller.client),
     )
     answer: dict[str, Any] = {
         "ChallengeName": PASSWORD_VERIFIER,
@@ -113,9 +112,7 @@ class VerifiedPassword:
 
 
 def check_password_claim(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     responses: dict[str, str],
     *,
     typed: str,
@@ -124,24 +121,24 @@ def check_password_claim(
     timestamp: str,
 ) -> VerifiedPassword:
     """Take the SECRET_BLOCK's state and check the claim; the same work for a ghost's block."""
-    taken = backend.store.take_session(block)
+    taken = caller.backend.store.take_session(block)
     if taken is None or taken[0] != PASSWORD_VERIFIER:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     _kind, pool_id, client_id, username, state, expires_at = taken
-    if pool_id != pool["Id"] or client_id != client["ClientId"]:
+    if pool_id != caller.pool["Id"] or client_id != caller.client["ClientId"]:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    if backend.now() > expires_at:
+    if caller.backend.now() > expires_at:
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    user = None if state.get("fake") else find_user(backend, pool, typed)
+    user = None if state.get("fake") else find_user(caller.backend, caller.pool, typed)
     if user is not None and user.username != username:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     current = hashlib.sha256(((user.verifier if user else None) or "").encode()).hexdigest()
     claim = srp.PasswordClaim(timestamp=timestamp, signature=signature)
-    signed = _signature_ok(pool, username, block, claim, bytes.fromhex(str(state["key"])))
+    signed = _signature_ok(caller.pool, username, block, claim, bytes.fromhex(str(state["key"])))
     valid = (
         user is not None
         and hmac.compare_digest(current, str(state.get("verifier_hash")))
-        and _timestamp_fresh(backend, timestamp)
+        and _timestamp_fresh(caller.backend, timestamp)
         and signed
     )
     return VerifiedPassword(user, valid, state.get("custom"))

@@ -16,12 +16,13 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.pools import token_lifetimes
 from pyamplify.local.signing import new_refresh_token, sign_jwt, token_hash
 from pyamplify.local.store.userpools import UserRecord
@@ -221,16 +222,18 @@ def issue_tokens(
     return result
 
 
-#: What a sign-in does once every factor passed: ``finish(backend, pool, client, user,
-#: source=...)``. The API answers with tokens (:func:`sign_in_result`); the Hosted UI passes its
-#: own, which starts a browser session and issues a code instead.
-Finish = Callable[..., dict[str, Any]]
+class Finish(Protocol):
+    """What a sign-in does once every factor passed. The API answers with tokens
+    (:func:`sign_in_result`); the Hosted UI passes its own, which starts a browser session and
+    issues a code instead."""
+
+    def __call__(self, caller: Caller, user: UserRecord, *, source: str) -> dict[str, Any]:
+        """Finish ``user``'s sign-in; ``source`` names the occasion (``Authentication``, ...)."""
+        ...
 
 
 def sign_in_result(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     *,
     source: str = "Authentication",
@@ -240,12 +243,12 @@ def sign_in_result(
     ``AUTHENTICATED`` contributors run first (Cognito's PostAuthentication comes before the
     tokens), then the tokens are issued, then ``SIGN_IN_RESULT`` contributors add their members.
     """
-    sign_in = hooks.SignIn(pool, client, user)
+    sign_in = hooks.SignIn(caller.pool, caller.client, user)
     for contributor in hooks.AUTHENTICATED:
-        contributor(backend, sign_in)
-    result = issue_tokens(backend, pool, client, user, source=source)
+        contributor(caller.backend, sign_in)
+    result = issue_tokens(caller.backend, caller.pool, caller.client, user, source=source)
     for add_to_result in hooks.SIGN_IN_RESULT:
-        add_to_result(backend, sign_in, result)
+        add_to_result(caller.backend, sign_in, result)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 

@@ -20,6 +20,7 @@ from pyamplify.local.idp.accounts import (
     create_user,
 )
 from pyamplify.local.idp.admin import send_verification_codes
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.common import (
     attributes_from_list,
     attributes_to_list,
@@ -217,7 +218,7 @@ def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
             pool, user, "ConfirmSignUp", client["ClientId"], str_map(body, "ClientMetadata")
         ),
     )
-    return {"Session": user_auth.sign_up_session(backend, pool, client, user)}
+    return {"Session": user_auth.sign_up_session(Caller(backend, pool, client), user)}
 
 
 @OPERATIONS.operation("ResendConfirmationCode")

@@ -51,12 +51,14 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp import outbox
 from pyamplify.local.idp import webauthn as idp_webauthn
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.challenges import OpenChallenge, answered_challenge, open_session
 from pyamplify.local.idp.common import (
     auth_session_lifetime,
     check_secret_hash,
     find_user,
     prevents_user_existence_errors,
+    required_answer,
 )
 from pyamplify.local.idp.tokens import sign_in_result
 from pyamplify.local.store.userpools import UserRecord
@@ -89,17 +91,10 @@ class PasswordSteps:
     it imports this module): the password sign-in, the SRP start, the account refusals and the
     PreAuthentication extension point."""
 
-    password_sign_in: Callable[[Backend, dict[str, Any], dict[str, Any], str, str], dict[str, Any]]
-    start_srp: Callable[[Backend, dict[str, Any], dict[str, Any], str, str], dict[str, Any]]
+    password_sign_in: Callable[[Caller, str, str], dict[str, Any]]
+    start_srp: Callable[[Caller, str, str], dict[str, Any]]
     check_account: Callable[[UserRecord], None]
-    before_sign_in: Callable[[Backend, dict[str, Any], dict[str, Any], UserRecord], None]
-
-
-def _required(params: dict[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
+    before_sign_in: Callable[[Caller, UserRecord], None]
 
 
 def _mfa_required(pool: dict[str, Any]) -> bool:
@@ -145,21 +140,17 @@ def _user_can_use(backend: Backend, pool: dict[str, Any], user: UserRecord, fact
 
 
 def start(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
-    params: dict[str, str],
-    session: str | None,
-    steps: PasswordSteps,
+    caller: Caller, params: dict[str, str], session: str | None, steps: PasswordSteps
 ) -> dict[str, Any]:
     """InitiateAuth(USER_AUTH): the preferred factor's challenge, SELECT_CHALLENGE, or (with
     ConfirmSignUp's Session) tokens."""
+    backend, pool, client = caller.backend, caller.pool, caller.client
     if pool.get("UserPoolTier") == "LITE":
         raise errors.FeatureUnavailableInTierException(NEEDS_ESSENTIALS)
-    typed = _required(params, "USERNAME")
+    typed = required_answer(params, "USERNAME")
     check_secret_hash(client, typed, params.get("SECRET_HASH"))
     if session is not None:
-        return _sign_in_after_sign_up(backend, pool, client, typed, session)
+        return _sign_in_after_sign_up(caller, typed, session)
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in FACTORS:
         raise errors.InvalidParameterException(
@@ -172,17 +163,12 @@ def start(
         steps.check_account(user)
     available = available_factors(backend, pool, user)
     if preferred in available:
-        return _begin(backend, pool, client, typed, user, str(preferred), params, steps)
-    return _select(backend, pool, client, typed, user, available)
+        return _begin(caller, typed, user, str(preferred), params, steps)
+    return _select(caller, typed, user, available)
 
 
 def _select(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
-    typed: str,
-    user: UserRecord | None,
-    available: list[str],
+    caller: Caller, typed: str, user: UserRecord | None, available: list[str]
 ) -> dict[str, Any]:
     if not available:
         raise errors.NotAuthorizedException(
@@ -191,7 +177,7 @@ def _select(
         )
     name = user.username if user else typed
     state = {"available": available, "user_not_found": user is None}
-    session = open_session(backend, SELECT_CHALLENGE, pool, client, name, state)
+    session = open_session(caller, SELECT_CHALLENGE, name, state)
     return {
         "ChallengeName": SELECT_CHALLENGE,
         "Session": session,
@@ -201,9 +187,7 @@ def _select(
 
 
 def _begin(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed: str,
     user: UserRecord | None,
     factor: str,
@@ -212,52 +196,45 @@ def _begin(
 ) -> dict[str, Any]:
     """Start ``factor`` (the password factors run to their end here)."""
     if factor == PASSWORD:
-        password = _required(params, "PASSWORD")
-        return steps.password_sign_in(backend, pool, client, typed, password)
+        return steps.password_sign_in(caller, typed, required_answer(params, "PASSWORD"))
     if factor == PASSWORD_SRP:
-        return steps.start_srp(backend, pool, client, typed, _required(params, "SRP_A"))
+        return steps.start_srp(caller, typed, required_answer(params, "SRP_A"))
     if user is not None:
-        steps.before_sign_in(backend, pool, client, user)
+        steps.before_sign_in(caller, user)
     name = user.username if user else typed
     if factor == WEB_AUTHN:
         options, state = idp_webauthn.request_options(
-            backend, pool, user, auth_session_lifetime(client)
+            caller.backend, caller.pool, user, auth_session_lifetime(caller.client)
         )
         state["user_not_found"] = user is None
-        session = open_session(backend, WEB_AUTHN, pool, client, name, state)
+        session = open_session(caller, WEB_AUTHN, name, state)
         return {
             "ChallengeName": WEB_AUTHN,
             "Session": session,
             "ChallengeParameters": {"USERNAME": name, "CREDENTIAL_REQUEST_OPTIONS": options},
         }
-    return _send_code(backend, pool, client, typed, user, factor)
+    return _send_code(caller, typed, user, factor)
 
 
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _send_code(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
-    typed: str,
-    user: UserRecord | None,
-    factor: str,
-) -> dict[str, Any]:
+def _send_code(caller: Caller, typed: str, user: UserRecord | None, factor: str) -> dict[str, Any]:
     """EMAIL_OTP / SMS_OTP: a code to the outbox (none for a user who does not exist)."""
+    backend, pool = caller.backend, caller.pool
     attribute = _CONTACT[factor]
     state: dict[str, Any] = {"user_not_found": user is None}
     if user is not None:
         destination = user.attributes.get(attribute, "")
         code = outbox.new_code()
-        outbox.record(backend, pool, user, attribute, code, "Authentication", client["ClientId"])
+        outbox.record(backend, pool, user, attribute, code, "Authentication", caller.client_id)
         state.update(code_hash=_code_hash(code), code_expires_at=backend.now() + CODE_LIFETIME)
     else:
         destination = typed if "@" in typed or attribute == "phone_number" else f"{typed}@x.com"
     details = outbox.delivery_details(attribute, destination)
     name = user.username if user else typed
-    session = open_session(backend, _OTP_KINDS[factor], pool, client, name, state)
+    session = open_session(caller, _OTP_KINDS[factor], name, state)
     return {
         "ChallengeName": factor,
         "Session": session,
@@ -272,22 +249,18 @@ def _send_code(
 # ---------------------------------------------------------------------- sign-up's Session
 
 
-def sign_up_session(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], user: UserRecord
-) -> str:
+def sign_up_session(caller: Caller, user: UserRecord) -> str:
     """The Session ConfirmSignUp returns: one USER_AUTH sign-in of the confirmed user."""
-    return open_session(backend, SIGN_UP_KIND, pool, client, user.username, {})
+    return open_session(caller, SIGN_UP_KIND, user.username, {})
 
 
-def _sign_in_after_sign_up(
-    backend: Backend, pool: dict[str, Any], client: dict[str, Any], typed: str, session: str
-) -> dict[str, Any]:
-    challenge = answered_challenge(backend, pool, client, typed, session, (SIGN_UP_KIND,))
+def _sign_in_after_sign_up(caller: Caller, typed: str, session: str) -> dict[str, Any]:
+    challenge = answered_challenge(caller, typed, session, (SIGN_UP_KIND,))
     user = challenge.known_user()
-    challenge.close(backend)
+    challenge.close(caller.backend)
     if user.status != "CONFIRMED" or not user.enabled:
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    return sign_in_result(backend, pool, client, user, source="Authentication")
+    return sign_in_result(caller, user, source="Authentication")
 
 
 # ---------------------------------------------------------------------- RespondToAuthChallenge
@@ -304,29 +277,27 @@ def answers(backend: Backend, challenge: str, session: str | None) -> bool:
 
 
 def respond(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     challenge: str,
     responses: dict[str, str],
     session: str | None,
     steps: PasswordSteps,
 ) -> dict[str, Any]:
     """(Admin)RespondToAuthChallenge for a choice-based step."""
-    typed = _required(responses, "USERNAME")
-    check_secret_hash(client, typed, responses.get("SECRET_HASH"))
+    typed = required_answer(responses, "USERNAME")
+    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     if challenge in (SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP):
-        answer = _required(responses, "ANSWER") if challenge == SELECT_CHALLENGE else challenge
-        return _choose(backend, pool, client, typed, session, answer, responses, steps)
+        choice = challenge
+        if challenge == SELECT_CHALLENGE:
+            choice = required_answer(responses, "ANSWER")
+        return _choose(caller, typed, session, choice, responses, steps)
     if challenge == WEB_AUTHN:
-        return _answer_passkey(backend, pool, client, typed, session, responses, steps)
-    return _answer_code(backend, pool, client, typed, session, challenge, responses, steps)
+        return _answer_passkey(caller, typed, session, responses, steps)
+    return _answer_code(caller, typed, session, challenge, responses, steps)
 
 
 def _choose(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed: str,
     session: str | None,
     answer: str,
@@ -334,51 +305,43 @@ def _choose(
     steps: PasswordSteps,
 ) -> dict[str, Any]:
     selection = answered_challenge(
-        backend, pool, client, typed, session, (SELECT_CHALLENGE,), allow_unknown_user=True
+        caller, typed, session, (SELECT_CHALLENGE,), allow_unknown_user=True
     )
     available = list(selection.state.get("available", []))
     if answer not in available:
         raise errors.InvalidParameterException(
             f"ANSWER must be one of the AvailableChallenges: {', '.join(available)}."
         )
-    selection.close(backend)
-    return _begin(backend, pool, client, typed, selection.user, answer, responses, steps)
+    selection.close(caller.backend)
+    return _begin(caller, typed, selection.user, answer, responses, steps)
 
 
-def _after_factor(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
-    user: UserRecord,
-    steps: PasswordSteps,
-) -> dict[str, Any]:
+def _after_factor(caller: Caller, user: UserRecord, steps: PasswordSteps) -> dict[str, Any]:
     """A passwordless factor passed: the account refusals PreventUserExistenceErrors held back,
     then tokens."""
-    if prevents_user_existence_errors(client):
+    if prevents_user_existence_errors(caller.client):
         if user.status == "RESET_REQUIRED":
             raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
         steps.check_account(user)
     elif not user.enabled:  # disabled while the challenge was open
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
-    return sign_in_result(backend, pool, client, user, source="Authentication")
+    return sign_in_result(caller, user, source="Authentication")
 
 
 def _answer_code(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed: str,
     session: str | None,
     challenge: str,
     responses: dict[str, str],
     steps: PasswordSteps,
 ) -> dict[str, Any]:
-    opened = answered_challenge(
-        backend, pool, client, typed, session, tuple(_OTP_KINDS.values()), allow_unknown_user=True
-    )
+    backend = caller.backend
+    kinds = tuple(_OTP_KINDS.values())
+    opened = answered_challenge(caller, typed, session, kinds, allow_unknown_user=True)
     if opened.kind != _OTP_KINDS[challenge]:
         raise errors.CodeMismatchException(idp_mfa.MFA_CODE_MISMATCH)
-    code = _required(responses, _CODE_ANSWER[challenge])
+    code = required_answer(responses, _CODE_ANSWER[challenge])
     user = _check_code(backend, opened, code)
     opened.close(backend)
     attribute = _CONTACT[challenge]
@@ -386,7 +349,7 @@ def _answer_code(
         user.attributes[f"{attribute}_verified"] = "true"
         user.modified = backend.now()
         backend.store.save_user(user)
-    return _after_factor(backend, pool, client, user, steps)
+    return _after_factor(caller, user, steps)
 
 
 def _check_code(backend: Backend, opened: OpenChallenge, code: str) -> UserRecord:
@@ -401,31 +364,26 @@ def _check_code(backend: Backend, opened: OpenChallenge, code: str) -> UserRecor
 
 
 def _answer_passkey(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     typed: str,
     session: str | None,
     responses: dict[str, str],
     steps: PasswordSteps,
 ) -> dict[str, Any]:
-    opened = answered_challenge(
-        backend, pool, client, typed, session, (WEB_AUTHN,), allow_unknown_user=True
-    )
-    credential = _required(responses, "CREDENTIAL")
+    opened = answered_challenge(caller, typed, session, (WEB_AUTHN,), allow_unknown_user=True)
+    credential = required_answer(responses, "CREDENTIAL")
     # One assertion per challenge: spent before it is checked, so a failed or replayed
     # answer needs a new challenge.
-    opened.close(backend)
+    opened.close(caller.backend)
     if opened.user is None:
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     user = opened.user
-    mfa_required = _mfa_required(pool)
     idp_webauthn.verify_assertion(
-        backend,
-        pool,
+        caller.backend,
+        caller.pool,
         user,
         opened.state,
         credential,
-        require_user_verification=mfa_required,
+        require_user_verification=_mfa_required(caller.pool),
     )
-    return _after_factor(backend, pool, client, user, steps)
+    return _after_factor(caller, user, steps)

@@ -26,10 +26,10 @@ from starlette.responses import Response
 
 from pyamplify import srp
 from pyamplify.local import errors
-from pyamplify.local.backend import Backend
 from pyamplify.local.idp import auth as idp_auth
 from pyamplify.local.idp import hooks
 from pyamplify.local.idp import mfa as idp_mfa
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.provider_store import load_provider
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.oauth import federation, grant, html, session
@@ -74,17 +74,15 @@ Handler = Callable[[DomainContext, Req], Response]
 
 
 def _finish(
-    backend: Backend,
-    pool: dict[str, Any],
-    client: dict[str, Any],
+    caller: Caller,
     user: UserRecord,
     *,
     source: str,
 ) -> dict[str, Any]:
     """The Hosted UI's end of a sign-in: PostAuthentication, then a marker instead of tokens."""
-    sign_in = hooks.SignIn(pool, client, user)
+    sign_in = hooks.SignIn(caller.pool, caller.client, user)
     for contributor in hooks.AUTHENTICATED:
-        contributor(backend, sign_in)
+        contributor(caller.backend, sign_in)
     return {_FINISHED: user.username, "sub": user.sub}
 
 
@@ -230,9 +228,8 @@ def login(ctx: DomainContext, req: Req) -> Response:
             status=400,
         )
     try:
-        outcome = idp_auth.password_sign_in(
-            ctx.backend, ctx.pool, request.client, username, req.form["password"], _finish
-        )
+        caller = Caller(ctx.backend, ctx.pool, request.client)
+        outcome = idp_auth.password_sign_in(caller, username, req.form["password"], _finish)
     except errors.UserNotConfirmedException:
         return _confirm_after_sign_in(ctx, req, request, username)
     except errors.PasswordResetRequiredException:
@@ -372,21 +369,17 @@ def challenge(ctx: DomainContext, req: Req) -> Response:
     secret_hash = _secret_hash(request.client, username)
     if secret_hash:
         responses["SECRET_HASH"] = secret_hash
-    backend, pool, client = ctx.backend, ctx.pool, request.client
+    caller = Caller(ctx.backend, ctx.pool, request.client)
     try:
         if name == "NEW_PASSWORD_REQUIRED":
             responses["NEW_PASSWORD"] = form.get("password", "")
             for key, value in form.items():
                 if key.startswith("attr."):
                     responses[f"userAttributes.{key[5:]}"] = value
-            result = idp_auth.new_password_answer(
-                backend, pool, client, responses, outcome["Session"], _finish
-            )
+            result = idp_auth.new_password_answer(caller, responses, outcome["Session"], _finish)
         elif name == "SELECT_MFA_TYPE":
             responses["ANSWER"] = form.get("mfa", "")
-            result = idp_mfa.respond(
-                backend, pool, client, name, responses, outcome["Session"], _finish
-            )
+            result = idp_mfa.respond(caller, name, responses, outcome["Session"], _finish)
         elif name == "MFA_SETUP":
             outcome["SecretCode"] = form.get("secret", "")
             verified = _operation(
@@ -399,17 +392,13 @@ def challenge(ctx: DomainContext, req: Req) -> Response:
                 },
             )
             outcome["Session"] = verified["Session"]
-            result = idp_mfa.respond(
-                backend, pool, client, name, responses, verified["Session"], _finish
-            )
+            result = idp_mfa.respond(caller, name, responses, verified["Session"], _finish)
         elif name in ("SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA"):
             key = {"SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE"}.get(
                 name, "SOFTWARE_TOKEN_MFA_CODE"
             )
             responses[key] = form.get("code", "").strip()
-            result = idp_mfa.respond(
-                backend, pool, client, name, responses, outcome["Session"], _finish
-            )
+            result = idp_mfa.respond(caller, name, responses, outcome["Session"], _finish)
         else:
             return _login_page(ctx, req, request, failure="Sign in again.", status=400)
     except errors.NotAuthorizedException as error:

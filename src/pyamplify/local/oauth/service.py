@@ -62,6 +62,13 @@ def _host(scope: Scope) -> str:
     return ""
 
 
+def serves_host(backend: Backend, host: str) -> bool:
+    """Whether ``host`` (lower case, no port) names a Hosted UI domain this room serves."""
+    if _HOSTED.fullmatch(host) is not None:
+        return True
+    return "." in host and backend.store.get_domain(host) is not None
+
+
 class DomainRoute(BaseRoute):
     """Every user pool domain of one local Cognito (see the module docstring)."""
 

@@ -12,6 +12,12 @@ written to it, with a message that names the file and says what to do: one from 
 pyamplify (:class:`NewerDatabaseError`), one that is not an SQLite database or is damaged
 (:class:`UnreadableDatabaseError`), one whose migration failed (:class:`MigrationError`).
 
+The file holds every pool's private signing keys, the server secret, SRP verifiers, codes and
+minted credentials' secret keys, so a data dir made here is 0700 and the database 0600
+whatever the umask (SQLite gives its ``-wal`` and ``-shm`` files the database's mode). An
+existing database others can read is made 0600; an existing data dir others can enter is left
+as it is (it may be shared on purpose) with a warning.
+
 The data-access methods live in the topic modules of this package (mixins of
 :class:`~.userpools.Store`); :meth:`Database.execute` and the queries are for them only: no SQL
 outside ``pyamplify.local.store`` (a test enforces it).
@@ -20,8 +26,10 @@ outside ``pyamplify.local.store`` (a test enforces it).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +40,10 @@ from pyamplify.errors import PyamplifyError
 from pyamplify.local.store import schema
 
 DB_FILENAME = "local-cognito.sqlite3"
+#: SQLite's companions of a WAL database, created with the database file's mode.
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+LOG = logging.getLogger("pyamplify.local")
 
 _WAY_OUT = "use another --data-dir, or --ephemeral to keep the state in memory"
 
@@ -77,6 +89,45 @@ class MigrationError(DatabaseError):
         self.path = path
 
 
+def _private_directory(directory: Path) -> None:
+    """Create ``directory`` 0700; warn if an existing one lets other users in."""
+    if not directory.is_dir():
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix":
+            directory.chmod(0o700)  # mkdir's mode went through the umask
+        return
+    if os.name != "posix":
+        return
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        LOG.warning(
+            "the local Cognito data dir %s can be entered by other users (mode %o); its database "
+            "holds private keys and secrets (it is kept 0600), but consider: chmod 700 %s",
+            directory,
+            mode,
+            directory,
+        )
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (SQLite would use 0644 minus the
+    umask); make an existing one, and its companions, 0600 if others can read them."""
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError:
+        return  # SQLite reports the file's problem in its own words
+    for candidate in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+            if mode & 0o077:
+                candidate.chmod(0o600)
+                LOG.warning("made %s private (mode %o -> 600): it holds secrets", candidate, mode)
+        except OSError:
+            continue
+
+
 def statements(script: str) -> list[str]:
     """The statements of an SQL script, split where SQLite itself says one is complete."""
     found: list[str] = []
@@ -106,8 +157,9 @@ class Database:
             target = ":memory:"
         else:
             directory = Path(data_dir)
-            directory.mkdir(parents=True, exist_ok=True)
+            _private_directory(directory)
             self.path = directory / DB_FILENAME
+            _private_file(self.path)
             target = str(self.path)
         self._lock = threading.RLock()
         self._depth = 0
