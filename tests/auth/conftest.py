@@ -107,12 +107,14 @@ def make_auth(request: pytest.FixtureRequest) -> Iterator[AuthFactory]:
         store: CredentialStore | None = None,
         clock: Callable[[], float] | None = None,
         profile: str = "default",
+        **options: Any,
     ) -> Any:
         store = store if store is not None else MemoryStore()
         if request.param == "sync":
-            auth: Any = Auth(pool.config, store=store, clock=clock, profile=profile)
+            auth: Any = Auth(pool.config, store=store, clock=clock, profile=profile, **options)
         else:
-            auth = SyncFacade(AsyncAuth(pool.config, store=store, clock=clock, profile=profile))
+            twin = AsyncAuth(pool.config, store=store, clock=clock, profile=profile, **options)
+            auth = SyncFacade(twin)
         made.append(auth)
         return auth
 

@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import logging
 import socket
+from typing import Any
 
 import pytest
 
@@ -65,10 +66,26 @@ def test_bad_arguments_fail_before_any_call() -> None:
         auth.sign_in("alice", flow="CUSTOM_WITH_SRP")
 
 
-def test_an_unsupported_configured_flow_is_reported_not_replaced() -> None:
+def test_a_configured_user_auth_flow_is_used_not_replaced() -> None:
+    """The configuration's USER_AUTH (choice-based sign-in) is what sign_in starts, never
+    silently SRP (as Swift and Android do with a flow they do not know)."""
+    from pyamplify.wire.call import Call
+    from pyamplify.wire.errors import NotAuthorizedException
+
+    calls: list[Call] = []
+
+    class Recording:
+        def send(self, call: Call) -> dict[str, Any]:
+            calls.append(call)
+            raise NotAuthorizedException("stop here")
+
     config = dataclasses.replace(CONFIG, authentication_flow_type="USER_AUTH")
-    with pytest.raises(AuthValidationError, match="USER_AUTH"):
-        Auth(config, store=MemoryStore()).sign_in("alice", "pw")
+    auth = Auth(config, store=MemoryStore(), transport=Recording())  # type: ignore[arg-type]
+    with pytest.raises(NotAuthorizedException):
+        auth.sign_in("alice")
+    assert calls[0].payload["AuthFlow"] == "USER_AUTH"
+    assert calls[0].payload["AuthParameters"]["USERNAME"] == "alice"
+    assert "PREFERRED_CHALLENGE" not in calls[0].payload["AuthParameters"]
 
 
 def test_a_stored_session_is_picked_up_and_a_corrupt_one_is_signed_out(

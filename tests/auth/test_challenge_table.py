@@ -40,6 +40,9 @@ from .helpers import authentication_result, drive
 CTX = ClientContext("us-east-1_TestPool1", "client123", "s3cr3t")  # so SECRET_HASH is sent too
 NOW = datetime(2026, 11, 5, 9, 3, 7, tzinfo=timezone.utc)
 DELIVERY = {"CODE_DELIVERY_DESTINATION": "+*******12", "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS"}
+#: SELECT_CHALLENGE's choices travel beside ChallengeParameters, in AvailableChallenges.
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN")
+REQUEST_OPTIONS = json.dumps({"challenge": "Y2g", "rpId": "example.com", "allowCredentials": []})
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,27 @@ CASES = [
         {"ANSWER": "SOFTWARE_TOKEN_MFA"},
     ),
     Case(
+        "SELECT_CHALLENGE",
+        {},
+        SignInStep.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION,
+        "email_otp",
+        {"ANSWER": "EMAIL_OTP"},
+    ),
+    Case(  # a password factor: asked for first, Cognito hears of the choice with it
+        "SELECT_CHALLENGE",
+        {},
+        SignInStep.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION,
+        "password",
+        None,
+    ),
+    Case(
+        "WEB_AUTHN",
+        {"CREDENTIAL_REQUEST_OPTIONS": REQUEST_OPTIONS},
+        SignInStep.CONFIRM_SIGN_IN_WITH_PASSKEY,
+        '{"id":"cred-1"}',
+        {"CREDENTIAL": '{"id":"cred-1"}'},
+    ),
+    Case(
         MFA_SETUP,
         {"MFAS_CAN_SETUP": json.dumps(["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"])},
         SignInStep.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION,
@@ -135,11 +159,13 @@ class Cognito:
     the TOTP setup calls' Sessions; every call is recorded."""
 
     def __init__(self, challenge: str, params: Mapping[str, str]) -> None:
-        self.challenge = {
+        self.challenge: dict[str, Any] = {
             "ChallengeName": challenge,
             "Session": "session-1",
             "ChallengeParameters": {"USER_ID_FOR_SRP": "internal-1", **params},
         }
+        if challenge == "SELECT_CHALLENGE":
+            self.challenge["AvailableChallenges"] = list(FIRST_FACTORS)
 
     def __call__(self, call: Call) -> dict[str, Any]:
         if call.operation == "InitiateAuth":
@@ -160,7 +186,7 @@ def _signed_in_to(case: Case) -> SignInOutcome:
 
 
 def _case_id(case: Case) -> str:
-    return f"{case.challenge}-{case.step.value}"
+    return f"{case.challenge}-{case.step.value}-{case.reply.strip()[:8]}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -208,6 +234,7 @@ def test_every_answer_builder_produces_the_challenge_responses_keys_cognito_expe
         auth_flow_type="USER_PASSWORD_AUTH",
         step=case.step,
         setup_types=("TOTP", "EMAIL"),
+        available_challenges=FIRST_FACTORS,
     )
     reply = Reply(case.reply, case.attributes)
     answer, calls = drive(CHALLENGES[case.challenge].answer(pending, reply), Cognito("", {}))
@@ -262,8 +289,8 @@ def test_custom_challenge_rounds_follow_the_table_until_tokens() -> None:
 
 
 def test_an_unknown_challenge_is_a_clear_error_wherever_it_comes() -> None:
-    message = r"the WEB_AUTHN challenge, which this version of pyamplify cannot answer yet"
-    unknown = {"ChallengeName": "WEB_AUTHN", "Session": "s", "ChallengeParameters": {}}
+    message = r"the FUTURE_CHALLENGE challenge, which this version of pyamplify cannot answer yet"
+    unknown = {"ChallengeName": "FUTURE_CHALLENGE", "Session": "s", "ChallengeParameters": {}}
     at_sign_in = sign_in_flow(CTX, "u", "pw", flow_type="USER_PASSWORD_AUTH", now=lambda: NOW)
     with pytest.raises(UnsupportedChallengeError, match=message):
         drive(at_sign_in, lambda call: unknown)

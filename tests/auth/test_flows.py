@@ -273,15 +273,15 @@ def test_code_challenges_map_to_amplify_steps(
 
 
 def test_unknown_challenge_is_a_clear_error() -> None:
-    answer = {"ChallengeName": "WEB_AUTHN", "ChallengeParameters": {}}
+    answer = {"ChallengeName": "FUTURE_CHALLENGE", "ChallengeParameters": {}}
     flow = sign_in_flow(CTX, "u", "pw", flow_type="USER_PASSWORD_AUTH", now=lambda: NOW)
-    with pytest.raises(UnsupportedChallengeError, match="WEB_AUTHN"):
+    with pytest.raises(UnsupportedChallengeError, match="FUTURE_CHALLENGE"):
         drive(flow, lambda c: answer)
 
 
 def test_argument_errors_are_validation_errors_exit_2() -> None:
-    with pytest.raises(AuthValidationError, match="USER_AUTH") as caught:
-        drive(sign_in_flow(CTX, "u", "pw", flow_type="USER_AUTH", now=lambda: NOW), dict)
+    with pytest.raises(AuthValidationError, match="MAGIC_AUTH") as caught:
+        drive(sign_in_flow(CTX, "u", "pw", flow_type="MAGIC_AUTH", now=lambda: NOW), dict)
     assert caught.value.exit_code == 2
     with pytest.raises(AuthValidationError, match="password"):
         drive(sign_in_flow(CTX, "u", None, now=lambda: NOW), dict)

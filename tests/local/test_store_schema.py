@@ -61,7 +61,9 @@ V2_TABLES = {"resource_servers", "oauth_codes", "hosted_sessions", "oauth_famili
 V4_TABLES = {"pending_attributes"}
 #: Remembered devices and the TOTP steps used (migration 5).
 V5_TABLES = {"devices", "totp_steps"}
-TABLES = V1_TABLES | V2_TABLES | V4_TABLES | V5_TABLES
+#: Passkeys and their open registrations (migration 6).
+V6_TABLES = {"webauthn_credentials", "webauthn_registrations"}
+TABLES = V1_TABLES | V2_TABLES | V4_TABLES | V5_TABLES | V6_TABLES
 #: The tables the unversioned code made only when an operation first needed them.
 LAZY_TABLES = V1_TABLES - {
     "meta",

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from pyamplify.auth._identity_core import IdentityCore
     from pyamplify.auth.credentials import AWSCredentials
     from pyamplify.auth.flows import PendingChallenge
+    from pyamplify.auth.passkeys import PasskeyAuthenticator
+    from pyamplify.auth.user_auth_operations import AutoSignIn
     from pyamplify.config import AuthConfig
     from pyamplify.storage import CredentialStore
 
@@ -140,6 +142,12 @@ class AuthCore:
         self.refresh_client_metadata: Mapping[str, str] | None = None
         #: Client-credentials tokens in memory, by client and scopes (``web_operations``).
         self.m2m_tokens: dict[str, Any] = {}
+        #: What makes and uses passkeys (``None``: the machine's, found when first needed), and
+        #: the origin claimed to the relying party (``None``: ``https://<rp id>``).
+        self.passkey_authenticator: PasskeyAuthenticator | None = None
+        self.passkey_origin: str | None = None
+        #: A sign-up waiting for ``auto_sign_in`` (``user_auth_operations``).
+        self.auto_sign_in: AutoSignIn | None = None
 
     @property
     def context(self) -> ClientContext:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pyamplify.auth import account_operations as acct
 from pyamplify.auth import device_operations as devices
 from pyamplify.auth import operations as ops
+from pyamplify.auth import passkey_operations as passkeys
+from pyamplify.auth import user_auth_operations as user_auth
 from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
@@ -42,6 +44,8 @@ from pyamplify.auth.session import AuthSession
 from pyamplify.wire.call import Call
 
 if TYPE_CHECKING:
+    from pyamplify.auth.passkey_flows import ListWebAuthnCredentialsResult
+    from pyamplify.auth.passkeys import PasskeyAuthenticator
     from pyamplify.config import AuthConfig
     from pyamplify.storage import CredentialStore
     from pyamplify.wire.transport import AsyncTransport
@@ -77,8 +81,12 @@ class AsyncAuth(AuthBase):
         profile: str = "default",
         clock: Callable[[], float] | None = None,
         transport: AsyncTransport | None = None,
+        passkey_authenticator: PasskeyAuthenticator | None = None,
+        passkey_origin: str | None = None,
     ) -> None:
         super().__init__(AuthCore(config, store=store, profile=profile, clock=clock))
+        self._core.passkey_authenticator = passkey_authenticator
+        self._core.passkey_origin = passkey_origin
         self._given_transport = transport
         self._transports: _LoopTransports = weakref.WeakKeyDictionary()
         self._locks: dict[str, _LoopLocks] = {
@@ -173,10 +181,16 @@ class AsyncAuth(AuthBase):
         attributes: Mapping[str, str] | None = None,
         validation_data: Mapping[str, str] | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        auto_sign_in: bool | str = False,
     ) -> SignUpResult:
-        """Register a new user; the result's next step says whether a code must be confirmed."""
+        """Register a new user; the result's next step says whether a code must be confirmed.
+        Without ``password`` the user is passwordless (the pool must offer a passwordless first
+        factor). ``auto_sign_in`` (true, or a flow name such as ``"USER_AUTH"``): after
+        ``confirm_sign_up``, :meth:`auto_sign_in` signs the user in."""
         core = self._core
-        op = ops.sign_up_op(core, username, password, attributes, validation_data, client_metadata)
+        op = ops.sign_up_op(
+            core, username, password, attributes, validation_data, client_metadata, auto_sign_in
+        )
         return await self._run(op)
 
     async def confirm_sign_up(
@@ -206,12 +220,32 @@ class AsyncAuth(AuthBase):
         *,
         flow: str | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        preferred_challenge: str | None = None,
     ) -> SignInResult:
-        """Start signing in; ``result.next_step`` says what (if anything) comes next."""
-        core = self._core
-        return await self._run(
-            ops.sign_in_op(core, self._identity, username, password, flow, client_metadata)
+        """Start signing in; ``result.next_step`` says what (if anything) comes next.
+
+        ``flow="USER_AUTH"`` is choice-based sign-in: ``preferred_challenge`` names the first
+        factor (``EMAIL_OTP``, ``SMS_OTP``, ``WEB_AUTHN``, ``PASSWORD``, ``PASSWORD_SRP``; it
+        implies USER_AUTH), else the next step offers the available ones. A passkey is asked of
+        the ``passkey_authenticator`` (or the machine's security key / Windows Hello)."""
+        op = ops.sign_in_op(
+            self._core,
+            self._identity,
+            username,
+            password,
+            flow,
+            client_metadata,
+            preferred_challenge,
         )
+        return await self._run(op)
+
+    async def auto_sign_in(
+        self, *, client_metadata: Mapping[str, str] | None = None
+    ) -> SignInResult:
+        """Sign in the user of ``sign_up(..., auto_sign_in=True)`` once it is confirmed (with
+        ConfirmSignUp's Session under USER_AUTH, else with the sign-up's password)."""
+        op = user_auth.auto_sign_in_op(self._core, self._identity, client_metadata)
+        return await self._run(op)
 
     async def confirm_sign_in(
         self,
@@ -232,6 +266,22 @@ class AsyncAuth(AuthBase):
             friendly_device_name,
         )
         return await self._run(op)
+
+    # ------------------------------------------------------------------ passkeys
+    async def associate_webauthn_credential(self) -> None:
+        """Register a new passkey for the signed-in user with the passkey authenticator (a
+        security key or Windows Hello; ``pip install 'pyamplify[passkeys]'``)."""
+        return await self._run(passkeys.associate_op(self._core))
+
+    async def list_webauthn_credentials(
+        self, *, page_size: int | None = None, next_token: str | None = None
+    ) -> ListWebAuthnCredentialsResult:
+        """A page of the signed-in user's passkeys (``next_token`` of the result: the next)."""
+        return await self._run(passkeys.list_op(self._core, page_size, next_token))
+
+    async def delete_webauthn_credential(self, credential_id: str) -> None:
+        """Delete one of the signed-in user's passkeys."""
+        return await self._run(passkeys.delete_op(self._core, credential_id))
 
     # ------------------------------------------------------------------ MFA settings
     async def set_up_totp(self) -> TOTPSetupDetails:

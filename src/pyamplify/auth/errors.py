@@ -52,3 +52,17 @@ class GuestAccessDisabledError(PyamplifyError):
 
 class MissingDependencyError(PyamplifyError):
     """An optional dependency (an extra such as ``pyamplify[boto3]``) is not installed."""
+
+
+class NoPasskeyAuthenticatorError(PyamplifyError):
+    """No authenticator could make or use a passkey here (no security key, no Windows Hello,
+    or the ``fido2`` library is not installed)."""
+
+
+class PasskeyError(PyamplifyError):
+    """The passkey authenticator refused or failed (cancelled, timed out, no matching key)."""
+
+
+class AutoSignInError(PyamplifyError):
+    """``auto_sign_in`` was called with no sign-up waiting to sign in (Amplify's
+    AutoSignInException)."""

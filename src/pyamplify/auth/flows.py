@@ -54,6 +54,9 @@ USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"
 #: a password checked with SRP first, or from the first challenge (Amplify JS v6's names).
 CUSTOM_WITH_SRP = "CUSTOM_WITH_SRP"
 CUSTOM_WITHOUT_SRP = "CUSTOM_WITHOUT_SRP"
+#: Choice-based sign-in: the first factor (password, one-time code, passkey) is chosen by
+#: ``preferred_challenge`` or at the first-factor selection (:mod:`.user_auth_flows`).
+USER_AUTH = "USER_AUTH"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ FLOWS: Mapping[str, FlowKind] = MappingProxyType(
             extra=MappingProxyType({"CHALLENGE_NAME": "SRP_A"}),
         ),
         CUSTOM_WITHOUT_SRP: FlowKind("CUSTOM_AUTH", srp=False, needs_password=False),
+        USER_AUTH: FlowKind("USER_AUTH", srp=False, needs_password=False),
     }
 )
 SIGN_IN_FLOWS = tuple(FLOWS)
@@ -224,6 +228,10 @@ class PendingChallenge:
     setup_types: tuple[str, ...] = ()
     #: The remembered device this sign-in names (it proves itself if Cognito asks).
     device: RememberedDevice | None = None
+    #: SELECT_CHALLENGE: Cognito's AvailableChallenges, and the password factor chosen
+    #: (``PASSWORD`` / ``PASSWORD_SRP``) while the password is asked for.
+    available_challenges: tuple[str, ...] = ()
+    first_factor: str | None = None
 
     def __repr__(self) -> str:
         return f"PendingChallenge({self.name!r}, username={self.username!r})"
@@ -291,12 +299,23 @@ class Reply:
 
 
 @dataclass(frozen=True, repr=False)
+class SrpProof:
+    """What answers the PASSWORD_VERIFIER an answer with ``SRP_A`` leads to."""
+
+    ephemeral: srp.ClientEphemeral
+    password: str
+
+
+@dataclass(frozen=True, repr=False)
 class Responses:
     """An answer to send with RespondToAuthChallenge: the ChallengeResponses (USERNAME and
-    SECRET_HASH are added when it is sent) and the Session, when not the challenge's own."""
+    SECRET_HASH are added when it is sent) and the Session, when not the challenge's own.
+    ``srp``: the answer carries ``SRP_A`` (choice-based PASSWORD_SRP), so the PASSWORD_VERIFIER
+    it leads to is answered at once."""
 
     values: Mapping[str, str]
     session: str | None = None
+    srp: SrpProof | None = None
 
     def __repr__(self) -> str:
         return f"Responses({sorted(self.values)})"
@@ -432,6 +451,53 @@ def _answer_mfa_setup(pending: PendingChallenge, reply: Reply) -> Flow[Responses
     return (yield from SETUP_ANSWERS[step](pending, reply))
 
 
+#: Choice-based sign-in's first factors that take a password (asked for after the choice).
+PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
+
+
+def _first_factor_shown(params: Mapping[str, str]) -> Shown:
+    """SELECT_CHALLENGE: the factors come with the response (``AvailableChallenges``), which
+    :func:`_outcome` adds to the step."""
+    return Shown(SignInStep.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION)
+
+
+def _answer_first_factor(
+    pending: PendingChallenge, reply: Reply
+) -> Flow[Responses | SignInOutcome]:
+    """CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: the reply names a factor. A password factor
+    becomes CONFIRM_SIGN_IN_WITH_PASSWORD without telling Cognito (as Amplify JS v6 does); the
+    password then answers SELECT_CHALLENGE with ``PASSWORD`` or ``SRP_A``. A code or passkey
+    factor is the ANSWER (Cognito then sends the code, or the passkey challenge)."""
+    yield from ()  # no call first
+    if pending.step is SignInStep.CONFIRM_SIGN_IN_WITH_PASSWORD:
+        if pending.first_factor == "PASSWORD":
+            return Responses({"ANSWER": "PASSWORD", "PASSWORD": reply.text})
+        ephemeral = srp.new_client_ephemeral()
+        proof = SrpProof(ephemeral, reply.text)
+        return Responses({"ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.srp_a}, srp=proof)
+    choice = reply.text.strip().upper()
+    if choice not in pending.available_challenges:
+        raise AuthValidationError(
+            f"{reply.text[:40]!r} is not an available first factor; answer one of: "
+            f"{', '.join(pending.available_challenges)}"
+        )
+    if choice in PASSWORD_FACTORS:
+        step = SignInStep.CONFIRM_SIGN_IN_WITH_PASSWORD
+        chosen = replace(pending, step=step, first_factor=choice)
+        return _waiting(chosen, SignInNextStep(step))
+    return Responses({"ANSWER": choice})
+
+
+def _passkey_shown(params: Mapping[str, str]) -> Shown:
+    """WEB_AUTHN: the request options travel to whoever answers (normally the operation, with
+    the passkey authenticator)."""
+    options = params.get("CREDENTIAL_REQUEST_OPTIONS", "")
+    return Shown(
+        SignInStep.CONFIRM_SIGN_IN_WITH_PASSKEY,
+        additional_info=MappingProxyType({"CREDENTIAL_REQUEST_OPTIONS": options}),
+    )
+
+
 #: Cognito challenge -> how it is shown and how the caller's reply answers it. A new challenge
 #: is one row here (and its functions); ``_outcome`` and ``confirm_sign_in_flow`` only read it.
 CHALLENGES: Mapping[str, Transition] = MappingProxyType(
@@ -459,6 +525,8 @@ CHALLENGES: Mapping[str, Transition] = MappingProxyType(
             _answer_with("ANSWER", _cognito_mfa_name),
         ),
         MFA_SETUP: Transition(_mfa_setup_shown, _answer_mfa_setup),
+        "SELECT_CHALLENGE": Transition(_first_factor_shown, _answer_first_factor),
+        "WEB_AUTHN": Transition(_passkey_shown, _answer_with("CREDENTIAL")),
     }
 )
 
@@ -500,12 +568,32 @@ def sign_in_flow(
     client_metadata: Mapping[str, str] | None = None,
     now: Callable[[], datetime],
     devices: DeviceLookup | None = None,
+    preferred_challenge: str | None = None,
+    session: str | None = None,
 ) -> Flow[SignInOutcome]:
-    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER.
+    """InitiateAuth with the chosen flow; for SRP also answer PASSWORD_VERIFIER. USER_AUTH
+    (with ``preferred_challenge``, or ConfirmSignUp's ``session``) is
+    :func:`~pyamplify.auth.user_auth_flows.user_auth_flow`'s.
 
     A password sign-in names the user's remembered device (``devices``), which then proves
     itself when Cognito asks (DEVICE_SRP_AUTH); a device Cognito no longer knows is dropped from
     the sign-in, which goes on without it (``forgotten_device`` says so)."""
+    if flow_type == USER_AUTH:
+        from pyamplify.auth.user_auth_flows import user_auth_flow
+
+        return (
+            yield from user_auth_flow(
+                ctx,
+                username,
+                password,
+                preferred_challenge=preferred_challenge,
+                session=session,
+                client_metadata=client_metadata,
+                now=now,
+            )
+        )
+    if preferred_challenge is not None:
+        raise AuthValidationError("preferred_challenge needs flow='USER_AUTH'")
     flow_type = resolve_flow(flow_type, password)
     kind = FLOWS.get(flow_type)
     if kind is None:
@@ -639,6 +727,10 @@ def _password_verifier_call(
     )
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def _json_list(text: str | None) -> tuple[str, ...]:
     import json
 
@@ -670,6 +762,7 @@ def _outcome(
     name = str(response.get("ChallengeName"))
     params: Mapping[str, str] = response.get("ChallengeParameters") or {}
     shown = _transition_of(name).shows(params)
+    available = tuple(str(item) for item in response.get("AvailableChallenges") or ())
     pending = PendingChallenge(
         name=name,
         parameters=MappingProxyType(dict(params)),
@@ -680,6 +773,7 @@ def _outcome(
         step=shown.step,
         setup_types=shown.setup_types,
         device=device,
+        available_challenges=available,
     )
     step = SignInNextStep(
         shown.step,
@@ -700,6 +794,7 @@ def _outcome(
         or tuple(
             AMPLIFY_MFA_NAMES.get(item, item) for item in _mfa_list(params, "MFAS_CAN_CHOOSE")
         ),
+        available_challenges=available,
     )
     return _waiting(pending, step)
 
@@ -725,10 +820,11 @@ def _respond(
     pending: PendingChallenge,
     answer: Responses,
     client_metadata: Mapping[str, str] | None,
-    now: Callable[[], datetime],
+    now: Callable[[], datetime] | None = None,
 ) -> Flow[SignInOutcome]:
     """RespondToAuthChallenge for ``pending`` with ``answer`` (USERNAME and SECRET_HASH added);
-    a remembered device asked to prove itself next does so at once."""
+    an answer with ``SRP_A`` also answers the PASSWORD_VERIFIER it leads to, and a remembered
+    device asked to prove itself next does so at once."""
     payload: dict[str, Any] = {
         "ChallengeName": pending.name,
         "ClientId": ctx.client_id,
@@ -743,8 +839,15 @@ def _respond(
         ),
     }
     response = yield idp("RespondToAuthChallenge", payload)
+    clock = now or _utc_now
+    if answer.srp is not None and response.get("ChallengeName") == "PASSWORD_VERIFIER":
+        metadata = dict(client_metadata or {})
+        proof = answer.srp
+        response = yield _password_verifier_call(
+            ctx, proof.ephemeral, proof.password, response, metadata, clock
+        )
     response = yield from continue_on_device(
-        ctx, response, pending.device, pending.username, client_metadata=client_metadata, now=now
+        ctx, response, pending.device, pending.username, client_metadata=client_metadata, now=clock
     )
     outcome = _outcome(
         response,
@@ -774,8 +877,7 @@ def confirm_sign_in_flow(
     answer = yield from _transition_of(pending.name).answer(pending, reply)
     if isinstance(answer, SignInOutcome):  # a step taken here, Cognito not told
         return (yield from _begin_totp_setup(answer))
-    clock = now or (lambda: datetime.now(timezone.utc))
-    return (yield from _respond(ctx, pending, answer, client_metadata, clock))
+    return (yield from _respond(ctx, pending, answer, client_metadata, now))
 
 
 # --------------------------------------------------------------------------- tokens

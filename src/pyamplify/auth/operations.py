@@ -19,6 +19,7 @@ from pyamplify.auth._identity_core import no_identity_pool
 from pyamplify.auth.effects import IDENTITY, REFRESH, Blocking, Exclusive, Op, StoreLocked
 from pyamplify.auth.errors import AlreadySignedInError, NoSignInInProgressError, SignedOutError
 from pyamplify.auth.flows import (
+    USER_AUTH,
     SignInOutcome,
     confirm_sign_in_flow,
     confirm_sign_up_flow,
@@ -37,6 +38,7 @@ from pyamplify.auth.mfa_flows import (
     update_mfa_preference_flow,
     verify_totp_setup_flow,
 )
+from pyamplify.auth.passkey_sign_in import answer_passkey_op
 from pyamplify.auth.results import (
     AuthUser,
     CodeDeliveryDetails,
@@ -91,18 +93,21 @@ def sign_up_op(
     attributes: Mapping[str, str] | None,
     validation_data: Mapping[str, str] | None,
     client_metadata: Mapping[str, str] | None,
+    auto_sign_in: bool | str = False,
 ) -> Op[SignUpResult]:
-    """``sign_up``: the SignUp flow for this app client."""
-    return (
-        yield from sign_up_flow(
-            core.context,
-            username,
-            password,
-            attributes=attributes,
-            validation_data=validation_data,
-            client_metadata=client_metadata,
-        )
+    """``sign_up``: the SignUp flow for this app client (``auto_sign_in``: remember the user for
+    ``auto_sign_in()``, :mod:`.user_auth_operations`)."""
+    from pyamplify.auth.user_auth_operations import start_auto_sign_in
+
+    result = yield from sign_up_flow(
+        core.context,
+        username,
+        password,
+        attributes=attributes,
+        validation_data=validation_data,
+        client_metadata=client_metadata,
     )
+    return start_auto_sign_in(core, username, password, auto_sign_in, result)
 
 
 def confirm_sign_up_op(
@@ -113,6 +118,12 @@ def confirm_sign_up_op(
     client_metadata: Mapping[str, str] | None,
 ) -> Op[SignUpResult]:
     """``confirm_sign_up``: the ConfirmSignUp flow for this app client."""
+    waiting = core.auto_sign_in
+    if waiting is not None and waiting.username == username:
+        from pyamplify.auth import user_auth_operations
+
+        op = user_auth_operations.confirm_sign_up_op
+        return (yield from op(core, username, code, force_alias_creation, client_metadata))
     return (
         yield from confirm_sign_up_flow(
             core.context,
@@ -140,11 +151,16 @@ def sign_in_op(
     password: str | None,
     flow: str | None,
     client_metadata: Mapping[str, str] | None,
+    preferred_challenge: str | None = None,
 ) -> Op[SignInResult]:
-    """``sign_in``: refused over a signed-in profile, else the sign-in flow and its result."""
+    """``sign_in``: refused over a signed-in profile, else the sign-in flow and its result (a
+    passkey challenge answered by the authenticator; ``preferred_challenge`` implies
+    USER_AUTH)."""
     cached = yield from current_op(core)
     if cached is not None:
         raise already_signed_in(cached, core.profile)
+    if preferred_challenge is not None and flow is None:
+        flow = USER_AUTH
     book = yield from devices.device_book_op(core)
     outcome = yield from sign_in_flow(
         core.context,
@@ -153,8 +169,10 @@ def sign_in_op(
         flow_type=core.sign_in_flow_type(flow),
         client_metadata=client_metadata,
         now=core.now,
+        preferred_challenge=preferred_challenge,
         devices=book.find,
     )
+    outcome = yield from answer_passkey_op(core, outcome, client_metadata)
     return (yield from _finish_sign_in(core, identity, outcome))
 
 
@@ -179,6 +197,8 @@ def confirm_sign_in_op(
         friendly_device_name=friendly_device_name,
         now=core.now,
     )
+    offered = pending.available_challenges
+    outcome = yield from answer_passkey_op(core, outcome, client_metadata, offered)
     return (yield from _finish_sign_in(core, identity, outcome))
 
 

@@ -47,6 +47,10 @@ class SignInStep(StepEnum):
     CONTINUE_SIGN_IN_WITH_EMAIL_SETUP = "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"
     CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION = "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
     CONFIRM_SIGN_IN_WITH_PASSWORD = "CONFIRM_SIGN_IN_WITH_PASSWORD"
+    #: pyamplify's own: Cognito's WEB_AUTHN challenge, which ``sign_in`` / ``confirm_sign_in``
+    #: answer with the passkey authenticator themselves (as Amplify JS does); a caller sees it
+    #: only when the authenticator failed, and may answer it with an AuthenticationResponseJSON.
+    CONFIRM_SIGN_IN_WITH_PASSKEY = "CONFIRM_SIGN_IN_WITH_PASSKEY"
     CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
     RESET_PASSWORD = "RESET_PASSWORD"
 
@@ -55,6 +59,8 @@ class SignUpStep(StepEnum):
     """Amplify JS v6's ``signUpStep`` values."""
 
     CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
+    #: ``sign_up(..., auto_sign_in=True)``: call ``auto_sign_in()`` (after ``confirm_sign_up``).
+    COMPLETE_AUTO_SIGN_IN = "COMPLETE_AUTO_SIGN_IN"
     DONE = "DONE"
 
 
@@ -151,6 +157,9 @@ class SignInNextStep:
     allowed_mfa_types: tuple[str, ...] = ()
     #: CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the new shared secret and its ``otpauth://`` URI.
     totp_setup_details: TOTPSetupDetails | None = None
+    #: CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: the first factors to choose from
+    #: (``PASSWORD``, ``PASSWORD_SRP``, ``EMAIL_OTP``, ``SMS_OTP``, ``WEB_AUTHN``).
+    available_challenges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

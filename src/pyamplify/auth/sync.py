@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pyamplify.auth import account_operations as acct
 from pyamplify.auth import device_operations as devices
 from pyamplify.auth import operations as ops
+from pyamplify.auth import passkey_operations as passkeys
+from pyamplify.auth import user_auth_operations as user_auth
 from pyamplify.auth import web_operations as web
 from pyamplify.auth._base import AuthBase
 from pyamplify.auth._core import AuthCore
@@ -39,6 +41,8 @@ from pyamplify.auth.session import AuthSession
 from pyamplify.wire.call import Call
 
 if TYPE_CHECKING:
+    from pyamplify.auth.passkey_flows import ListWebAuthnCredentialsResult
+    from pyamplify.auth.passkeys import PasskeyAuthenticator
     from pyamplify.config import AuthConfig
     from pyamplify.storage import CredentialStore
     from pyamplify.wire.transport import SyncTransport
@@ -59,8 +63,12 @@ class Auth(AuthBase):
         profile: str = "default",
         clock: Callable[[], float] | None = None,
         transport: SyncTransport | None = None,
+        passkey_authenticator: PasskeyAuthenticator | None = None,
+        passkey_origin: str | None = None,
     ) -> None:
         super().__init__(AuthCore(config, store=store, profile=profile, clock=clock))
+        self._core.passkey_authenticator = passkey_authenticator
+        self._core.passkey_origin = passkey_origin
         self._transport = transport
         self._locks = {REFRESH: threading.Lock(), IDENTITY: threading.Lock()}
         self._transport_lock = threading.Lock()
@@ -114,10 +122,16 @@ class Auth(AuthBase):
         attributes: Mapping[str, str] | None = None,
         validation_data: Mapping[str, str] | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        auto_sign_in: bool | str = False,
     ) -> SignUpResult:
-        """Register a new user; the result's next step says whether a code must be confirmed."""
+        """Register a new user; the result's next step says whether a code must be confirmed.
+        Without ``password`` the user is passwordless (the pool must offer a passwordless first
+        factor). ``auto_sign_in`` (true, or a flow name such as ``"USER_AUTH"``): after
+        ``confirm_sign_up``, :meth:`auto_sign_in` signs the user in."""
         core = self._core
-        op = ops.sign_up_op(core, username, password, attributes, validation_data, client_metadata)
+        op = ops.sign_up_op(
+            core, username, password, attributes, validation_data, client_metadata, auto_sign_in
+        )
         return self._run(op)
 
     def confirm_sign_up(
@@ -147,12 +161,30 @@ class Auth(AuthBase):
         *,
         flow: str | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        preferred_challenge: str | None = None,
     ) -> SignInResult:
-        """Start signing in; ``result.next_step`` says what (if anything) comes next."""
-        core = self._core
-        return self._run(
-            ops.sign_in_op(core, self._identity, username, password, flow, client_metadata)
+        """Start signing in; ``result.next_step`` says what (if anything) comes next.
+
+        ``flow="USER_AUTH"`` is choice-based sign-in: ``preferred_challenge`` names the first
+        factor (``EMAIL_OTP``, ``SMS_OTP``, ``WEB_AUTHN``, ``PASSWORD``, ``PASSWORD_SRP``; it
+        implies USER_AUTH), else the next step offers the available ones. A passkey is asked of
+        the ``passkey_authenticator`` (or the machine's security key / Windows Hello)."""
+        op = ops.sign_in_op(
+            self._core,
+            self._identity,
+            username,
+            password,
+            flow,
+            client_metadata,
+            preferred_challenge,
         )
+        return self._run(op)
+
+    def auto_sign_in(self, *, client_metadata: Mapping[str, str] | None = None) -> SignInResult:
+        """Sign in the user of ``sign_up(..., auto_sign_in=True)`` once it is confirmed (with
+        ConfirmSignUp's Session under USER_AUTH, else with the sign-up's password)."""
+        op = user_auth.auto_sign_in_op(self._core, self._identity, client_metadata)
+        return self._run(op)
 
     def confirm_sign_in(
         self,
@@ -173,6 +205,22 @@ class Auth(AuthBase):
             friendly_device_name,
         )
         return self._run(op)
+
+    # ------------------------------------------------------------------ passkeys
+    def associate_webauthn_credential(self) -> None:
+        """Register a new passkey for the signed-in user with the passkey authenticator (a
+        security key or Windows Hello; ``pip install 'pyamplify[passkeys]'``)."""
+        return self._run(passkeys.associate_op(self._core))
+
+    def list_webauthn_credentials(
+        self, *, page_size: int | None = None, next_token: str | None = None
+    ) -> ListWebAuthnCredentialsResult:
+        """A page of the signed-in user's passkeys (``next_token`` of the result: the next)."""
+        return self._run(passkeys.list_op(self._core, page_size, next_token))
+
+    def delete_webauthn_credential(self, credential_id: str) -> None:
+        """Delete one of the signed-in user's passkeys."""
+        return self._run(passkeys.delete_op(self._core, credential_id))
 
     # ------------------------------------------------------------------ MFA settings
     def set_up_totp(self) -> TOTPSetupDetails:

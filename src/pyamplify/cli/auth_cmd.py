@@ -100,9 +100,21 @@ def register(subparsers: Subparsers) -> None:
     sign_in.add_argument("username", nargs="?", help="asked for when left out")
     sign_in.add_argument(
         "--flow",
-        choices=("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_WITH_SRP", "CUSTOM_WITHOUT_SRP"),
+        choices=(
+            "USER_SRP_AUTH",
+            "USER_PASSWORD_AUTH",
+            "CUSTOM_WITH_SRP",
+            "CUSTOM_WITHOUT_SRP",
+            "USER_AUTH",
+        ),
         help="sign-in flow (default: the configuration's authenticationFlowType; its "
-        "CUSTOM_AUTH means CUSTOM_WITH_SRP when a password is given, else CUSTOM_WITHOUT_SRP)",
+        "CUSTOM_AUTH means CUSTOM_WITH_SRP when a password is given, else CUSTOM_WITHOUT_SRP; "
+        "USER_AUTH offers the first factors the pool allows: password, codes, passkey)",
+    )
+    sign_in.add_argument(
+        "--passwordless",
+        choices=("email", "sms", "passkey"),
+        help="sign in without a password (USER_AUTH): a code by e-mail or SMS, or a passkey",
     )
     sign_in.add_argument(
         "--answer-stdin",
@@ -211,11 +223,12 @@ def register(subparsers: Subparsers) -> None:
         help="when nobody is signed in on the profile, print a guest's credentials (without it "
         "the command exits 1 and says to sign in)",
     )
-    from pyamplify.cli import account_cmd, devices_cmd, mfa_cmd, profiles_cmd
+    from pyamplify.cli import account_cmd, devices_cmd, mfa_cmd, passkeys_cmd, profiles_cmd
 
     account_cmd.register(commands, common, secret_input)
     mfa_cmd.register(commands, common)
     devices_cmd.register(commands, common)
+    passkeys_cmd.register(commands, common)
     profiles_cmd.register(commands)
     refuse_abbreviations(commands)
 
@@ -306,6 +319,7 @@ def _sign_in_document(result: SignInResult) -> dict[str, Any]:
             "code_delivery_details": delivery_document(step.code_delivery_details),
             "additional_info": dict(step.additional_info),
             "allowed_mfa_types": list(step.allowed_mfa_types),
+            "available_challenges": list(step.available_challenges),
         },
     }
 
@@ -347,6 +361,11 @@ def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> S
         return auth.confirm_sign_in(prompter.text(f"MFA type to set up ({choices}): ", "MFA type"))
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP:
         return auth.confirm_sign_in(prompter.text("E-mail address for MFA codes: ", "address"))
+    if kind is SignInStep.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION:
+        choices = "/".join(step.available_challenges)
+        return auth.confirm_sign_in(prompter.text(f"Sign in with ({choices}): ", "first factor"))
+    if kind is SignInStep.CONFIRM_SIGN_IN_WITH_PASSWORD:
+        return auth.confirm_sign_in(prompter.secret("Password: "))
     if kind is SignInStep.CONTINUE_SIGN_IN_WITH_TOTP_SETUP and step.totp_setup_details:
         _show_totp_setup(auth, step.totp_setup_details)
         return auth.confirm_sign_in(prompter.text("Code from the app: ", "code"))
@@ -429,9 +448,10 @@ def _signed_in(auth: Auth, result: SignInResult) -> tuple[dict[str, Any], str]:
 
 def _run_web_sign_in(args: argparse.Namespace) -> int:
     """``pyamplify auth sign-in --web [--provider NAME] [--no-browser]``."""
-    if args.username or args.flow or args.answer_stdin:
+    if args.username or args.flow or args.answer_stdin or args.passwordless:
         raise UsageError(
-            "--web signs in on the Hosted UI's page: give no username, --flow or --answer-stdin"
+            "--web signs in on the Hosted UI's page: give no username, --flow, --passwordless "
+            "or --answer-stdin"
         )
     with open_auth(args) as auth:
         if args.force:
@@ -463,8 +483,8 @@ def _sign_in_password(args: argparse.Namespace, auth: Auth, prompter: Prompter) 
     """The password the flow needs: none for CUSTOM_WITHOUT_SRP; for a configuration's
     CUSTOM_AUTH, an empty answer (or none piped in) means a custom sign-in without one."""
     flow = args.flow or auth.config.authentication_flow_type
-    if flow in ("CUSTOM_WITHOUT_SRP", "CUSTOM_AUTH_WITHOUT_SRP"):
-        return None
+    if flow in ("CUSTOM_WITHOUT_SRP", "CUSTOM_AUTH_WITHOUT_SRP", "USER_AUTH"):
+        return None  # USER_AUTH asks for one only if the password factor is chosen
     if flow == "CUSTOM_AUTH":
         if args.password_stdin:
             return prompter.secret("Password: ") or None
@@ -472,6 +492,10 @@ def _sign_in_password(args: argparse.Namespace, auth: Auth, prompter: Prompter) 
             return None
         return prompter.secret("Password (Enter for none: the custom challenge first): ") or None
     return prompter.secret("Password: ")
+
+
+#: ``sign-in --passwordless`` -> USER_AUTH's PREFERRED_CHALLENGE.
+_PASSWORDLESS = {"email": "EMAIL_OTP", "sms": "SMS_OTP", "passkey": "WEB_AUTHN"}
 
 
 def run_sign_in(args: argparse.Namespace) -> int:
@@ -487,10 +511,15 @@ def run_sign_in(args: argparse.Namespace) -> int:
         username = args.username or prompter.text("Username: ", "username")
         if not username:
             raise UsageError("a username is needed")
+        if args.passwordless and args.flow not in (None, "USER_AUTH"):
+            raise UsageError("--passwordless signs in with the USER_AUTH flow; drop --flow")
+        flow = "USER_AUTH" if args.passwordless else args.flow
+        preferred = _PASSWORDLESS.get(args.passwordless or "")
+        args.flow = flow
         password = _sign_in_password(args, auth, prompter)
         if args.force:
             _sign_out_first(auth)
-        result = auth.sign_in(username, password, flow=args.flow)
+        result = auth.sign_in(username, password, flow=flow, preferred_challenge=preferred)
         while not result.is_signed_in:
             step = result.next_step.sign_in_step.value
             if step == "RESET_PASSWORD" and _interactive(args):

@@ -2,7 +2,8 @@
 
 Flows: USER_SRP_AUTH (the password proved with SRP, :mod:`.srp_flow`), USER_PASSWORD_AUTH and
 ADMIN_USER_PASSWORD_AUTH (the password itself; a user this pool does not know may be moved in
-by the ``USER_MIGRATION`` provider), CUSTOM_AUTH (:mod:`.custom_auth`), and the refresh flows.
+by the ``USER_MIGRATION`` provider), CUSTOM_AUTH (:mod:`.custom_auth`), USER_AUTH (choice-based,
+:mod:`.user_auth`), and the refresh flows.
 After the password: NEW_PASSWORD_REQUIRED for a temporary password, then MFA (:mod:`.mfa`),
 then tokens.
 
@@ -23,7 +24,7 @@ from typing import Any
 from pyamplify import srp
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import custom_auth, device_auth, hooks, mfa_setup, passwords
+from pyamplify.local.idp import custom_auth, device_auth, hooks, mfa_setup, passwords, user_auth
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.accounts import check_attribute_values, create_user, missing_required
 from pyamplify.local.idp.caller import Caller
@@ -34,6 +35,7 @@ from pyamplify.local.idp.common import (
     check_secret_hash,
     client_or_error,
     find_user,
+    opt_str,
     pool_client_or_error,
     pool_or_error,
     prevents_user_existence_errors,
@@ -442,6 +444,12 @@ def _start_custom(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
     )
 
 
+#: The password flows choice-based sign-in (:mod:`.user_auth`) runs for its password factors.
+_USER_AUTH_STEPS = user_auth.PasswordSteps(
+    password_sign_in, _start_srp, _check_account, _before_password_check
+)
+
+
 def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     flow = str_param(body, "AuthFlow")
     params = str_map(body, "AuthParameters")
@@ -451,9 +459,8 @@ def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     if flow == "CUSTOM_AUTH":
         return _start_custom(caller, params)
     if flow == "USER_AUTH":
-        raise errors.UnsupportedOperationException(
-            "The local Cognito does not implement the USER_AUTH flow yet; use USER_SRP_AUTH."
-        )
+        session = opt_str(body, "Session")
+        return user_auth.start(caller, params, session, _USER_AUTH_STEPS)
     typed = required_answer(params, "USERNAME")
     if flow == "USER_SRP_AUTH":
         srp_a = required_answer(params, "SRP_A")
@@ -501,6 +508,9 @@ def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
             finish_sign_in=_after_custom_challenges,
             finish=sign_in_result,
         )
+    if user_auth.answers(caller.backend, challenge, opt_str(body, "Session")):
+        session = opt_str(body, "Session")
+        return user_auth.respond(caller, challenge, responses, session, _USER_AUTH_STEPS)
     if challenge in idp_mfa.CHALLENGES:
         session = body.get("Session") if isinstance(body.get("Session"), str) else None
         if challenge == idp_mfa.MFA_SETUP and mfa_setup.contact_of(responses):

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks, outbox, passwords, pending
+from pyamplify.local.idp import hooks, outbox, passwords, pending, user_auth
 from pyamplify.local.idp.accounts import (
     apply_attribute_update,
     check_attribute_values,
@@ -20,6 +20,7 @@ from pyamplify.local.idp.accounts import (
     create_user,
 )
 from pyamplify.local.idp.admin import send_verification_codes
+from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.common import (
     attributes_from_list,
     attributes_to_list,
@@ -30,6 +31,7 @@ from pyamplify.local.idp.common import (
     check_secret_hash,
     client_or_error,
     find_user,
+    opt_str,
     pool_or_error,
     prevents_user_existence_errors,
     str_map,
@@ -37,10 +39,15 @@ from pyamplify.local.idp.common import (
 )
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.tokens import family_of_refresh_token
+from pyamplify.local.idp.webauthn import first_factors
 from pyamplify.local.signing import JwtError, unverified_parts
 from pyamplify.local.store.userpools import UserRecord
 
 _CONTACTS = ("email", "phone_number")
+_PASSWORD_NEEDED = (
+    "A password is required: this user pool has no passwordless sign-in (its "
+    "SignInPolicy.AllowedFirstAuthFactors has only PASSWORD)."
+)
 _NO_RECOVERY = (
     "Cannot reset password for the user as there is no registered/verified email or phone_number"
 )
@@ -71,10 +78,16 @@ def _simulated_delivery(typed: str) -> dict[str, str]:
 
 @OPERATIONS.operation("SignUp")
 def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """SignUp: an UNCONFIRMED user and, if the pool auto-verifies a contact, a code."""
+    """SignUp: an UNCONFIRMED user and, if the pool auto-verifies a contact, a code.
+
+    The password may be left out when the pool offers a passwordless first factor ("You can
+    only create a passwordless user when passwordless sign-in is available", SignUp.Password).
+    """
     client, pool = _client_pool(backend, body)
     typed = str_param(body, "Username")
-    password = str_param(body, "Password")
+    password = opt_str(body, "Password") or None
+    if password is None and first_factors(pool) == ["PASSWORD"]:
+        raise errors.InvalidParameterException(_PASSWORD_NEEDED)
     check_secret_hash(client, typed, body.get("SecretHash"))
     if (pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
         raise errors.NotAuthorizedException("SignUp is not permitted for this user pool")
@@ -87,8 +100,9 @@ def sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
         existing_message=errors.USER_EXISTS,
     )
     check_required(pool, user.attributes)
-    passwords.check_policy(pool, password)
-    passwords.set_password(pool["Id"], user, password, backend.now())
+    if password is not None:
+        passwords.check_policy(pool, password)
+        passwords.set_password(pool["Id"], user, password, backend.now())
     sign_up_event = hooks.SignUp(
         pool,
         user,
@@ -182,7 +196,8 @@ def _migrated_for_reset(
 
 @OPERATIONS.operation("ConfirmSignUp")
 def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """ConfirmSignUp: the code from the outbox confirms the user and verifies the contact."""
+    """ConfirmSignUp: the code from the outbox confirms the user and verifies the contact; the
+    answer's Session signs the user in once with USER_AUTH (:mod:`.user_auth`)."""
     client, pool = _client_pool(backend, body)
     typed = str_param(body, "Username")
     code = str_param(body, "ConfirmationCode")
@@ -203,7 +218,7 @@ def confirm_sign_up(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
             pool, user, "ConfirmSignUp", client["ClientId"], str_map(body, "ClientMetadata")
         ),
     )
-    return {}
+    return {"Session": user_auth.sign_up_session(Caller(backend, pool, client), user)}
 
 
 @OPERATIONS.operation("ResendConfirmationCode")

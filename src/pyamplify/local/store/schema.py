@@ -172,6 +172,24 @@ CREATE TABLE totp_steps (
     PRIMARY KEY (pool_id, sub));
 """
 
+_V6_PASSKEYS = """
+-- passkeys (WebAuthn credentials) of users, keyed by sub so a re-created user inherits none;
+-- public keys are COSE keys (base64url), never private material
+CREATE TABLE webauthn_credentials (
+    pool_id TEXT NOT NULL, credential_id TEXT NOT NULL, sub TEXT NOT NULL,
+    public_key TEXT NOT NULL, sign_count INTEGER NOT NULL DEFAULT 0, rp_id TEXT NOT NULL,
+    friendly_name TEXT NOT NULL, attachment TEXT, transports TEXT NOT NULL,
+    created REAL NOT NULL, last_used REAL,
+    PRIMARY KEY (pool_id, credential_id));
+CREATE INDEX webauthn_credentials_by_user ON webauthn_credentials (pool_id, sub, created);
+
+-- the one registration ceremony a user has open (StartWebAuthnRegistration), until completed
+CREATE TABLE webauthn_registrations (
+    pool_id TEXT NOT NULL, sub TEXT NOT NULL, client_id TEXT NOT NULL, challenge TEXT NOT NULL,
+    rp_id TEXT NOT NULL, user_verification TEXT NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (pool_id, sub));
+"""
+
 #: Every migration, oldest first; ``MIGRATIONS[i].version == i + 1``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the unversioned schema, all tables in one place", _V1_UNVERSIONED_SCHEMA),
@@ -179,6 +197,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "outbox messages keep their subject and text", _V3_MESSAGE_TEXTS),
     Migration(4, "email / phone values pending verification", _V4_PENDING_ATTRIBUTES),
     Migration(5, "remembered devices; single-use TOTP codes", _V5_DEVICES_AND_TOTP_STEPS),
+    Migration(6, "passkeys: WebAuthn credentials and open registrations", _V6_PASSKEYS),
 )
 
 
