@@ -46,6 +46,7 @@ from pyamplify.local.idp.common import (
 from pyamplify.local.idp.pools import effective_auth_flows
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.srp_flow import (
+    Prover,
     check_password_claim,
     ghost_salt_and_verifier,
     issue_password_verifier,
@@ -190,15 +191,7 @@ def _start_srp(
     if user is None:
         if not prevents_user_existence_errors(caller.client):
             raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
-        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], typed_username)
-        return issue_password_verifier(
-            caller,
-            username=typed_username,
-            salt=salt,
-            verifier=verifier,
-            srp_a=srp_a,
-            ghost=True,
-        )
+        return issue_password_verifier(caller, Prover.ghost_of(caller, typed_username), srp_a)
     if _account_checks_first(caller.client):
         _check_account(user)
     _before_password_check(caller, user)
@@ -214,14 +207,8 @@ def _user_password_verifier(
     verifier = passwords.verifier_of(user)
     if verifier is None:  # a user without a password (e.g. migrated for a reset)
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    return issue_password_verifier(
-        caller,
-        username=user.username,
-        salt=user.salt or "",
-        verifier=verifier,
-        srp_a=srp_a,
-        custom=custom,
-    )
+    prover = Prover(user.username, user.salt or "", verifier)
+    return issue_password_verifier(caller, prover, srp_a, custom)
 
 
 def _custom_password_step(
@@ -234,16 +221,7 @@ def _custom_password_step(
     (PreventUserExistenceErrors) with a stable fake salt and verifier, refused at the answer."""
     srp_a = str(custom.pop("srp_a", ""))
     if user is None:
-        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], username)
-        return issue_password_verifier(
-            caller,
-            username=username,
-            salt=salt,
-            verifier=verifier,
-            srp_a=srp_a,
-            ghost=True,
-            custom=custom,
-        )
+        return issue_password_verifier(caller, Prover.ghost_of(caller, username), srp_a, custom)
     return _user_password_verifier(caller, user, srp_a, custom)
 
 
