@@ -19,6 +19,7 @@ from pyamplify import srp
 from pyamplify.auth.device_flows import continue_on_device, device_is_gone
 from pyamplify.auth.device_store import RememberedDevice
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
+from pyamplify.auth.password_claim import claim_answers
 from pyamplify.auth.refresh_support import RefreshFallback, lacks_operation
 from pyamplify.auth.results import (
     AMPLIFY_MFA_NAMES,
@@ -693,27 +694,20 @@ def _password_verifier_call(
     now: Callable[[], datetime],
 ) -> Call:
     params = response.get("ChallengeParameters") or {}
-    try:
-        user_id = params["USER_ID_FOR_SRP"]
-        claim = srp.password_claim(
+    user_id = params.get("USER_ID_FOR_SRP")
+    if user_id is None:
+        raise ProtocolError("PASSWORD_VERIFIER challenge without 'USER_ID_FOR_SRP'")
+    answers = {
+        "USERNAME": user_id,
+        **claim_answers(
             ephemeral,
+            "PASSWORD_VERIFIER",
+            params,
             pool_name=srp.pool_name_of(ctx.user_pool_id),
             user_id=user_id,
             password=password,
-            srp_b_hex=params["SRP_B"],
-            salt_hex=params["SALT"],
-            secret_block_b64=params["SECRET_BLOCK"],
             now=now(),
-        )
-    except KeyError as missing:
-        raise ProtocolError(f"PASSWORD_VERIFIER challenge without {missing}") from None
-    except srp.SrpError as error:
-        raise ProtocolError(f"the server's SRP values are unsafe or malformed: {error}") from None
-    answers = {
-        "USERNAME": user_id,
-        "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-        "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-        "TIMESTAMP": claim.timestamp,
+        ),
         **ctx.secret_hash(user_id),
     }
     return idp(
