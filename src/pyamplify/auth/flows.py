@@ -179,6 +179,26 @@ def confirm_sign_up_flow(
     client_metadata: Mapping[str, str] | None = None,
 ) -> Flow[SignUpResult]:
     """ConfirmSignUp with the code the user received."""
+    result, _session = yield from confirm_sign_up_with_session_flow(
+        ctx,
+        username,
+        code,
+        force_alias_creation=force_alias_creation,
+        client_metadata=client_metadata,
+    )
+    return result
+
+
+def confirm_sign_up_with_session_flow(
+    ctx: ClientContext,
+    username: str,
+    code: str,
+    *,
+    force_alias_creation: bool = False,
+    client_metadata: Mapping[str, str] | None = None,
+) -> Flow[tuple[SignUpResult, str | None]]:
+    """ConfirmSignUp with the code; also returns the Session Cognito answers with, which signs
+    the user in once with USER_AUTH (:mod:`.user_auth_flows`)."""
     payload: dict[str, Any] = {
         "ClientId": ctx.client_id,
         "Username": username,
@@ -189,8 +209,10 @@ def confirm_sign_up_flow(
             SecretHash=ctx.secret_hash(username).get("SECRET_HASH"),
         ),
     }
-    yield idp("ConfirmSignUp", payload)
-    return SignUpResult(True, SignUpNextStep(SignUpStep.DONE))
+    response = yield idp("ConfirmSignUp", payload)
+    returned = response.get("Session")
+    result = SignUpResult(True, SignUpNextStep(SignUpStep.DONE))
+    return result, returned if isinstance(returned, str) and returned else None
 
 
 def resend_sign_up_code_flow(

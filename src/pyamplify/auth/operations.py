@@ -11,6 +11,7 @@ docs/architecture.md ("Auth": operations, effects, drivers; single-flight refres
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyamplify.auth import device_operations as devices
@@ -22,7 +23,7 @@ from pyamplify.auth.flows import (
     USER_AUTH,
     SignInOutcome,
     confirm_sign_in_flow,
-    confirm_sign_up_flow,
+    confirm_sign_up_with_session_flow,
     get_user_flow,
     global_sign_out_flow,
     refresh_flow,
@@ -46,7 +47,9 @@ from pyamplify.auth.results import (
     SignInDetails,
     SignInResult,
     SignOutResult,
+    SignUpNextStep,
     SignUpResult,
+    SignUpStep,
     TOTPSetupDetails,
 )
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession, StoredSession
@@ -117,22 +120,21 @@ def confirm_sign_up_op(
     force_alias_creation: bool,
     client_metadata: Mapping[str, str] | None,
 ) -> Op[SignUpResult]:
-    """``confirm_sign_up``: the ConfirmSignUp flow for this app client."""
+    """``confirm_sign_up``: the ConfirmSignUp flow for this app client. For a user waiting for
+    auto sign-in (:mod:`.user_auth_operations`) Cognito's Session is kept and the next step is
+    COMPLETE_AUTO_SIGN_IN."""
     waiting = core.auto_sign_in
-    if waiting is not None and waiting.username == username:
-        from pyamplify.auth import user_auth_operations
-
-        op = user_auth_operations.confirm_sign_up_op
-        return (yield from op(core, username, code, force_alias_creation, client_metadata))
-    return (
-        yield from confirm_sign_up_flow(
-            core.context,
-            username,
-            code,
-            force_alias_creation=force_alias_creation,
-            client_metadata=client_metadata,
-        )
+    result, session = yield from confirm_sign_up_with_session_flow(
+        core.context,
+        username,
+        code,
+        force_alias_creation=force_alias_creation,
+        client_metadata=client_metadata,
     )
+    if waiting is None or waiting.username != username:
+        return result
+    core.auto_sign_in = replace(waiting, session=session)
+    return replace(result, next_step=SignUpNextStep(SignUpStep.COMPLETE_AUTO_SIGN_IN))
 
 
 def resend_sign_up_code_op(
