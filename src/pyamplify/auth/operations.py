@@ -11,7 +11,6 @@ docs/architecture.md ("Auth": operations, effects, drivers; single-flight refres
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyamplify.auth import device_operations as devices
@@ -23,7 +22,6 @@ from pyamplify.auth.flows import (
     USER_AUTH,
     SignInOutcome,
     confirm_sign_in_flow,
-    confirm_sign_up_with_session_flow,
     get_user_flow,
     global_sign_out_flow,
     refresh_flow,
@@ -47,9 +45,7 @@ from pyamplify.auth.results import (
     SignInDetails,
     SignInResult,
     SignOutResult,
-    SignUpNextStep,
     SignUpResult,
-    SignUpStep,
     TOTPSetupDetails,
 )
 from pyamplify.auth.session import SIGNED_OUT, AuthSession, CachedSession, StoredSession
@@ -111,30 +107,6 @@ def sign_up_op(
         client_metadata=client_metadata,
     )
     return start_auto_sign_in(core, username, password, auto_sign_in, result)
-
-
-def confirm_sign_up_op(
-    core: AuthCore,
-    username: str,
-    code: str,
-    force_alias_creation: bool,
-    client_metadata: Mapping[str, str] | None,
-) -> Op[SignUpResult]:
-    """``confirm_sign_up``: the ConfirmSignUp flow for this app client. For a user waiting for
-    auto sign-in (:mod:`.user_auth_operations`) Cognito's Session is kept and the next step is
-    COMPLETE_AUTO_SIGN_IN."""
-    waiting = core.auto_sign_in
-    result, session = yield from confirm_sign_up_with_session_flow(
-        core.context,
-        username,
-        code,
-        force_alias_creation=force_alias_creation,
-        client_metadata=client_metadata,
-    )
-    if waiting is None or waiting.username != username:
-        return result
-    core.auto_sign_in = replace(waiting, session=session)
-    return replace(result, next_step=SignUpNextStep(SignUpStep.COMPLETE_AUTO_SIGN_IN))
 
 
 def resend_sign_up_code_op(

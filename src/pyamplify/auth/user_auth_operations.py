@@ -6,7 +6,8 @@ answers with and says COMPLETE_AUTO_SIGN_IN; ``auto_sign_in()`` then signs the u
 with USER_AUTH and that Session (no code or password again; the way for a user who signed up
 without a password), or with the sign-up's password in the configured flow (Amplify's
 ``autoSignIn: true`` does so). ``auto_sign_in`` may also name the flow (``"USER_AUTH"``, …).
-Keeping the Session is :func:`.operations.confirm_sign_up_op`'s part (every ConfirmSignUp reads it).
+Every ``confirm_sign_up`` runs :func:`confirm_sign_up_op` here, so that there is one ConfirmSignUp
+operation; its Session is simply not kept when nobody waits to sign in.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyamplify.auth.effects import Op
 from pyamplify.auth.errors import AutoSignInError
-from pyamplify.auth.flows import USER_AUTH, sign_in_flow
+from pyamplify.auth.flows import USER_AUTH, confirm_sign_up_with_session_flow, sign_in_flow
 from pyamplify.auth.operations import _finish_sign_in, already_signed_in, current_op
 from pyamplify.auth.passkey_sign_in import answer_passkey_op
 from pyamplify.auth.results import SignInResult, SignUpNextStep, SignUpResult, SignUpStep
@@ -67,6 +68,29 @@ def start_auto_sign_in(
     if result.is_sign_up_complete:
         return replace(result, next_step=SignUpNextStep(SignUpStep.COMPLETE_AUTO_SIGN_IN))
     return result
+
+
+def confirm_sign_up_op(
+    core: AuthCore,
+    username: str,
+    code: str,
+    force_alias_creation: bool,
+    client_metadata: Mapping[str, str] | None,
+) -> Op[SignUpResult]:
+    """``confirm_sign_up``: the ConfirmSignUp flow for this app client; for a user waiting for
+    auto sign-in, Cognito's Session is kept and the next step is COMPLETE_AUTO_SIGN_IN."""
+    waiting = core.auto_sign_in
+    result, session = yield from confirm_sign_up_with_session_flow(
+        core.context,
+        username,
+        code,
+        force_alias_creation=force_alias_creation,
+        client_metadata=client_metadata,
+    )
+    if waiting is None or waiting.username != username:
+        return result
+    core.auto_sign_in = replace(waiting, session=session)
+    return replace(result, next_step=SignUpNextStep(SignUpStep.COMPLETE_AUTO_SIGN_IN))
 
 
 def auto_sign_in_op(
