@@ -74,6 +74,18 @@ class _Imported(NamedTuple):
     warnings: list[str]
 
 
+#: The resources ``import auth`` takes by id (the answers to a terminal's questions).
+_RESOURCE_IDS = (
+    ("--user-pool-id", "the user pool to import"),
+    ("--web-client-id", "the web app client (no secret)"),
+    ("--native-client-id", "the app client the configuration signs in with"),
+    (
+        "--identity-pool-id",
+        "the identity pool to import too (without it, scripts import the user pool only)",
+    ),
+)
+
+
 def register(subparsers: Subparsers) -> None:
     """Add the ``import`` command group and its ``auth`` subcommand."""
     commands = add_group(
@@ -95,16 +107,8 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     add_aws_arguments(auth)
-    auth.add_argument("--user-pool-id", metavar="ID", help="the user pool to import")
-    auth.add_argument("--web-client-id", metavar="ID", help="the web app client (no secret)")
-    auth.add_argument(
-        "--native-client-id", metavar="ID", help="the app client the configuration signs in with"
-    )
-    auth.add_argument(
-        "--identity-pool-id",
-        metavar="ID",
-        help="the identity pool to import too (without it, scripts import the user pool only)",
-    )
+    for flag, resource in _RESOURCE_IDS:
+        auth.add_argument(flag, metavar="ID", help=resource)
     auth.add_argument(
         "--yes", action="store_true", help="never prompt: take flags, single choices, defaults"
     )
