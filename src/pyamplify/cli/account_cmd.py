@@ -20,8 +20,8 @@ from pyamplify.cli.auth_common import (
     delivery_text,
     open_auth,
     parse_pairs,
-    step_document,
 )
+from pyamplify.cli.auth_steps import step_document
 from pyamplify.cli.parsing import add_command, add_group, leaf_session_options
 from pyamplify.cli.report import UsageError, emit
 

@@ -25,10 +25,10 @@ from pyamplify.cli.auth_common import (
     delivery_text,
     open_auth,
     parse_pairs,
-    step_document,
     store_choice,
     store_text,
 )
+from pyamplify.cli.auth_steps import step_document
 from pyamplify.cli.parsing import (
     add_command,
     add_group,

@@ -10,14 +10,13 @@ Used by :mod:`pyamplify.cli.auth_cmd` and the modules that add to its group
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyamplify.cli.report import UsageError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from pyamplify.auth import Auth
     from pyamplify.auth.results import CodeDeliveryDetails
@@ -91,28 +90,6 @@ def delivery_document(details: CodeDeliveryDetails | None) -> dict[str, Any] | N
         "delivery_medium": details.delivery_medium,
         "attribute_name": details.attribute_name,
     }
-
-
-def step_document(step: object, *fields: str) -> dict[str, Any]:
-    """A result's ``next_step`` in its JSON: the ``fields`` named, in that order; the step's kind
-    as its name, where a code went as :func:`delivery_document`, tuples and mappings as lists
-    and objects. Named, never all: a step may carry a secret (a new authenticator's key) that a
-    result must not print."""
-    from enum import Enum
-
-    document: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(step, name)
-        if name == "code_delivery_details":
-            value = delivery_document(value)
-        elif isinstance(value, Enum):
-            value = value.value
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, Mapping):
-            value = dict(value)
-        document[name] = value
-    return document
 
 
 def delivery_text(details: CodeDeliveryDetails | None, what: str = "A code") -> str:
