@@ -96,35 +96,24 @@ class UserTables(Database):
 
     def get_user(self, pool_id: str, username: str) -> UserRecord | None:
         """A user by internal username (case-sensitive, as stored)."""
-        row = self.query_one(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND username = ?",
-            (pool_id, username),
-        )
-        return _USERS.record(row) if row else None
+        return self.record(_USERS, "users", "pool_id = ? AND username = ?", (pool_id, username))
 
     def get_user_by_sub(self, pool_id: str, sub: str) -> UserRecord | None:
         """A user by ``sub``."""
-        row = self.query_one(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub)
-        )
-        return _USERS.record(row) if row else None
+        return self.record(_USERS, "users", "pool_id = ? AND sub = ?", (pool_id, sub))
 
     def find_users_by_attribute(self, pool_id: str, name: str, value: str) -> list[UserRecord]:
         """Users whose attribute ``name`` equals ``value`` (aliases, email-as-username)."""
-        rows = self.query(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? "
-            "AND json_extract(attributes, '$.' || ?) = ?",
+        return self.records(
+            _USERS,
+            "users",
+            "pool_id = ? AND json_extract(attributes, '$.' || ?) = ?",
             (pool_id, f'"{name}"', value),
         )
-        return [_USERS.record(row) for row in rows]
 
     def list_users(self, pool_id: str) -> list[UserRecord]:
         """All users of a pool, oldest first."""
-        rows = self.query(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? ORDER BY created, username",
-            (pool_id,),
-        )
-        return [_USERS.record(row) for row in rows]
+        return self.records(_USERS, "users", "pool_id = ? ORDER BY created, username", (pool_id,))
 
     def count_users(self, pool_id: str) -> int:
         """How many users a pool has."""
