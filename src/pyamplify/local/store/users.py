@@ -61,18 +61,9 @@ _USERS = Columns(
     encode={"enabled": int, "attributes": json.dumps},
     decode={"enabled": bool, "attributes": json.loads},
 )
-#: What :meth:`UserTables.save_user` writes back (the pool, name, ``sub`` and creation stay).
-_MUTABLE = (
-    "status",
-    "enabled",
-    "attributes",
-    "salt",
-    "verifier",
-    "modified",
-    "password_set_at",
-    "failed_attempts",
-    "last_failure",
-    "locked_until",
+#: What :meth:`UserTables.save_user` writes back: every column but those that never change.
+_MUTABLE = tuple(
+    name for name in _USERS.names if name not in ("pool_id", "username", "sub", "created")
 )
 
 
