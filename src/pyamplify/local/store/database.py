@@ -34,13 +34,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pyamplify.errors import PyamplifyError
 from pyamplify.local.store import schema
-from pyamplify.local.store.records import Columns
-
-R = TypeVar("R")
+from pyamplify.local.store.records import Columns, R
 
 DB_FILENAME = "local-cognito.sqlite3"
 #: SQLite's companions of a WAL database, created with the database file's mode.
