@@ -167,21 +167,9 @@ def _user_pool(
 ) -> UserPoolConfig | None:
     if root.get("aws_user_pools_id") is None and root.get("aws_user_pools_web_client_id") is None:
         return None
-    pool_id = reader.string(
-        root,
-        ROOT,
-        "aws_user_pools_id",
-        v.user_pool_id_problem,
-        v.USER_POOL_ID_EXAMPLE,
-        required=True,
-    )
+    pool_id = reader.string(root, ROOT, "aws_user_pools_id", v.USER_POOL_ID, required=True)
     client_id = reader.string(
-        root,
-        ROOT,
-        "aws_user_pools_web_client_id",
-        v.app_client_id_problem,
-        v.APP_CLIENT_ID_EXAMPLE,
-        required=True,
+        root, ROOT, "aws_user_pools_web_client_id", v.APP_CLIENT_ID, required=True
     )
     if pool_id is None or client_id is None:
         return None
@@ -197,12 +185,7 @@ def _identity_pool(
     if root.get("aws_cognito_identity_pool_id") is None:
         return None
     pool_id = reader.string(
-        root,
-        ROOT,
-        "aws_cognito_identity_pool_id",
-        v.identity_pool_id_problem,
-        v.IDENTITY_POOL_ID_EXAMPLE,
-        required=True,
+        root, ROOT, "aws_cognito_identity_pool_id", v.IDENTITY_POOL_ID, required=True
     )
     if pool_id is None:
         return None

@@ -83,8 +83,8 @@ def _as_tuple(value: object, where: str, problems: list[ConfigProblem]) -> tuple
     return tuple(value)
 
 
-#: One field's rule: attribute name, check, example of a right value, whether None is allowed.
-_FieldRule = tuple[str, v.Check, str, bool]
+#: One field's rule: attribute name, the rule of its value, whether None is allowed.
+_FieldRule = tuple[str, v.Rule, bool]
 
 
 def _check_fields(
@@ -94,14 +94,9 @@ def _check_fields(
     name = type(obj).__name__
     return {
         attribute: v.check_code_value(
-            problems,
-            f"{name}.{attribute}",
-            getattr(obj, attribute),
-            check,
-            example,
-            optional=optional,
+            problems, f"{name}.{attribute}", getattr(obj, attribute), rule, optional=optional
         )
-        for attribute, check, example, optional in rules
+        for attribute, rule, optional in rules
     }
 
 
@@ -136,11 +131,11 @@ class UserPoolConfig:
         _check_pool(
             self,
             v.region_of_user_pool_id,
-            ("pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, False),
-            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
-            ("region", v.region_problem, v.REGION_EXAMPLE, False),
-            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
-            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
+            ("pool_id", v.USER_POOL_ID, False),
+            ("app_client_id", v.APP_CLIENT_ID, False),
+            ("region", v.REGION, False),
+            ("app_client_secret", v.APP_CLIENT_SECRET, True),
+            ("endpoint", v.ENDPOINT, True),
         )
 
     def __repr__(self) -> str:
@@ -159,9 +154,9 @@ class IdentityPoolConfig:
         _check_pool(
             self,
             v.region_of_identity_pool_id,
-            ("pool_id", v.identity_pool_id_problem, v.IDENTITY_POOL_ID_EXAMPLE, False),
-            ("region", v.region_problem, v.REGION_EXAMPLE, False),
-            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
+            ("pool_id", v.IDENTITY_POOL_ID, False),
+            ("region", v.REGION, False),
+            ("endpoint", v.ENDPOINT, True),
         )
 
 
@@ -188,10 +183,10 @@ class OAuthConfig:
         _check_fields(
             self,
             problems,
-            ("web_domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, False),
-            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
-            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
-            ("response_type", v.one_of_problem(v.RESPONSE_TYPES), '"code"', False),
+            ("web_domain", v.WEB_DOMAIN, False),
+            ("app_client_id", v.APP_CLIENT_ID, False),
+            ("app_client_secret", v.APP_CLIENT_SECRET, True),
+            ("response_type", v.one_of(v.RESPONSE_TYPES, '"code"'), False),
         )
         for attribute in ("sign_in_redirect_uris", "sign_out_redirect_uris"):
             value = getattr(self, attribute)
@@ -213,15 +208,12 @@ class OAuthConfig:
                     problems,
                     f"{name}.{attribute}[{index}]",
                     uri,
-                    v.redirect_uri_problem,
-                    v.REDIRECT_URI_EXAMPLE,
+                    v.REDIRECT_URI,
                 )
         scopes = _as_tuple(self.scopes, f"{name}.scopes", problems)
         object.__setattr__(self, "scopes", scopes)
         for index, scope in enumerate(scopes):
-            v.check_code_value(
-                problems, f"{name}.scopes[{index}]", scope, v.scope_problem, v.SCOPE_EXAMPLE
-            )
+            v.check_code_value(problems, f"{name}.scopes[{index}]", scope, v.SCOPE)
         _raise_if(problems)
 
     def __repr__(self) -> str:
@@ -326,8 +318,7 @@ class AuthConfig:
             problems,
             "AuthConfig.authentication_flow_type",
             self.authentication_flow_type,
-            v.flow_type_problem,
-            v.FLOW_TYPE_EXAMPLE,
+            v.FLOW_TYPE,
         )
         for name, case in _LIST_FIELDS.items():
             items = _as_tuple(getattr(self, name), f"AuthConfig.{name}", problems)
@@ -349,8 +340,7 @@ class AuthConfig:
             problems,
             "AuthConfig.mfa_configuration",
             self.mfa_configuration,
-            v.one_of_problem(v.MFA_CONFIGURATIONS),
-            '"OPTIONAL"',
+            v.one_of(v.MFA_CONFIGURATIONS, '"OPTIONAL"'),
             optional=True,
         )
         if self.unauthenticated_identities_enabled not in (None, True, False):
