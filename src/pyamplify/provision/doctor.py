@@ -339,28 +339,37 @@ def check_oauth_client(oauth: OAuthConfig, pool: UserPool, client: AppClient) ->
                 f"Allow the {grant} grant on the client ({fix}).",
             )
         )
-    for uri in oauth.sign_in_redirect_uris:
-        if uri not in client.callback_urls:
-            findings.append(
-                Finding(
-                    "oauth-client",
-                    f"the sign-in redirect URI {uri} is not a callback URL of app client "
-                    f"{client.label}, so the Hosted UI answers redirect_mismatch.",
-                    f"Add {uri} to the client's allowed callback URLs ({fix}), or remove it "
-                    "from SignInRedirectURI.",
-                )
+    #: Each redirect list: the client's list it must be in, what that list's URLs are called,
+    #: what goes wrong without it, and the configuration key it comes from.
+    redirects = (
+        (
+            oauth.sign_in_redirect_uris,
+            client.callback_urls,
+            "sign-in",
+            "callback",
+            "the Hosted UI answers redirect_mismatch",
+            "SignInRedirectURI",
+        ),
+        (
+            oauth.sign_out_redirect_uris,
+            client.logout_urls,
+            "sign-out",
+            "sign-out",
+            "signing out of the Hosted UI fails",
+            "SignOutRedirectURI",
+        ),
+    )
+    for uris, registered, which, kind, consequence, key in redirects:
+        findings.extend(
+            Finding(
+                "oauth-client",
+                f"the {which} redirect URI {uri} is not a {kind} URL of app client "
+                f"{client.label}, so {consequence}.",
+                f"Add {uri} to the client's allowed {kind} URLs ({fix}), or remove it from {key}.",
             )
-    for uri in oauth.sign_out_redirect_uris:
-        if uri not in client.logout_urls:
-            findings.append(
-                Finding(
-                    "oauth-client",
-                    f"the sign-out redirect URI {uri} is not a sign-out URL of app client "
-                    f"{client.label}, so signing out of the Hosted UI fails.",
-                    f"Add {uri} to the client's allowed sign-out URLs ({fix}), or remove it "
-                    "from SignOutRedirectURI.",
-                )
-            )
+            for uri in uris
+            if uri not in registered
+        )
     refused = [scope for scope in oauth.scopes if scope not in client.oauth_scopes]
     if refused:
         findings.append(
