@@ -83,31 +83,48 @@ def _as_tuple(value: object, where: str, problems: list[ConfigProblem]) -> tuple
     return tuple(value)
 
 
-#: One field's rule: attribute name, the rule of its value, whether None is allowed.
-_FieldRule = tuple[str, v.Rule, bool]
+#: The rule of each field that has one, by field name (a pool's id and the response type get
+#: theirs from their class). Every class names the same value the same way, so one table serves.
+_FIELD_RULES: dict[str, v.Rule] = {
+    "app_client_id": v.APP_CLIENT_ID,
+    "app_client_secret": v.APP_CLIENT_SECRET,
+    "region": v.REGION,
+    "endpoint": v.ENDPOINT,
+    "web_domain": v.WEB_DOMAIN,
+}
 
 
 def _check_fields(
-    obj: object, problems: list[ConfigProblem], *rules: _FieldRule
+    obj: UserPoolConfig | IdentityPoolConfig | OAuthConfig,
+    problems: list[ConfigProblem],
+    **own: v.Rule,
 ) -> dict[str, bool]:
-    """Check the named attributes of ``obj``; returns which of them passed."""
+    """Check each field of ``obj`` that has a rule (``own``, else ``_FIELD_RULES``), in field
+    order; a field whose default is None may be None. Returns which of them passed."""
     name = type(obj).__name__
+    rules = {**_FIELD_RULES, **own}
     return {
-        attribute: v.check_code_value(
-            problems, f"{name}.{attribute}", getattr(obj, attribute), rule, optional=optional
+        item.name: v.check_code_value(
+            problems,
+            f"{name}.{item.name}",
+            getattr(obj, item.name),
+            rules[item.name],
+            optional=item.default is None,
         )
-        for attribute, rule, optional in rules
+        for item in fields(obj)
+        if item.name in rules
     }
 
 
 def _check_pool(
     pool: UserPoolConfig | IdentityPoolConfig,
+    id_rule: v.Rule,
     region_of: Callable[[str], str | None],
-    *rules: _FieldRule,
 ) -> None:
-    """Check a pool's fields by ``rules``, then that the region inside its id is its region."""
+    """Check a pool's fields (its id by ``id_rule``), then that the region inside its id is its
+    region."""
     problems: list[ConfigProblem] = []
-    ok = _check_fields(pool, problems, *rules)
+    ok = _check_fields(pool, problems, pool_id=id_rule)
     if ok["pool_id"] and ok["region"]:
         region_in_id = region_of(pool.pool_id)
         message = v.region_mismatch_problem(pool.pool_id, region_in_id, pool.region)
@@ -128,15 +145,7 @@ class UserPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        _check_pool(
-            self,
-            v.region_of_user_pool_id,
-            ("pool_id", v.USER_POOL_ID, False),
-            ("app_client_id", v.APP_CLIENT_ID, False),
-            ("region", v.REGION, False),
-            ("app_client_secret", v.APP_CLIENT_SECRET, True),
-            ("endpoint", v.ENDPOINT, True),
-        )
+        _check_pool(self, v.USER_POOL_ID, v.region_of_user_pool_id)
 
     def __repr__(self) -> str:
         return _masked_repr(self, ("app_client_secret",))
@@ -151,13 +160,7 @@ class IdentityPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        _check_pool(
-            self,
-            v.region_of_identity_pool_id,
-            ("pool_id", v.IDENTITY_POOL_ID, False),
-            ("region", v.REGION, False),
-            ("endpoint", v.ENDPOINT, True),
-        )
+        _check_pool(self, v.IDENTITY_POOL_ID, v.region_of_identity_pool_id)
 
 
 def split_redirect_uris(value: str) -> tuple[str, ...]:
@@ -180,14 +183,7 @@ class OAuthConfig:
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []
         name = "OAuthConfig"
-        _check_fields(
-            self,
-            problems,
-            ("web_domain", v.WEB_DOMAIN, False),
-            ("app_client_id", v.APP_CLIENT_ID, False),
-            ("app_client_secret", v.APP_CLIENT_SECRET, True),
-            ("response_type", v.one_of(v.RESPONSE_TYPES, '"code"'), False),
-        )
+        _check_fields(self, problems, response_type=v.one_of(v.RESPONSE_TYPES, '"code"'))
         for attribute in ("sign_in_redirect_uris", "sign_out_redirect_uris"):
             value = getattr(self, attribute)
             if isinstance(value, str):
