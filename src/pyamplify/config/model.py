@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pyamplify.config import validate as v
 from pyamplify.config.endpoints import (
@@ -279,6 +279,32 @@ _LIST_FIELDS: dict[str, str] = {
 }
 
 
+class _PoolService(NamedTuple):
+    """The Cognito service a pool is called through, and what to say when the pool is absent."""
+
+    name: str  # the service's name in its AWS endpoint
+    env: str  # the environment variable that overrides the endpoint
+    section: str  # the Gen 1 section that names the pool
+    missing: str
+    fix: str
+
+
+_USER_POOL_SERVICE = _PoolService(
+    "cognito-idp",
+    USER_POOL_ENV,
+    "CognitoUserPool",
+    "this configuration has no user pool, so there is nowhere to sign in",
+    "add auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default",
+)
+_IDENTITY_POOL_SERVICE = _PoolService(
+    "cognito-identity",
+    IDENTITY_POOL_ENV,
+    "CredentialsProvider",
+    "this configuration has no identity pool, so it cannot get AWS credentials",
+    "add auth.plugins.awsCognitoAuthPlugin.CredentialsProvider.CognitoIdentity.Default",
+)
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     """Everything pyamplify needs to know about the Cognito pools an app signs in to.
@@ -390,36 +416,19 @@ class AuthConfig:
 
     def resolve_user_pool_endpoint(self) -> ResolvedEndpoint:
         """The user pool endpoint and where it came from (environment, file or AWS default)."""
-        pool = self.user_pool
-        if pool is None:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        self.source or "<code>",
-                        "CognitoUserPool",
-                        "this configuration has no user pool, so there is nowhere to sign in",
-                        "add auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default",
-                    )
-                ]
-            )
-        return resolve_endpoint(USER_POOL_ENV, pool.endpoint, "cognito-idp", pool.region)
+        return self._resolve_endpoint(self.user_pool, _USER_POOL_SERVICE)
 
     def resolve_identity_pool_endpoint(self) -> ResolvedEndpoint:
         """The identity pool endpoint and where it came from (environment, file or default)."""
-        pool = self.identity_pool
+        return self._resolve_endpoint(self.identity_pool, _IDENTITY_POOL_SERVICE)
+
+    def _resolve_endpoint(
+        self, pool: UserPoolConfig | IdentityPoolConfig | None, service: _PoolService
+    ) -> ResolvedEndpoint:
         if pool is None:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        self.source or "<code>",
-                        "CredentialsProvider",
-                        "this configuration has no identity pool, so it cannot get AWS credentials",
-                        "add auth.plugins.awsCognitoAuthPlugin.CredentialsProvider"
-                        ".CognitoIdentity.Default",
-                    )
-                ]
-            )
-        return resolve_endpoint(IDENTITY_POOL_ENV, pool.endpoint, "cognito-identity", pool.region)
+            where = self.source or "<code>"
+            raise ConfigError([ConfigProblem(where, service.section, service.missing, service.fix)])
+        return resolve_endpoint(service.env, pool.endpoint, service.name, pool.region)
 
     def user_pool_endpoint_url(self) -> str:
         """The URL to POST user pool (cognito-idp) calls to, resolved now."""
