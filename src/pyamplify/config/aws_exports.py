@@ -131,9 +131,7 @@ def read_aws_exports(reader: DocumentReader, root: JsonObject) -> AuthConfig | N
     if oauth is not None:
         settings["oauth"] = oauth
     settings.update(_extras(reader, root))
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _without_empty_ids(reader: DocumentReader, root: JsonObject) -> JsonObject:

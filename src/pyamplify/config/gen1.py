@@ -157,9 +157,7 @@ def _read_plugin_body(
     settings = _auth_settings(
         reader, plugin, base, has_user_pool=plugin.get("CognitoUserPool") is not None
     )
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _default(

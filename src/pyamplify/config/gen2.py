@@ -100,9 +100,7 @@ def read_gen2(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
         settings["oauth"] = oauth
         settings["social_providers"] = providers
     settings.update(_extras(reader, auth))
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _check_version(reader: DocumentReader, root: JsonObject) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from pyamplify.config import validate as v
 from pyamplify.config.errors import ConfigProblem, ConfigWarning, JsonPath, format_path, show_value
 from pyamplify.config.json_reader import ParsedJson
+from pyamplify.config.model import AuthConfig
 from pyamplify.config.validate import Rule, is_placeholder, placeholder_message
 from pyamplify.errors import json_type_name
 
@@ -59,6 +60,15 @@ class DocumentReader:
             close = difflib.get_close_matches(key, sorted(known_keys), n=1, cutoff=0.75)
             hint = f"; did you mean {show_value(close[0])}?" if close else ""
             self.warn((*path, key), f"unknown key {show_value(key)} is ignored{hint}")
+
+    # -- the result ---------------------------------------------------------------------------
+
+    def auth_config(self, **parts: Any) -> AuthConfig | None:
+        """The configuration read from ``parts``; None once any problem was recorded, since the
+        parts are then incomplete (the loader raises every problem at once)."""
+        if self.problems:
+            return None
+        return AuthConfig(**parts)
 
     # -- typed access -------------------------------------------------------------------------
 
