@@ -191,9 +191,8 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject, base: JsonPath) -> Us
     endpoint = reader.string(default, path, "Endpoint", v.ENDPOINT, required=False)
     if pool_id is None or client_id is None or region is None:
         return None
-    mismatch = v.region_mismatch_problem(pool_id, v.region_of_user_pool_id(pool_id), region)
-    if mismatch is not None:
-        reader.problem((*path, "Region"), mismatch, f'"{v.region_of_user_pool_id(pool_id)}"')
+    in_id = v.region_of_user_pool_id(pool_id)
+    if not reader.region_agrees((*path, "Region"), pool_id, in_id, region, f'"{in_id}"'):
         return None
     if not secret_ok:
         return None
@@ -232,9 +231,7 @@ def _identity_pool(
     if pool_id is None or region is None:
         return None
     in_id = v.region_of_identity_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem((*path, "Region"), mismatch, f'"{in_id}"')
+    if not reader.region_agrees((*path, "Region"), pool_id, in_id, region, f'"{in_id}"'):
         return None
     return IdentityPoolConfig(pool_id, region, endpoint)
 

@@ -125,11 +125,10 @@ def _user_pool(
     if pool_id is None or client_id is None or region is None:
         return None
     in_id = v.region_of_user_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem(
-            (*path, "user_pool_id"), mismatch.replace("Region", "aws_region"), f'"{region}_…"'
-        )
+    at = (*path, "user_pool_id")
+    if not reader.region_agrees(
+        at, pool_id, in_id, region, f'"{region}_…"', region_key="aws_region"
+    ):
         return None
     if not secret_ok:
         return None
@@ -147,13 +146,9 @@ def _identity_pool(
     if pool_id is None or region is None:
         return None
     in_id = v.region_of_identity_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem(
-            (*path, "identity_pool_id"),
-            mismatch.replace("Region", "aws_region"),
-            f'"{region}:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9" (an identity pool in {region})',
-        )
+    example = f'"{region}:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9" (an identity pool in {region})'
+    at = (*path, "identity_pool_id")
+    if not reader.region_agrees(at, pool_id, in_id, region, example, region_key="aws_region"):
         return None
     return IdentityPoolConfig(pool_id, region, endpoint)
 

@@ -61,6 +61,23 @@ class DocumentReader:
             hint = f"; did you mean {show_value(close[0])}?" if close else ""
             self.warn((*path, key), f"unknown key {show_value(key)} is ignored{hint}")
 
+    def region_agrees(
+        self,
+        at: JsonPath,
+        pool_id: str,
+        region_in_id: str | None,
+        region: str,
+        example: str,
+        *,
+        region_key: str = "Region",
+    ) -> bool:
+        """Whether the region inside ``pool_id`` is the one the file gives it (at ``region_key``);
+        if not, record that at ``at``, the key each format tells the user to fix."""
+        mismatch = v.region_mismatch_problem(pool_id, region_in_id, region)
+        if mismatch is not None:
+            self.problem(at, mismatch.replace("Region", region_key), example)
+        return mismatch is None
+
     # -- the result ---------------------------------------------------------------------------
 
     def auth_config(self, **parts: Any) -> AuthConfig | None:
