@@ -24,26 +24,13 @@ from pyamplify.auth.account_flows import (
 )
 from pyamplify.auth.effects import Op, StoreLocked
 from pyamplify.auth.events import USER_DELETED
-from pyamplify.auth.operations import (
-    _clear_credentials,
-    _erase_session,
-    signed_out_error,
-    user_session_op,
-)
+from pyamplify.auth.operations import _clear_credentials, _erase_session, access_token_op
 
 if TYPE_CHECKING:
     from pyamplify.auth._core import AuthCore
     from pyamplify.auth._identity_core import IdentityCore
     from pyamplify.auth.account_results import ResetPasswordResult, UpdateUserAttributeResult
     from pyamplify.auth.results import CodeDeliveryDetails
-
-
-def access_token_op(core: AuthCore) -> Op[str]:
-    """A fresh access token of the signed-in user, or the error that says nobody is."""
-    session = yield from user_session_op(core)
-    if session.tokens is None:
-        raise signed_out_error(core.profile)
-    return session.tokens.access_token.token
 
 
 # ---------------------------------------------------------------------- passwords

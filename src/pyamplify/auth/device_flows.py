@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pyamplify import srp
 from pyamplify.auth.device_results import AuthDevice
 from pyamplify.auth.device_store import RememberedDevice
+from pyamplify.auth.password_claim import claim_answers
 from pyamplify.wire.call import Call, idp
 from pyamplify.wire.errors import ProtocolError, ResourceNotFoundException
 
@@ -69,26 +70,17 @@ def device_srp_flow(
             "not DEVICE_PASSWORD_VERIFIER"
         )
     params: Mapping[str, str] = started.get("ChallengeParameters") or {}
-    try:
-        claim = srp.password_claim(
+    answers = {
+        "DEVICE_KEY": device.device_key,
+        **claim_answers(
             ephemeral,
+            DEVICE_PASSWORD_VERIFIER,
+            params,
             pool_name=device.device_group_key,
             user_id=device.device_key,
             password=device.device_password,
-            srp_b_hex=params["SRP_B"],
-            salt_hex=params["SALT"],
-            secret_block_b64=params["SECRET_BLOCK"],
             now=now(),
-        )
-    except KeyError as missing:
-        raise ProtocolError(f"DEVICE_PASSWORD_VERIFIER challenge without {missing}") from None
-    except srp.SrpError as error:
-        raise ProtocolError(f"the server's SRP values are unsafe or malformed: {error}") from None
-    answers = {
-        "DEVICE_KEY": device.device_key,
-        "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-        "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-        "TIMESTAMP": claim.timestamp,
+        ),
     }
     user = params.get("USERNAME") or username
     return (

@@ -138,7 +138,7 @@ def confirm_new_device_op(
 
 def _signed_in_op(core: AuthCore) -> Op[tuple[str, StoredSession]]:
     """A fresh access token and the session it belongs to (refreshed first when due)."""
-    from pyamplify.auth.account_operations import access_token_op
+    from pyamplify.auth.operations import access_token_op
 
     access_token = yield from access_token_op(core)
     cached = core.cached

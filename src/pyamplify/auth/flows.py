@@ -19,6 +19,7 @@ from pyamplify import srp
 from pyamplify.auth.device_flows import continue_on_device, device_is_gone
 from pyamplify.auth.device_store import RememberedDevice
 from pyamplify.auth.errors import AuthValidationError, UnsupportedChallengeError
+from pyamplify.auth.password_claim import claim_answers
 from pyamplify.auth.refresh_support import RefreshFallback, lacks_operation
 from pyamplify.auth.results import (
     AMPLIFY_MFA_NAMES,
@@ -178,6 +179,26 @@ def confirm_sign_up_flow(
     client_metadata: Mapping[str, str] | None = None,
 ) -> Flow[SignUpResult]:
     """ConfirmSignUp with the code the user received."""
+    result, _session = yield from confirm_sign_up_with_session_flow(
+        ctx,
+        username,
+        code,
+        force_alias_creation=force_alias_creation,
+        client_metadata=client_metadata,
+    )
+    return result
+
+
+def confirm_sign_up_with_session_flow(
+    ctx: ClientContext,
+    username: str,
+    code: str,
+    *,
+    force_alias_creation: bool = False,
+    client_metadata: Mapping[str, str] | None = None,
+) -> Flow[tuple[SignUpResult, str | None]]:
+    """ConfirmSignUp with the code; also returns the Session Cognito answers with, which signs
+    the user in once with USER_AUTH (:mod:`.user_auth_flows`)."""
     payload: dict[str, Any] = {
         "ClientId": ctx.client_id,
         "Username": username,
@@ -188,8 +209,10 @@ def confirm_sign_up_flow(
             SecretHash=ctx.secret_hash(username).get("SECRET_HASH"),
         ),
     }
-    yield idp("ConfirmSignUp", payload)
-    return SignUpResult(True, SignUpNextStep(SignUpStep.DONE))
+    response = yield idp("ConfirmSignUp", payload)
+    returned = response.get("Session")
+    result = SignUpResult(True, SignUpNextStep(SignUpStep.DONE))
+    return result, returned if isinstance(returned, str) and returned else None
 
 
 def resend_sign_up_code_flow(
@@ -693,27 +716,20 @@ def _password_verifier_call(
     now: Callable[[], datetime],
 ) -> Call:
     params = response.get("ChallengeParameters") or {}
-    try:
-        user_id = params["USER_ID_FOR_SRP"]
-        claim = srp.password_claim(
+    user_id = params.get("USER_ID_FOR_SRP")
+    if user_id is None:
+        raise ProtocolError("PASSWORD_VERIFIER challenge without 'USER_ID_FOR_SRP'")
+    answers = {
+        "USERNAME": user_id,
+        **claim_answers(
             ephemeral,
+            "PASSWORD_VERIFIER",
+            params,
             pool_name=srp.pool_name_of(ctx.user_pool_id),
             user_id=user_id,
             password=password,
-            srp_b_hex=params["SRP_B"],
-            salt_hex=params["SALT"],
-            secret_block_b64=params["SECRET_BLOCK"],
             now=now(),
-        )
-    except KeyError as missing:
-        raise ProtocolError(f"PASSWORD_VERIFIER challenge without {missing}") from None
-    except srp.SrpError as error:
-        raise ProtocolError(f"the server's SRP values are unsafe or malformed: {error}") from None
-    answers = {
-        "USERNAME": user_id,
-        "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-        "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-        "TIMESTAMP": claim.timestamp,
+        ),
         **ctx.secret_hash(user_id),
     }
     return idp(

@@ -22,7 +22,6 @@ from pyamplify.auth.flows import (
     USER_AUTH,
     SignInOutcome,
     confirm_sign_in_flow,
-    confirm_sign_up_flow,
     get_user_flow,
     global_sign_out_flow,
     refresh_flow,
@@ -108,31 +107,6 @@ def sign_up_op(
         client_metadata=client_metadata,
     )
     return start_auto_sign_in(core, username, password, auto_sign_in, result)
-
-
-def confirm_sign_up_op(
-    core: AuthCore,
-    username: str,
-    code: str,
-    force_alias_creation: bool,
-    client_metadata: Mapping[str, str] | None,
-) -> Op[SignUpResult]:
-    """``confirm_sign_up``: the ConfirmSignUp flow for this app client."""
-    waiting = core.auto_sign_in
-    if waiting is not None and waiting.username == username:
-        from pyamplify.auth import user_auth_operations
-
-        op = user_auth_operations.confirm_sign_up_op
-        return (yield from op(core, username, code, force_alias_creation, client_metadata))
-    return (
-        yield from confirm_sign_up_flow(
-            core.context,
-            username,
-            code,
-            force_alias_creation=force_alias_creation,
-            client_metadata=client_metadata,
-        )
-    )
 
 
 def resend_sign_up_code_op(
@@ -274,34 +248,33 @@ def current_user_op(core: AuthCore) -> Op[AuthUser]:
     return user_of(cached)
 
 
-def user_attributes_op(core: AuthCore) -> Op[dict[str, str]]:
-    """``fetch_user_attributes``: the attributes as Cognito holds them now (GetUser)."""
-    session = yield from user_session_op(core)
-    if session.tokens is None:
-        raise signed_out_error(core.profile)
-    response = yield from get_user_flow(session.tokens.access_token.token)
-    return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
-
-
-# ---------------------------------------------------------------------- MFA settings
-def _access_token_op(core: AuthCore) -> Op[str]:
-    """A fresh access token of the signed-in user (refreshed first if due)."""
+def access_token_op(core: AuthCore) -> Op[str]:
+    """A fresh access token of the signed-in user (refreshed first when due), or the error
+    that says nobody is signed in: what every call made as the user starts with."""
     session = yield from user_session_op(core)
     if session.tokens is None:
         raise signed_out_error(core.profile)
     return session.tokens.access_token.token
 
 
+def user_attributes_op(core: AuthCore) -> Op[dict[str, str]]:
+    """``fetch_user_attributes``: the attributes as Cognito holds them now (GetUser)."""
+    access_token = yield from access_token_op(core)
+    response = yield from get_user_flow(access_token)
+    return {item["Name"]: item.get("Value", "") for item in response.get("UserAttributes", [])}
+
+
+# ---------------------------------------------------------------------- MFA settings
 def set_up_totp_op(core: AuthCore) -> Op[TOTPSetupDetails]:
     """``set_up_totp``: a new shared secret for the signed-in user."""
-    access_token = yield from _access_token_op(core)
+    access_token = yield from access_token_op(core)
     username = core.cached.stored.username if core.cached else ""
     return (yield from set_up_totp_flow(access_token, username))
 
 
 def verify_totp_setup_op(core: AuthCore, code: str, friendly_device_name: str | None) -> Op[None]:
     """``verify_totp_setup``: VerifySoftwareToken with the app's first code."""
-    access_token = yield from _access_token_op(core)
+    access_token = yield from access_token_op(core)
     yield from verify_totp_setup_flow(access_token, code, friendly_device_name)
 
 
@@ -309,13 +282,13 @@ def update_mfa_preference_op(
     core: AuthCore, sms: str | None, totp: str | None, email: str | None
 ) -> Op[None]:
     """``update_mfa_preference``: SetUserMFAPreference for the signed-in user."""
-    access_token = yield from _access_token_op(core)
+    access_token = yield from access_token_op(core)
     yield from update_mfa_preference_flow(access_token, sms=sms, totp=totp, email=email)
 
 
 def fetch_mfa_preference_op(core: AuthCore) -> Op[MFAPreference]:
     """``fetch_mfa_preference``: the enabled and preferred MFA types (GetUser)."""
-    access_token = yield from _access_token_op(core)
+    access_token = yield from access_token_op(core)
     return (yield from fetch_mfa_preference_flow(access_token))
 
 

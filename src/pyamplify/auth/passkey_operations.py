@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyamplify.auth.account_operations import access_token_op
 from pyamplify.auth.effects import Blocking, Op
+from pyamplify.auth.operations import access_token_op
 from pyamplify.auth.passkey_flows import (
     ListWebAuthnCredentialsResult,
     complete_registration_flow,

@@ -21,7 +21,8 @@ party's domain claims), unless ``Auth(passkey_origin=...)`` says otherwise; the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from pyamplify.auth.errors import NoPasskeyAuthenticatorError, PasskeyError
@@ -67,14 +68,26 @@ def origin_for(options: Mapping[str, Any], configured: str | None) -> str:
     return f"https://{rp_id}"
 
 
-def _fido2() -> None:
-    """Import ``fido2``, or say how to install it."""
+def _fido2(other_factors: Iterable[str] = OTHER_FACTORS) -> None:
+    """Import ``fido2``, or say how to install it (and which factors to sign in with instead)."""
     try:
         import fido2.client  # noqa: F401
     except ImportError:
         raise no_authenticator(
-            "passkeys need the fido2 library (pip install 'pyamplify[passkeys]')"
+            "passkeys need the fido2 library (pip install 'pyamplify[passkeys]')", other_factors
         ) from None
+
+
+@contextmanager
+def _key_failure(what: str) -> Iterator[None]:
+    """``fido2``'s ClientError (refused, timed out, no matching credential) as a
+    :class:`PasskeyError` saying what the security key did not do."""
+    from fido2.client import ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        raise PasskeyError(f"the security key did not {what}: {error!r}") from None
 
 
 class Fido2Authenticator:
@@ -105,25 +118,19 @@ class Fido2Authenticator:
         return Fido2Client(self.device, collector, user_interaction=_Interaction())
 
     def create(self, options: Mapping[str, Any], origin: str) -> dict[str, Any]:
-        from fido2.client import ClientError
         from fido2.webauthn import PublicKeyCredentialCreationOptions
 
         parsed = PublicKeyCredentialCreationOptions.from_dict(dict(options))
-        try:
-            result = self._client(origin).make_credential(parsed)
-        except ClientError as error:
-            raise PasskeyError(f"the security key did not make a passkey: {error!r}") from None
-        return response_json(result)
+        with _key_failure("make a passkey"):
+            credential = self._client(origin).make_credential(parsed)
+        return response_json(credential)
 
     def get(self, options: Mapping[str, Any], origin: str) -> dict[str, Any]:
-        from fido2.client import ClientError
         from fido2.webauthn import PublicKeyCredentialRequestOptions
 
         parsed = PublicKeyCredentialRequestOptions.from_dict(dict(options))
-        try:
+        with _key_failure("sign in"):
             selection = self._client(origin).get_assertion(parsed)
-        except ClientError as error:
-            raise PasskeyError(f"the security key did not sign in: {error!r}") from None
         return response_json(selection.get_response(0))
 
 
@@ -168,12 +175,7 @@ def _json_value(value: Any) -> Any:
 def default_authenticator(other_factors: Iterable[str] = OTHER_FACTORS) -> PasskeyAuthenticator:
     """The authenticator this machine has (see the module docstring), or the error that says
     there is none and names ``other_factors`` to sign in with instead."""
-    try:
-        import fido2.client  # noqa: F401
-    except ImportError:
-        raise no_authenticator(
-            "passkeys need the fido2 library (pip install 'pyamplify[passkeys]')", other_factors
-        ) from None
+    _fido2(other_factors)
     if sys.platform == "win32":
         from fido2.client.windows import WindowsClient
 

@@ -144,7 +144,9 @@ class Auth(AuthBase):
     ) -> SignUpResult:
         """Confirm a sign-up with the code the user received."""
         core = self._core
-        op = ops.confirm_sign_up_op(core, username, code, force_alias_creation, client_metadata)
+        op = user_auth.confirm_sign_up_op(
+            core, username, code, force_alias_creation, client_metadata
+        )
         return self._run(op)
 
     def resend_sign_up_code(

@@ -8,7 +8,7 @@ steps (CONFIRM_SIGN_IN_WITH_EMAIL_CODE / _SMS_CODE), ``WEB_AUTHN`` to the passke
 Without a preference Cognito answers SELECT_CHALLENGE (CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION,
 the table row in :mod:`.flows`). With ConfirmSignUp's ``Session`` the same InitiateAuth signs a
 just-confirmed user in (Amplify's ``autoSignIn`` for USER_AUTH). ConfirmSignUp's Session is read by
-:func:`confirm_sign_up_with_session_flow`.
+:func:`.flows.confirm_sign_up_with_session_flow`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from pyamplify.auth.flows import (
     _outcome,
     _password_verifier_call,
 )
-from pyamplify.auth.results import SignUpNextStep, SignUpResult, SignUpStep
+from pyamplify.auth.flows import (  # re-exported: it lived here first
+    confirm_sign_up_with_session_flow as confirm_sign_up_with_session_flow,
+)
 from pyamplify.wire.call import idp
 
 #: The first factors ``preferred_challenge`` may name (Amplify JS's AuthFactorType).
@@ -99,29 +101,3 @@ def user_auth_flow(
         return _leave(step, username, USER_AUTH)
     outcome = _outcome(response, login_id=username, flow_type=USER_AUTH, fallback_username=username)
     return (yield from _begin_totp_setup(outcome))
-
-
-def confirm_sign_up_with_session_flow(
-    ctx: ClientContext,
-    username: str,
-    code: str,
-    *,
-    force_alias_creation: bool = False,
-    client_metadata: Mapping[str, str] | None = None,
-) -> Flow[tuple[SignUpResult, str | None]]:
-    """ConfirmSignUp with the code; also returns the Session Cognito answers with, which signs
-    the user in once with USER_AUTH."""
-    payload: dict[str, Any] = {
-        "ClientId": ctx.client_id,
-        "Username": username,
-        "ConfirmationCode": code,
-        **_optional(
-            ForceAliasCreation=force_alias_creation,
-            ClientMetadata=dict(client_metadata or {}),
-            SecretHash=ctx.secret_hash(username).get("SECRET_HASH"),
-        ),
-    }
-    response = yield idp("ConfirmSignUp", payload)
-    returned = response.get("Session")
-    result = SignUpResult(True, SignUpNextStep(SignUpStep.DONE))
-    return result, returned if isinstance(returned, str) and returned else None

@@ -6,6 +6,8 @@ answers with and says COMPLETE_AUTO_SIGN_IN; ``auto_sign_in()`` then signs the u
 with USER_AUTH and that Session (no code or password again; the way for a user who signed up
 without a password), or with the sign-up's password in the configured flow (Amplify's
 ``autoSignIn: true`` does so). ``auto_sign_in`` may also name the flow (``"USER_AUTH"``, …).
+Every ``confirm_sign_up`` runs :func:`confirm_sign_up_op` here, so that there is one ConfirmSignUp
+operation; its Session is simply not kept when nobody waits to sign in.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from typing import TYPE_CHECKING
 
 from pyamplify.auth.effects import Op
 from pyamplify.auth.errors import AutoSignInError
-from pyamplify.auth.flows import USER_AUTH, sign_in_flow
+from pyamplify.auth.flows import USER_AUTH, confirm_sign_up_with_session_flow, sign_in_flow
 from pyamplify.auth.operations import _finish_sign_in, already_signed_in, current_op
 from pyamplify.auth.passkey_sign_in import answer_passkey_op
 from pyamplify.auth.results import SignInResult, SignUpNextStep, SignUpResult, SignUpStep
-from pyamplify.auth.user_auth_flows import confirm_sign_up_with_session_flow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -76,7 +77,8 @@ def confirm_sign_up_op(
     force_alias_creation: bool,
     client_metadata: Mapping[str, str] | None,
 ) -> Op[SignUpResult]:
-    """``confirm_sign_up`` of a user waiting for auto sign-in: keep Cognito's Session."""
+    """``confirm_sign_up``: the ConfirmSignUp flow for this app client; for a user waiting for
+    auto sign-in, Cognito's Session is kept and the next step is COMPLETE_AUTO_SIGN_IN."""
     waiting = core.auto_sign_in
     result, session = yield from confirm_sign_up_with_session_flow(
         core.context,

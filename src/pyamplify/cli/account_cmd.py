@@ -21,6 +21,7 @@ from pyamplify.cli.auth_common import (
     open_auth,
     parse_pairs,
 )
+from pyamplify.cli.auth_steps import step_document
 from pyamplify.cli.parsing import add_command, add_group, leaf_session_options
 from pyamplify.cli.report import UsageError, emit
 
@@ -154,16 +155,13 @@ def run_reset_password(args: argparse.Namespace) -> int:
     with open_auth(args) as auth:
         if args.send_code:
             result = auth.reset_password(args.username)
-            details = result.next_step.code_delivery_details
+            fields = ("reset_password_step", "code_delivery_details")
             document = {
                 "is_password_reset": False,
-                "next_step": {
-                    "reset_password_step": result.next_step.reset_password_step.value,
-                    "code_delivery_details": delivery_document(details),
-                },
+                "next_step": step_document(result.next_step, *fields),
             }
             then = f"pyamplify auth reset-password {args.username} --code CODE"
-            return _code_sent(args, document, details, then)
+            return _code_sent(args, document, result.next_step.code_delivery_details, then)
         reset_with_code(auth, args.username, prompter, args.code)
     document = {
         "is_password_reset": True,
@@ -203,14 +201,8 @@ def run_attributes_show(args: argparse.Namespace) -> int:
 
 
 def _attribute_document(result: UpdateUserAttributeResult) -> dict[str, Any]:
-    step = result.next_step
-    return {
-        "is_updated": result.is_updated,
-        "next_step": {
-            "update_attribute_step": step.update_attribute_step.value,
-            "code_delivery_details": delivery_document(step.code_delivery_details),
-        },
-    }
+    next_step = step_document(result.next_step, "update_attribute_step", "code_delivery_details")
+    return {"is_updated": result.is_updated, "next_step": next_step}
 
 
 def run_attributes_set(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from pyamplify.cli.auth_common import (
     store_choice,
     store_text,
 )
+from pyamplify.cli.auth_steps import step_document
 from pyamplify.cli.parsing import (
     add_command,
     add_group,
@@ -251,10 +252,7 @@ def _sign_up_document(result: SignUpResult) -> dict[str, Any]:
     return {
         "is_sign_up_complete": result.is_sign_up_complete,
         "user_id": result.user_id,
-        "next_step": {
-            "sign_up_step": result.next_step.sign_up_step.value,
-            "code_delivery_details": delivery_document(result.next_step.code_delivery_details),
-        },
+        "next_step": step_document(result.next_step, "sign_up_step", "code_delivery_details"),
     }
 
 
@@ -309,19 +307,20 @@ def run_resend_code(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- sign-in
 
 
+#: What a sign-in's ``next_step`` shows in JSON (not the TOTP setup's key: a secret).
+_SIGN_IN_STEP_FIELDS = (
+    "sign_in_step",
+    "missing_attributes",
+    "code_delivery_details",
+    "additional_info",
+    "allowed_mfa_types",
+    "available_challenges",
+)
+
+
 def _sign_in_document(result: SignInResult) -> dict[str, Any]:
-    step = result.next_step
-    return {
-        "is_signed_in": result.is_signed_in,
-        "next_step": {
-            "sign_in_step": step.sign_in_step.value,
-            "missing_attributes": list(step.missing_attributes),
-            "code_delivery_details": delivery_document(step.code_delivery_details),
-            "additional_info": dict(step.additional_info),
-            "allowed_mfa_types": list(step.allowed_mfa_types),
-            "available_challenges": list(step.available_challenges),
-        },
-    }
+    next_step = step_document(result.next_step, *_SIGN_IN_STEP_FIELDS)
+    return {"is_signed_in": result.is_signed_in, "next_step": next_step}
 
 
 def _answer_next_step(auth: Auth, result: SignInResult, prompter: Prompter) -> SignInResult:

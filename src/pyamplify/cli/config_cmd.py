@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import argparse
 
     from pyamplify.cli.parsing import Subparsers
-    from pyamplify.config import AuthConfig, ConfigError, ConfigWarning
+    from pyamplify.config import AuthConfig, ConfigError, ConfigWarning, ResolvedEndpoint
 
 
 def register(subparsers: Subparsers) -> None:
@@ -91,26 +91,18 @@ def describe(config: AuthConfig) -> dict[str, Any]:
     from pyamplify.config import mask_secret
 
     result: dict[str, Any] = {"user_pool": None, "identity_pool": None, "oauth": None}
-    if config.user_pool is not None:
-        pool = config.user_pool
-        endpoint = config.resolve_user_pool_endpoint()
-        result["user_pool"] = {
-            "pool_id": pool.pool_id,
+    pool = config.user_pool
+    if pool is not None:
+        client = {
             "app_client_id": pool.app_client_id,
             "app_client_secret": mask_secret(pool.app_client_secret),
-            "region": pool.region,
-            "endpoint": endpoint.url,
-            "endpoint_from": endpoint.origin,
         }
-    if config.identity_pool is not None:
-        identity = config.identity_pool
+        endpoint = config.resolve_user_pool_endpoint()
+        result["user_pool"] = _pool_document(pool.pool_id, pool.region, endpoint, client)
+    identity = config.identity_pool
+    if identity is not None:
         endpoint = config.resolve_identity_pool_endpoint()
-        result["identity_pool"] = {
-            "pool_id": identity.pool_id,
-            "region": identity.region,
-            "endpoint": endpoint.url,
-            "endpoint_from": endpoint.origin,
-        }
+        result["identity_pool"] = _pool_document(identity.pool_id, identity.region, endpoint)
     result["authentication_flow_type"] = config.authentication_flow_type
     if config.oauth is not None:
         oauth = config.oauth
@@ -138,6 +130,20 @@ def describe(config: AuthConfig) -> dict[str, Any]:
         unauthenticated_identities_enabled=config.unauthenticated_identities_enabled,
     )
     return result
+
+
+def _pool_document(
+    pool_id: str, region: str, endpoint: ResolvedEndpoint, client: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A user or identity pool in ``describe``: its id, the app client's fields (user pools),
+    its region, and the endpoint it is called at with where that came from."""
+    return {
+        "pool_id": pool_id,
+        **(client or {}),
+        "region": region,
+        "endpoint": endpoint.url,
+        "endpoint_from": endpoint.origin,
+    }
 
 
 def _error_details(error: ConfigError) -> dict[str, Any]:
@@ -174,31 +180,37 @@ def _print_warnings(warnings: list[ConfigWarning], stream: TextIO) -> None:
         print(f"  - {warning}", file=stream)
 
 
+def _pool_rows(
+    title: str,
+    pool: dict[str, Any] | None,
+    absent: str,
+    client: list[tuple[str, Any]] | None = None,
+) -> list[tuple[str, Any]]:
+    """A pool's lines in the summary (from its ``_pool_document``), or what its absence means."""
+    if pool is None:
+        return [(title, absent)]
+    return [
+        (title, pool["pool_id"]),
+        *(client or []),
+        ("  region", pool["region"]),
+        ("  endpoint", f"{pool['endpoint']} ({pool['endpoint_from']})"),
+    ]
+
+
 def _print_summary(config: AuthConfig, summary: dict[str, Any]) -> None:
     from pyamplify.config import format_name
 
     print(f"{config.source}: OK ({format_name(config.source_format, config.source_syntax)})")
-    rows: list[tuple[str, Any]] = []
-    if summary["user_pool"] is not None:
-        pool = summary["user_pool"]
-        rows += [
-            ("user pool", pool["pool_id"]),
+    pool = summary["user_pool"]
+    client = None
+    if pool is not None:
+        client = [
             ("  app client id", pool["app_client_id"]),
             ("  app client secret", pool["app_client_secret"] or "(none)"),
-            ("  region", pool["region"]),
-            ("  endpoint", f"{pool['endpoint']} ({pool['endpoint_from']})"),
         ]
-    else:
-        rows.append(("user pool", "(none: guest access only)"))
-    if summary["identity_pool"] is not None:
-        identity = summary["identity_pool"]
-        rows += [
-            ("identity pool", identity["pool_id"]),
-            ("  region", identity["region"]),
-            ("  endpoint", f"{identity['endpoint']} ({identity['endpoint_from']})"),
-        ]
-    else:
-        rows.append(("identity pool", "(none: user pool only, no AWS credentials)"))
+    rows = _pool_rows("user pool", pool, "(none: guest access only)", client)
+    absent = "(none: user pool only, no AWS credentials)"
+    rows += _pool_rows("identity pool", summary["identity_pool"], absent)
     rows.append(("sign-in flow", summary["authentication_flow_type"]))
     if summary["oauth"] is not None:
         oauth = summary["oauth"]

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pyamplify.cli.parsing import add_command, add_group, add_json_option
+from pyamplify.cli.parsing import add_command, add_group, add_json_option, add_renamed_option
 from pyamplify.cli.report import print_error_json, print_json
 
 if TYPE_CHECKING:
@@ -34,25 +34,6 @@ DEFAULT_FILES = {"gen1": "amplifyconfiguration.json", "gen2": "amplify_outputs.j
 _FORMAT_NAMES = {"gen1": "Gen 1 amplifyconfiguration.json", "gen2": "Gen 2 amplify_outputs.json"}
 
 
-class _DeprecatedProfile(argparse.Action):
-    """``--profile`` here is the old spelling of ``--aws-profile`` (everywhere else it names
-    the pyamplify session): still taken, with a note on stderr."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: object,
-        option_string: str | None = None,
-    ) -> None:
-        print(
-            f"note: {option_string} is deprecated here: it is --aws-profile (the AWS profile); "
-            "--profile names the pyamplify session in the auth commands",
-            file=sys.stderr,
-        )
-        namespace.aws_profile = values
-
-
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags that say where and as whom AWS is called (shared with ``doctor``)."""
     parser.add_argument(
@@ -60,8 +41,15 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="AWS profile (default: AWS_PROFILE or the default chain)",
     )
-    parser.add_argument(
-        "--profile", metavar="NAME", action=_DeprecatedProfile, help=argparse.SUPPRESS
+    # ``--profile`` here is the old spelling of ``--aws-profile`` (everywhere else it names the
+    # pyamplify session): still taken, with a note.
+    add_renamed_option(
+        parser,
+        "--profile",
+        store_as="aws_profile",
+        metavar="NAME",
+        note="{option} is deprecated here: it is --aws-profile (the AWS profile); --profile "
+        "names the pyamplify session in the auth commands",
     )
     parser.add_argument("--region", metavar="REGION", help="AWS region (default: the profile's)")
     parser.add_argument(
@@ -86,6 +74,18 @@ class _Imported(NamedTuple):
     warnings: list[str]
 
 
+#: The resources ``import auth`` takes by id (the answers to a terminal's questions).
+_RESOURCE_IDS = (
+    ("--user-pool-id", "the user pool to import"),
+    ("--web-client-id", "the web app client (no secret)"),
+    ("--native-client-id", "the app client the configuration signs in with"),
+    (
+        "--identity-pool-id",
+        "the identity pool to import too (without it, scripts import the user pool only)",
+    ),
+)
+
+
 def register(subparsers: Subparsers) -> None:
     """Add the ``import`` command group and its ``auth`` subcommand."""
     commands = add_group(
@@ -107,16 +107,8 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     add_aws_arguments(auth)
-    auth.add_argument("--user-pool-id", metavar="ID", help="the user pool to import")
-    auth.add_argument("--web-client-id", metavar="ID", help="the web app client (no secret)")
-    auth.add_argument(
-        "--native-client-id", metavar="ID", help="the app client the configuration signs in with"
-    )
-    auth.add_argument(
-        "--identity-pool-id",
-        metavar="ID",
-        help="the identity pool to import too (without it, scripts import the user pool only)",
-    )
+    for flag, resource in _RESOURCE_IDS:
+        auth.add_argument(flag, metavar="ID", help=resource)
     auth.add_argument(
         "--yes", action="store_true", help="never prompt: take flags, single choices, defaults"
     )

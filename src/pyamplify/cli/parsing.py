@@ -12,7 +12,8 @@ Only the standard library is imported: ``pyamplify --help`` builds every parser.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -88,8 +89,23 @@ def leaf_session_options() -> argparse.ArgumentParser:
     return leaf
 
 
-class _RefusePasswordOption(argparse.Action):
-    """``--password VALUE`` is refused without repeating VALUE (argparse would quote it)."""
+class _SaidOption(argparse.Action):
+    """An option that says something when used instead of storing its value under its own name:
+    refused (a usage error) or, with ``store_as``, noted on stderr and stored under that name.
+    ``message`` may name the option as given (``{option}``); it never repeats the value."""
+
+    def __init__(
+        self,
+        option_strings: list[str],
+        dest: str,
+        *,
+        message: str,
+        store_as: str | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(option_strings, dest, **kwargs)
+        self.message = message
+        self.store_as = store_as
 
     def __call__(
         self,
@@ -98,10 +114,33 @@ class _RefusePasswordOption(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
-        parser.error(
-            "passwords are never taken on the command line (it lands in shell history and "
-            "process lists); type it at the prompt or pipe it in with --password-stdin"
-        )
+        text = self.message.format(option=option_string)
+        if self.store_as is None:
+            parser.error(text)
+        print(f"note: {text}", file=sys.stderr)
+        setattr(namespace, self.store_as, values)
+
+
+def add_refused_option(parser: argparse.ArgumentParser, *flags: str, why: str) -> None:
+    """``flags`` are refused with ``why`` (and hidden from the help), whatever follows them."""
+    parser.add_argument(
+        *flags, nargs="?", action=_SaidOption, message=why, store_as=None, help=argparse.SUPPRESS
+    )
+
+
+def add_renamed_option(
+    parser: argparse.ArgumentParser, flag: str, *, store_as: str, note: str, metavar: str
+) -> None:
+    """``flag`` is the old name of the option stored as ``store_as``: still taken (hidden from
+    the help), with ``note`` on stderr."""
+    parser.add_argument(
+        flag,
+        metavar=metavar,
+        action=_SaidOption,
+        message=note,
+        store_as=store_as,
+        help=argparse.SUPPRESS,
+    )
 
 
 def secret_input_options() -> argparse.ArgumentParser:
@@ -113,8 +152,12 @@ def secret_input_options() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password (and any later secret) as lines on stdin instead of prompting",
     )
-    options.add_argument(
-        "--password", "-p", nargs="?", action=_RefusePasswordOption, help=argparse.SUPPRESS
+    add_refused_option(
+        options,
+        "--password",
+        "-p",
+        why="passwords are never taken on the command line (it lands in shell history and "
+        "process lists); type it at the prompt or pipe it in with --password-stdin",
     )
     return options
 

@@ -131,9 +131,7 @@ def read_aws_exports(reader: DocumentReader, root: JsonObject) -> AuthConfig | N
     if oauth is not None:
         settings["oauth"] = oauth
     settings.update(_extras(reader, root))
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _without_empty_ids(reader: DocumentReader, root: JsonObject) -> JsonObject:
@@ -167,21 +165,9 @@ def _user_pool(
 ) -> UserPoolConfig | None:
     if root.get("aws_user_pools_id") is None and root.get("aws_user_pools_web_client_id") is None:
         return None
-    pool_id = reader.string(
-        root,
-        ROOT,
-        "aws_user_pools_id",
-        v.user_pool_id_problem,
-        v.USER_POOL_ID_EXAMPLE,
-        required=True,
-    )
+    pool_id = reader.string(root, ROOT, "aws_user_pools_id", v.USER_POOL_ID, required=True)
     client_id = reader.string(
-        root,
-        ROOT,
-        "aws_user_pools_web_client_id",
-        v.app_client_id_problem,
-        v.APP_CLIENT_ID_EXAMPLE,
-        required=True,
+        root, ROOT, "aws_user_pools_web_client_id", v.APP_CLIENT_ID, required=True
     )
     if pool_id is None or client_id is None:
         return None
@@ -197,12 +183,7 @@ def _identity_pool(
     if root.get("aws_cognito_identity_pool_id") is None:
         return None
     pool_id = reader.string(
-        root,
-        ROOT,
-        "aws_cognito_identity_pool_id",
-        v.identity_pool_id_problem,
-        v.IDENTITY_POOL_ID_EXAMPLE,
-        required=True,
+        root, ROOT, "aws_cognito_identity_pool_id", v.IDENTITY_POOL_ID, required=True
     )
     if pool_id is None:
         return None

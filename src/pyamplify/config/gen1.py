@@ -157,9 +157,7 @@ def _read_plugin_body(
     settings = _auth_settings(
         reader, plugin, base, has_user_pool=plugin.get("CognitoUserPool") is not None
     )
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _default(
@@ -185,21 +183,16 @@ def _user_pool(reader: DocumentReader, plugin: JsonObject, base: JsonPath) -> Us
             "pyamplify does not switch flows on MigrationEnabled (Amplify Swift does); set "
             'Auth.Default.authenticationFlowType to "USER_PASSWORD_AUTH" to migrate users',
         )
-    pool_id = reader.string(
-        default, path, "PoolId", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, required=True
-    )
+    pool_id = reader.string(default, path, "PoolId", v.USER_POOL_ID, required=True)
     client_id, secret, secret_ok = reader.app_client(
         default, path, "AppClientId", "AppClientSecret", required=True
     )
     region = reader.region(default, path, "Region", required=True)
-    endpoint = reader.string(
-        default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
-    )
+    endpoint = reader.string(default, path, "Endpoint", v.ENDPOINT, required=False)
     if pool_id is None or client_id is None or region is None:
         return None
-    mismatch = v.region_mismatch_problem(pool_id, v.region_of_user_pool_id(pool_id), region)
-    if mismatch is not None:
-        reader.problem((*path, "Region"), mismatch, f'"{v.region_of_user_pool_id(pool_id)}"')
+    in_id = v.region_of_user_pool_id(pool_id)
+    if not reader.region_agrees((*path, "Region"), pool_id, in_id, region, f'"{in_id}"'):
         return None
     if not secret_ok:
         return None
@@ -232,24 +225,13 @@ def _identity_pool(
         return None
     path = (*identity_path, "Default")
     reader.warn_unknown_keys(default, path, _IDENTITY_POOL_KEYS)
-    pool_id = reader.string(
-        default,
-        path,
-        "PoolId",
-        v.identity_pool_id_problem,
-        v.IDENTITY_POOL_ID_EXAMPLE,
-        required=True,
-    )
+    pool_id = reader.string(default, path, "PoolId", v.IDENTITY_POOL_ID, required=True)
     region = reader.region(default, path, "Region", required=True)
-    endpoint = reader.string(
-        default, path, "Endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
-    )
+    endpoint = reader.string(default, path, "Endpoint", v.ENDPOINT, required=False)
     if pool_id is None or region is None:
         return None
     in_id = v.region_of_identity_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem((*path, "Region"), mismatch, f'"{in_id}"')
+    if not reader.region_agrees((*path, "Region"), pool_id, in_id, region, f'"{in_id}"'):
         return None
     return IdentityPoolConfig(pool_id, region, endpoint)
 
@@ -263,14 +245,7 @@ def _auth_settings(
     path = (*base, "Auth", "Default")
     reader.warn_unknown_keys(default, path, _AUTH_KEYS, ("loginMechanisms", "loginMechanism"))
     settings: dict[str, Any] = {}
-    flow = reader.string(
-        default,
-        path,
-        "authenticationFlowType",
-        v.flow_type_problem,
-        v.FLOW_TYPE_EXAMPLE,
-        required=False,
-    )
+    flow = reader.string(default, path, "authenticationFlowType", v.FLOW_TYPE, required=False)
     if flow is not None:
         settings["authentication_flow_type"] = flow
     if default.get("OAuth") is not None:
@@ -303,17 +278,13 @@ def _oauth(reader: DocumentReader, auth: JsonObject, auth_path: JsonPath) -> OAu
             '"3n4b5urk1ft4fl3mg5e62d9ado", "SignInRedirectURI": "myapp://", '
             '"SignOutRedirectURI": "myapp://", "Scopes": ["openid", "email"]}',
         )
-    domain = reader.string(
-        oauth, path, "WebDomain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=False
-    )
+    domain = reader.string(oauth, path, "WebDomain", v.WEB_DOMAIN, required=False)
     client_id, secret, secret_ok = reader.app_client(
         oauth, path, "AppClientId", "AppClientSecret", required=False
     )
     sign_in = redirect_uris(reader, oauth, path, "SignInRedirectURI")
     sign_out = redirect_uris(reader, oauth, path, "SignOutRedirectURI")
-    scopes = reader.string_list(
-        oauth, path, "Scopes", v.scope_problem, v.SCOPE_EXAMPLE, required=False
-    )
+    scopes = reader.string_list(oauth, path, "Scopes", v.SCOPE, required=False)
     response_type = reader.choice(oauth, path, "ResponseType", v.RESPONSE_TYPES, '"code"')
     if (
         missing
@@ -344,9 +315,7 @@ def redirect_uris(
         required=False,
     )
     if isinstance(value, list):
-        return reader.string_list(
-            oauth, path, key, v.redirect_uri_problem, v.REDIRECT_URI_EXAMPLE, required=False
-        )
+        return reader.string_list(oauth, path, key, v.REDIRECT_URI, required=False)
     if not isinstance(value, str):
         return None
     if v.is_placeholder(value):
@@ -417,12 +386,7 @@ def password_policy(
         ),
     )
     rules = reader.string_list(
-        settings,
-        path,
-        "passwordPolicyCharacters",
-        _character_rule_problem,
-        '["REQUIRES_LOWERCASE", "REQUIRES_NUMBERS"]',
-        required=False,
+        settings, path, "passwordPolicyCharacters", _CHARACTER_RULE, required=False
     )
     wanted = {_character_rule(rule) for rule in rules or ()}
     return PasswordPolicy(
@@ -443,3 +407,6 @@ def _character_rule_problem(value: str) -> str | None:
     if _character_rule(value) in v.PASSWORD_CHARACTER_RULES:
         return None
     return f"{show_value(value)} is not one of {', '.join(v.PASSWORD_CHARACTER_RULES)}"
+
+
+_CHARACTER_RULE = v.Rule(_character_rule_problem, '["REQUIRES_LOWERCASE", "REQUIRES_NUMBERS"]')

@@ -86,14 +86,7 @@ def read_gen2(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
             '"3n4b5urk1ft4fl3mg5e62d9ado"',
         )
     settings: dict[str, Any] = {}
-    flow = reader.string(
-        auth,
-        path,
-        "authentication_flow_type",
-        v.flow_type_problem,
-        v.FLOW_TYPE_EXAMPLE,
-        required=False,
-    )
+    flow = reader.string(auth, path, "authentication_flow_type", v.FLOW_TYPE, required=False)
     if flow is not None:
         settings["authentication_flow_type"] = flow
     if auth.get("oauth") is not None:
@@ -107,9 +100,7 @@ def read_gen2(reader: DocumentReader, root: JsonObject) -> AuthConfig | None:
         settings["oauth"] = oauth
         settings["social_providers"] = providers
     settings.update(_extras(reader, auth))
-    if reader.problems:
-        return None
-    return AuthConfig(user_pool=user_pool, identity_pool=identity_pool, **settings)
+    return reader.auth_config(user_pool=user_pool, identity_pool=identity_pool, **settings)
 
 
 def _check_version(reader: DocumentReader, root: JsonObject) -> None:
@@ -126,23 +117,18 @@ def _user_pool(
     if "user_pool_id" not in auth and "user_pool_client_id" not in auth:
         return None
     path = AUTH_PATH
-    pool_id = reader.string(
-        auth, path, "user_pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, required=True
-    )
+    pool_id = reader.string(auth, path, "user_pool_id", v.USER_POOL_ID, required=True)
     client_id, secret, secret_ok = reader.app_client(
         auth, path, "user_pool_client_id", "user_pool_client_secret", required=True
     )
-    endpoint = reader.string(
-        auth, path, "user_pool_endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, required=False
-    )
+    endpoint = reader.string(auth, path, "user_pool_endpoint", v.ENDPOINT, required=False)
     if pool_id is None or client_id is None or region is None:
         return None
     in_id = v.region_of_user_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem(
-            (*path, "user_pool_id"), mismatch.replace("Region", "aws_region"), f'"{region}_…"'
-        )
+    at = (*path, "user_pool_id")
+    if not reader.region_agrees(
+        at, pool_id, in_id, region, f'"{region}_…"', region_key="aws_region"
+    ):
         return None
     if not secret_ok:
         return None
@@ -155,32 +141,14 @@ def _identity_pool(
     if "identity_pool_id" not in auth:
         return None
     path = AUTH_PATH
-    pool_id = reader.string(
-        auth,
-        path,
-        "identity_pool_id",
-        v.identity_pool_id_problem,
-        v.IDENTITY_POOL_ID_EXAMPLE,
-        required=True,
-    )
-    endpoint = reader.string(
-        auth,
-        path,
-        "identity_pool_endpoint",
-        v.endpoint_problem,
-        v.ENDPOINT_EXAMPLE,
-        required=False,
-    )
+    pool_id = reader.string(auth, path, "identity_pool_id", v.IDENTITY_POOL_ID, required=True)
+    endpoint = reader.string(auth, path, "identity_pool_endpoint", v.ENDPOINT, required=False)
     if pool_id is None or region is None:
         return None
     in_id = v.region_of_identity_pool_id(pool_id)
-    mismatch = v.region_mismatch_problem(pool_id, in_id, region)
-    if mismatch is not None:
-        reader.problem(
-            (*path, "identity_pool_id"),
-            mismatch.replace("Region", "aws_region"),
-            f'"{region}:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9" (an identity pool in {region})',
-        )
+    example = f'"{region}:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9" (an identity pool in {region})'
+    at = (*path, "identity_pool_id")
+    if not reader.region_agrees(at, pool_id, in_id, region, example, region_key="aws_region"):
         return None
     return IdentityPoolConfig(pool_id, region, endpoint)
 
@@ -207,12 +175,14 @@ def _oauth(
     return settings.config(user_pool.app_client_id, user_pool.app_client_secret), providers
 
 
+#: Gen 2 writes redirect URIs as an array, so its example is one.
+_URI_ARRAY = v.REDIRECT_URI._replace(example=f"[{v.REDIRECT_URI_EXAMPLE}]")
+
+
 def _uri_list(
     reader: DocumentReader, oauth: JsonObject, path: JsonPath, key: str
 ) -> tuple[str, ...] | None:
-    uris = reader.string_list(
-        oauth, path, key, v.redirect_uri_problem, f"[{v.REDIRECT_URI_EXAMPLE}]", required=True
-    )
+    uris = reader.string_list(oauth, path, key, _URI_ARRAY, required=True)
     if uris is not None and not uris:
         reader.problem((*path, key), "needs at least one URI", '["myapp://callback/"]')
         return None

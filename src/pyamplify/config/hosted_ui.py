@@ -63,11 +63,9 @@ def read_hosted_ui(
     reader: DocumentReader, oauth: JsonObject, path: JsonPath, keys: HostedUiKeys, uris: UriReader
 ) -> HostedUiSettings:
     """Read and check the five settings (the response type is ``code`` when not given)."""
-    domain = reader.string(
-        oauth, path, keys.domain, v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, required=True
-    )
+    domain = reader.string(oauth, path, keys.domain, v.WEB_DOMAIN, required=True)
     scopes = reader.string_list(
-        oauth, path, keys.scopes, v.scope_problem, '["openid", "email"]', required=True
+        oauth, path, keys.scopes, v.SCOPE._replace(example='["openid", "email"]'), required=True
     )
     sign_in = uris(reader, oauth, path, keys.sign_in)
     sign_out = uris(reader, oauth, path, keys.sign_out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pyamplify.config import validate as v
 from pyamplify.config.endpoints import (
@@ -83,36 +83,48 @@ def _as_tuple(value: object, where: str, problems: list[ConfigProblem]) -> tuple
     return tuple(value)
 
 
-#: One field's rule: attribute name, check, example of a right value, whether None is allowed.
-_FieldRule = tuple[str, v.Check, str, bool]
+#: The rule of each field that has one, by field name (a pool's id and the response type get
+#: theirs from their class). Every class names the same value the same way, so one table serves.
+_FIELD_RULES: dict[str, v.Rule] = {
+    "app_client_id": v.APP_CLIENT_ID,
+    "app_client_secret": v.APP_CLIENT_SECRET,
+    "region": v.REGION,
+    "endpoint": v.ENDPOINT,
+    "web_domain": v.WEB_DOMAIN,
+}
 
 
 def _check_fields(
-    obj: object, problems: list[ConfigProblem], *rules: _FieldRule
+    obj: UserPoolConfig | IdentityPoolConfig | OAuthConfig,
+    problems: list[ConfigProblem],
+    **own: v.Rule,
 ) -> dict[str, bool]:
-    """Check the named attributes of ``obj``; returns which of them passed."""
+    """Check each field of ``obj`` that has a rule (``own``, else ``_FIELD_RULES``), in field
+    order; a field whose default is None may be None. Returns which of them passed."""
     name = type(obj).__name__
+    rules = {**_FIELD_RULES, **own}
     return {
-        attribute: v.check_code_value(
+        item.name: v.check_code_value(
             problems,
-            f"{name}.{attribute}",
-            getattr(obj, attribute),
-            check,
-            example,
-            optional=optional,
+            f"{name}.{item.name}",
+            getattr(obj, item.name),
+            rules[item.name],
+            optional=item.default is None,
         )
-        for attribute, check, example, optional in rules
+        for item in fields(obj)
+        if item.name in rules
     }
 
 
 def _check_pool(
     pool: UserPoolConfig | IdentityPoolConfig,
+    id_rule: v.Rule,
     region_of: Callable[[str], str | None],
-    *rules: _FieldRule,
 ) -> None:
-    """Check a pool's fields by ``rules``, then that the region inside its id is its region."""
+    """Check a pool's fields (its id by ``id_rule``), then that the region inside its id is its
+    region."""
     problems: list[ConfigProblem] = []
-    ok = _check_fields(pool, problems, *rules)
+    ok = _check_fields(pool, problems, pool_id=id_rule)
     if ok["pool_id"] and ok["region"]:
         region_in_id = region_of(pool.pool_id)
         message = v.region_mismatch_problem(pool.pool_id, region_in_id, pool.region)
@@ -133,15 +145,7 @@ class UserPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        _check_pool(
-            self,
-            v.region_of_user_pool_id,
-            ("pool_id", v.user_pool_id_problem, v.USER_POOL_ID_EXAMPLE, False),
-            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
-            ("region", v.region_problem, v.REGION_EXAMPLE, False),
-            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
-            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
-        )
+        _check_pool(self, v.USER_POOL_ID, v.region_of_user_pool_id)
 
     def __repr__(self) -> str:
         return _masked_repr(self, ("app_client_secret",))
@@ -156,13 +160,7 @@ class IdentityPoolConfig:
     endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        _check_pool(
-            self,
-            v.region_of_identity_pool_id,
-            ("pool_id", v.identity_pool_id_problem, v.IDENTITY_POOL_ID_EXAMPLE, False),
-            ("region", v.region_problem, v.REGION_EXAMPLE, False),
-            ("endpoint", v.endpoint_problem, v.ENDPOINT_EXAMPLE, True),
-        )
+        _check_pool(self, v.IDENTITY_POOL_ID, v.region_of_identity_pool_id)
 
 
 def split_redirect_uris(value: str) -> tuple[str, ...]:
@@ -185,14 +183,7 @@ class OAuthConfig:
     def __post_init__(self) -> None:
         problems: list[ConfigProblem] = []
         name = "OAuthConfig"
-        _check_fields(
-            self,
-            problems,
-            ("web_domain", v.web_domain_problem, v.WEB_DOMAIN_EXAMPLE, False),
-            ("app_client_id", v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, False),
-            ("app_client_secret", v.app_client_secret_problem, v.APP_CLIENT_SECRET_EXAMPLE, True),
-            ("response_type", v.one_of_problem(v.RESPONSE_TYPES), '"code"', False),
-        )
+        _check_fields(self, problems, response_type=v.one_of(v.RESPONSE_TYPES, '"code"'))
         for attribute in ("sign_in_redirect_uris", "sign_out_redirect_uris"):
             value = getattr(self, attribute)
             if isinstance(value, str):
@@ -213,15 +204,12 @@ class OAuthConfig:
                     problems,
                     f"{name}.{attribute}[{index}]",
                     uri,
-                    v.redirect_uri_problem,
-                    v.REDIRECT_URI_EXAMPLE,
+                    v.REDIRECT_URI,
                 )
         scopes = _as_tuple(self.scopes, f"{name}.scopes", problems)
         object.__setattr__(self, "scopes", scopes)
         for index, scope in enumerate(scopes):
-            v.check_code_value(
-                problems, f"{name}.scopes[{index}]", scope, v.scope_problem, v.SCOPE_EXAMPLE
-            )
+            v.check_code_value(problems, f"{name}.scopes[{index}]", scope, v.SCOPE)
         _raise_if(problems)
 
     def __repr__(self) -> str:
@@ -291,6 +279,32 @@ _LIST_FIELDS: dict[str, str] = {
 }
 
 
+class _PoolService(NamedTuple):
+    """The Cognito service a pool is called through, and what to say when the pool is absent."""
+
+    name: str  # the service's name in its AWS endpoint
+    env: str  # the environment variable that overrides the endpoint
+    section: str  # the Gen 1 section that names the pool
+    missing: str
+    fix: str
+
+
+_USER_POOL_SERVICE = _PoolService(
+    "cognito-idp",
+    USER_POOL_ENV,
+    "CognitoUserPool",
+    "this configuration has no user pool, so there is nowhere to sign in",
+    "add auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default",
+)
+_IDENTITY_POOL_SERVICE = _PoolService(
+    "cognito-identity",
+    IDENTITY_POOL_ENV,
+    "CredentialsProvider",
+    "this configuration has no identity pool, so it cannot get AWS credentials",
+    "add auth.plugins.awsCognitoAuthPlugin.CredentialsProvider.CognitoIdentity.Default",
+)
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     """Everything pyamplify needs to know about the Cognito pools an app signs in to.
@@ -326,8 +340,7 @@ class AuthConfig:
             problems,
             "AuthConfig.authentication_flow_type",
             self.authentication_flow_type,
-            v.flow_type_problem,
-            v.FLOW_TYPE_EXAMPLE,
+            v.FLOW_TYPE,
         )
         for name, case in _LIST_FIELDS.items():
             items = _as_tuple(getattr(self, name), f"AuthConfig.{name}", problems)
@@ -349,8 +362,7 @@ class AuthConfig:
             problems,
             "AuthConfig.mfa_configuration",
             self.mfa_configuration,
-            v.one_of_problem(v.MFA_CONFIGURATIONS),
-            '"OPTIONAL"',
+            v.one_of(v.MFA_CONFIGURATIONS, '"OPTIONAL"'),
             optional=True,
         )
         if self.unauthenticated_identities_enabled not in (None, True, False):
@@ -404,36 +416,19 @@ class AuthConfig:
 
     def resolve_user_pool_endpoint(self) -> ResolvedEndpoint:
         """The user pool endpoint and where it came from (environment, file or AWS default)."""
-        pool = self.user_pool
-        if pool is None:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        self.source or "<code>",
-                        "CognitoUserPool",
-                        "this configuration has no user pool, so there is nowhere to sign in",
-                        "add auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default",
-                    )
-                ]
-            )
-        return resolve_endpoint(USER_POOL_ENV, pool.endpoint, "cognito-idp", pool.region)
+        return self._resolve_endpoint(self.user_pool, _USER_POOL_SERVICE)
 
     def resolve_identity_pool_endpoint(self) -> ResolvedEndpoint:
         """The identity pool endpoint and where it came from (environment, file or default)."""
-        pool = self.identity_pool
+        return self._resolve_endpoint(self.identity_pool, _IDENTITY_POOL_SERVICE)
+
+    def _resolve_endpoint(
+        self, pool: UserPoolConfig | IdentityPoolConfig | None, service: _PoolService
+    ) -> ResolvedEndpoint:
         if pool is None:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        self.source or "<code>",
-                        "CredentialsProvider",
-                        "this configuration has no identity pool, so it cannot get AWS credentials",
-                        "add auth.plugins.awsCognitoAuthPlugin.CredentialsProvider"
-                        ".CognitoIdentity.Default",
-                    )
-                ]
-            )
-        return resolve_endpoint(IDENTITY_POOL_ENV, pool.endpoint, "cognito-identity", pool.region)
+            where = self.source or "<code>"
+            raise ConfigError([ConfigProblem(where, service.section, service.missing, service.fix)])
+        return resolve_endpoint(service.env, pool.endpoint, service.name, pool.region)
 
     def user_pool_endpoint_url(self) -> str:
         """The URL to POST user pool (cognito-idp) calls to, resolved now."""

@@ -16,7 +16,8 @@ from typing import Any
 from pyamplify.config import validate as v
 from pyamplify.config.errors import ConfigProblem, ConfigWarning, JsonPath, format_path, show_value
 from pyamplify.config.json_reader import ParsedJson
-from pyamplify.config.validate import Check, is_placeholder, placeholder_message
+from pyamplify.config.model import AuthConfig
+from pyamplify.config.validate import Rule, is_placeholder, placeholder_message
 from pyamplify.errors import json_type_name
 
 JsonObject = dict[str, Any]
@@ -59,6 +60,32 @@ class DocumentReader:
             close = difflib.get_close_matches(key, sorted(known_keys), n=1, cutoff=0.75)
             hint = f"; did you mean {show_value(close[0])}?" if close else ""
             self.warn((*path, key), f"unknown key {show_value(key)} is ignored{hint}")
+
+    def region_agrees(
+        self,
+        at: JsonPath,
+        pool_id: str,
+        region_in_id: str | None,
+        region: str,
+        example: str,
+        *,
+        region_key: str = "Region",
+    ) -> bool:
+        """Whether the region inside ``pool_id`` is the one the file gives it (at ``region_key``);
+        if not, record that at ``at``, the key each format tells the user to fix."""
+        mismatch = v.region_mismatch_problem(pool_id, region_in_id, region)
+        if mismatch is not None:
+            self.problem(at, mismatch.replace("Region", region_key), example)
+        return mismatch is None
+
+    # -- the result ---------------------------------------------------------------------------
+
+    def auth_config(self, **parts: Any) -> AuthConfig | None:
+        """The configuration read from ``parts``; None once any problem was recorded, since the
+        parts are then incomplete (the loader raises every problem at once)."""
+        if self.problems:
+            return None
+        return AuthConfig(**parts)
 
     # -- typed access -------------------------------------------------------------------------
 
@@ -105,32 +132,17 @@ class DocumentReader:
         return value if isinstance(value, dict) else None
 
     def string(
-        self,
-        obj: JsonObject,
-        path: JsonPath,
-        key: str,
-        check: Check,
-        example: str,
-        *,
-        required: bool,
+        self, obj: JsonObject, path: JsonPath, key: str, rule: Rule, *, required: bool
     ) -> str | None:
-        """A string that is no placeholder and passes ``check``."""
-        value = self.member(obj, path, key, str, "a string", example, required=required)
+        """A string that is no placeholder and passes ``rule``."""
+        value = self.member(obj, path, key, str, "a string", rule.example, required=required)
         if value is None:
             return None
-        return self.checked((*path, key), value, check, example)
+        return self.checked((*path, key), value, rule)
 
-    def region(
-        self,
-        obj: JsonObject,
-        path: JsonPath,
-        key: str,
-        *,
-        required: bool,
-        example: str = v.REGION_EXAMPLE,
-    ) -> str | None:
+    def region(self, obj: JsonObject, path: JsonPath, key: str, *, required: bool) -> str | None:
         """A region name; one AWS did not have when this release was made is warned about."""
-        region = self.string(obj, path, key, v.region_problem, example, required=required)
+        region = self.string(obj, path, key, v.REGION, required=required)
         caution = v.region_caution(region) if region is not None else None
         if caution is not None:
             self.warn((*path, key), caution)
@@ -140,7 +152,7 @@ class DocumentReader:
         self, obj: JsonObject, path: JsonPath, key: str, allowed: tuple[str, ...], example: str
     ) -> str | None:
         """An optional string that must be one of ``allowed`` (a response type, an MFA setting)."""
-        return self.string(obj, path, key, v.one_of_problem(allowed), example, required=False)
+        return self.string(obj, path, key, v.one_of(allowed, example), required=False)
 
     def app_client(
         self, obj: JsonObject, path: JsonPath, id_key: str, secret_key: str, *, required: bool
@@ -150,42 +162,27 @@ class DocumentReader:
         Both file formats write the pair side by side (``AppClientId`` / ``AppClientSecret``,
         ``user_pool_client_id`` / ``user_pool_client_secret``) under the same rules.
         """
-        client_id = self.string(
-            obj, path, id_key, v.app_client_id_problem, v.APP_CLIENT_ID_EXAMPLE, required=required
-        )
-        secret = self.string(
-            obj,
-            path,
-            secret_key,
-            v.app_client_secret_problem,
-            v.APP_CLIENT_SECRET_EXAMPLE,
-            required=False,
-        )
+        client_id = self.string(obj, path, id_key, v.APP_CLIENT_ID, required=required)
+        secret = self.string(obj, path, secret_key, v.APP_CLIENT_SECRET, required=False)
         secret_ok = secret is not None or obj.get(secret_key) is None
         return client_id, secret, secret_ok
 
-    def checked(self, path: JsonPath, value: str, check: Check, example: str) -> str | None:
-        """``value`` when it is no placeholder and passes ``check``; else record why."""
+    def checked(self, path: JsonPath, value: str, rule: Rule) -> str | None:
+        """``value`` when it is no placeholder and passes ``rule``; else record why."""
         if is_placeholder(value):
-            self.problem(path, placeholder_message(value), example)
+            self.problem(path, placeholder_message(value), rule.example)
             return None
-        message = check(value)
+        message = rule.check(value)
         if message is not None:
-            self.problem(path, message, example)
+            self.problem(path, message, rule.example)
             return None
         return value
 
     def string_list(
-        self,
-        obj: JsonObject,
-        path: JsonPath,
-        key: str,
-        check: Check,
-        example: str,
-        *,
-        required: bool,
+        self, obj: JsonObject, path: JsonPath, key: str, rule: Rule, *, required: bool
     ) -> tuple[str, ...] | None:
         """An array of strings, each checked; None when the array or any item is wrong."""
+        example = rule.example
         value = self.member(obj, path, key, list, "an array of strings", example, required=required)
         if value is None:
             return None
@@ -201,7 +198,7 @@ class DocumentReader:
                 )
                 ok = False
                 continue
-            checked = self.checked(item_path, item, check, example)
+            checked = self.checked(item_path, item, rule)
             if checked is None:
                 ok = False
             else:
@@ -270,7 +267,7 @@ class DocumentReader:
         Used for the informational lists the Amplify CLI copies from the pool (username
         attributes, MFA types, …): a new word from a newer CLI must not make a file unusable.
         """
-        words = self.string_list(obj, path, key, _anything, example, required=False) or ()
+        words = self.string_list(obj, path, key, Rule(_anything, example), required=False) or ()
         known = set(vocabulary)
         result = []
         for index, word in enumerate(words):

@@ -2,8 +2,10 @@
 
 Each ``*_problem`` function takes a value that is already known to be a string and returns
 ``None`` when it is right, or a sentence saying what is wrong. The matching ``*_EXAMPLE`` constant
-shows a right value. The Gen 1 and Gen 2 readers call these with a JSON path; ``AuthConfig`` and
-its parts call them from ``__post_init__`` so a configuration built in code obeys the same rules.
+shows a right value; a :class:`Rule` (``USER_POOL_ID``, ``ENDPOINT``…) holds the two together,
+since every message about a wrong value shows what a right one looks like. The Gen 1 and Gen 2
+readers apply these with a JSON path; ``AuthConfig`` and its parts apply them from
+``__post_init__`` so a configuration built in code obeys the same rules.
 Formats follow the Cognito API models (botocore ``cognito-idp`` / ``cognito-identity``) and the
 Amplify libraries (see ``shared/reference/amplify-anchors.md`` §2).
 """
@@ -416,14 +418,32 @@ def one_of_problem(allowed: tuple[str, ...]) -> Check:
     return check
 
 
+class Rule(NamedTuple):
+    """A check and an example of a value that passes it (shown beside every problem it finds)."""
+
+    check: Check
+    example: str
+
+
+REGION = Rule(region_problem, REGION_EXAMPLE)
+USER_POOL_ID = Rule(user_pool_id_problem, USER_POOL_ID_EXAMPLE)
+IDENTITY_POOL_ID = Rule(identity_pool_id_problem, IDENTITY_POOL_ID_EXAMPLE)
+APP_CLIENT_ID = Rule(app_client_id_problem, APP_CLIENT_ID_EXAMPLE)
+APP_CLIENT_SECRET = Rule(app_client_secret_problem, APP_CLIENT_SECRET_EXAMPLE)
+ENDPOINT = Rule(endpoint_problem, ENDPOINT_EXAMPLE)
+WEB_DOMAIN = Rule(web_domain_problem, WEB_DOMAIN_EXAMPLE)
+REDIRECT_URI = Rule(redirect_uri_problem, REDIRECT_URI_EXAMPLE)
+SCOPE = Rule(scope_problem, SCOPE_EXAMPLE)
+FLOW_TYPE = Rule(flow_type_problem, FLOW_TYPE_EXAMPLE)
+
+
+def one_of(allowed: tuple[str, ...], example: str) -> Rule:
+    """The rule of a value that must be one of ``allowed`` (a response type, an MFA setting)."""
+    return Rule(one_of_problem(allowed), example)
+
+
 def check_code_value(
-    problems: list[ConfigProblem],
-    where: str,
-    value: object,
-    check: Check,
-    example: str,
-    *,
-    optional: bool = False,
+    problems: list[ConfigProblem], where: str, value: object, rule: Rule, *, optional: bool = False
 ) -> bool:
     """Check a value given in code (not read from a file); append a problem when it is wrong."""
     if value is None and optional:
@@ -434,8 +454,8 @@ def check_code_value(
     elif is_placeholder(value):
         message = placeholder_message(value)
     else:
-        message = check(value)
+        message = rule.check(value)
     if message is None:
         return True
-    problems.append(ConfigProblem("<code>", where, message, example))
+    problems.append(ConfigProblem("<code>", where, message, rule.example))
     return False

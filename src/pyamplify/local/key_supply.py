@@ -67,18 +67,15 @@ class KeyPair:
 
     def pem(self) -> bytes:
         """Unencrypted PKCS#8 PEM, the form the store keeps."""
-        return self.private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        return self._pkcs8(serialization.Encoding.PEM)
 
     def der(self) -> bytes:
         """Unencrypted PKCS#8 DER, the form the key cache keeps."""
+        return self._pkcs8(serialization.Encoding.DER)
+
+    def _pkcs8(self, encoding: serialization.Encoding) -> bytes:
         return self.private_key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+            encoding, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
 
     def __repr__(self) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyamplify.config import AuthConfig, OAuthConfig
+from pyamplify.config import AuthConfig, IdentityPoolConfig, OAuthConfig, UserPoolConfig
 from pyamplify.provision.aws_clients import CognitoApi
 from pyamplify.provision.errors import AwsAccessDenied, AwsResourceNotFound
 from pyamplify.provision.inventory import (
@@ -339,28 +339,37 @@ def check_oauth_client(oauth: OAuthConfig, pool: UserPool, client: AppClient) ->
                 f"Allow the {grant} grant on the client ({fix}).",
             )
         )
-    for uri in oauth.sign_in_redirect_uris:
-        if uri not in client.callback_urls:
-            findings.append(
-                Finding(
-                    "oauth-client",
-                    f"the sign-in redirect URI {uri} is not a callback URL of app client "
-                    f"{client.label}, so the Hosted UI answers redirect_mismatch.",
-                    f"Add {uri} to the client's allowed callback URLs ({fix}), or remove it "
-                    "from SignInRedirectURI.",
-                )
+    #: Each redirect list: the client's list it must be in, what that list's URLs are called,
+    #: what goes wrong without it, and the configuration key it comes from.
+    redirects = (
+        (
+            oauth.sign_in_redirect_uris,
+            client.callback_urls,
+            "sign-in",
+            "callback",
+            "the Hosted UI answers redirect_mismatch",
+            "SignInRedirectURI",
+        ),
+        (
+            oauth.sign_out_redirect_uris,
+            client.logout_urls,
+            "sign-out",
+            "sign-out",
+            "signing out of the Hosted UI fails",
+            "SignOutRedirectURI",
+        ),
+    )
+    for uris, registered, which, kind, consequence, key in redirects:
+        findings.extend(
+            Finding(
+                "oauth-client",
+                f"the {which} redirect URI {uri} is not a {kind} URL of app client "
+                f"{client.label}, so {consequence}.",
+                f"Add {uri} to the client's allowed {kind} URLs ({fix}), or remove it from {key}.",
             )
-    for uri in oauth.sign_out_redirect_uris:
-        if uri not in client.logout_urls:
-            findings.append(
-                Finding(
-                    "oauth-client",
-                    f"the sign-out redirect URI {uri} is not a sign-out URL of app client "
-                    f"{client.label}, so signing out of the Hosted UI fails.",
-                    f"Add {uri} to the client's allowed sign-out URLs ({fix}), or remove it "
-                    "from SignOutRedirectURI.",
-                )
-            )
+            for uri in uris
+            if uri not in registered
+        )
     refused = [scope for scope in oauth.scopes if scope not in client.oauth_scopes]
     if refused:
         findings.append(
@@ -580,14 +589,10 @@ def run_doctor(config: AuthConfig, api: CognitoApi | None) -> DoctorReport:
     if api is None:
         report.skip(aws_checks, "--offline: needs the Cognito API")
         return report
-    if config.user_pool is None:
-        report.skip(["user-pool", *_POOL_CHECKS, *_OAUTH_CHECKS], "no user pool in the file")
-    else:
-        _user_pool_checks(config, api, report)
-    if config.identity_pool is None:
-        report.skip(["identity-pool", *_IDENTITY_CHECKS], "no identity pool in the file")
-    else:
-        _identity_pool_checks(config, api, report)
+    for stage in _POOL_STAGES:
+        pool = stage.read(config, api, report)
+        if pool is not None:
+            stage.checks(config, api, report, pool)
     return report
 
 
@@ -600,33 +605,10 @@ def _guarded(report: DoctorReport, check: str, read: Callable[[], Any]) -> Any:
         return None
 
 
-def _read_existing(report: DoctorReport, missing: Finding, read: Callable[[], Any]) -> Any:
-    """Read the pool ``missing.check`` is about; ``None`` (and a finding) if absent or denied."""
-    try:
-        return _guarded(report, missing.check, read)
-    except AwsResourceNotFound:
-        report.add(missing.check, [missing])
-        return None
-
-
-def _user_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport) -> None:
+def _user_pool_checks(
+    config: AuthConfig, api: CognitoApi, report: DoctorReport, pool: UserPool
+) -> None:
     assert config.user_pool is not None
-    pool_id = config.user_pool.pool_id
-    pool = _read_existing(
-        report,
-        Finding(
-            "user-pool",
-            f"user pool {pool_id} does not exist in region {config.user_pool.region} "
-            "(it was deleted, or the id or region is wrong).",
-            "Check PoolId and Region in the file (Cognito console: User pools), or "
-            "import an existing pool with `pyamplify import auth --force`.",
-        ),
-        lambda: read_user_pool(api, pool_id),
-    )
-    if pool is None:
-        report.skip([*_POOL_CHECKS, *_OAUTH_CHECKS], "the user pool could not be read")
-        return
-    report.add("user-pool", [])
     report.add("app-client", check_app_client(config, pool))
     client = pool.client(config.user_pool.app_client_id)
     if client is None:
@@ -663,26 +645,71 @@ def _user_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport)
     report.add("oauth-domain", check_oauth_domain(oauth, pool))
 
 
-def _identity_pool_checks(config: AuthConfig, api: CognitoApi, report: DoctorReport) -> None:
+def _identity_pool_checks(
+    config: AuthConfig, api: CognitoApi, report: DoctorReport, identity_pool: IdentityPool
+) -> None:
     assert config.identity_pool is not None
     pool_id = config.identity_pool.pool_id
-    identity_pool = _read_existing(
-        report,
-        Finding(
-            "identity-pool",
-            f"identity pool {pool_id} does not exist in region "
-            f"{config.identity_pool.region} (it was deleted, or the id or region is wrong).",
-            "Check the identity pool's PoolId and Region in the file (Cognito console: "
-            "Identity pools), or import again with `pyamplify import auth --force`.",
-        ),
-        lambda: read_identity_pool(api, pool_id),
-    )
-    if identity_pool is None:
-        report.skip(_IDENTITY_CHECKS, "the identity pool could not be read")
-        return
-    report.add("identity-pool", [])
     report.add("identity-pool-provider", check_identity_pool_provider(config, identity_pool))
     report.add("guest-access", check_guest_access(config, identity_pool))
     roles = _guarded(report, "identity-pool-roles", lambda: read_roles(api, pool_id))
     if roles is not None:
         report.add("identity-pool-roles", check_roles(config, identity_pool, roles))
+
+
+@dataclass(frozen=True)
+class _PoolStage:
+    """One pool the file may name: reading it from AWS, then the checks on what was read."""
+
+    check: str  # "user-pool": also how the messages name it ("user pool")
+    configured: Callable[[AuthConfig], UserPoolConfig | IdentityPoolConfig | None]
+    fetch: Callable[[CognitoApi, str], Any]
+    #: What to check in the file when the pool does not exist.
+    fix: str
+    #: The checks that need the pool read.
+    dependents: list[str]
+    checks: Callable[[AuthConfig, CognitoApi, DoctorReport, Any], None]
+
+    def read(self, config: AuthConfig, api: CognitoApi, report: DoctorReport) -> Any:
+        """The pool, or ``None`` with its checks skipped (not in the file, absent or denied)."""
+        noun = self.check.replace("-", " ")
+        named = self.configured(config)
+        if named is None:
+            report.skip([self.check, *self.dependents], f"no {noun} in the file")
+            return None
+        try:
+            pool = _guarded(report, self.check, lambda: self.fetch(api, named.pool_id))
+        except AwsResourceNotFound:
+            missing = (
+                f"{noun} {named.pool_id} does not exist in region {named.region} "
+                "(it was deleted, or the id or region is wrong)."
+            )
+            report.add(self.check, [Finding(self.check, missing, self.fix)])
+            pool = None
+        if pool is None:
+            report.skip(self.dependents, f"the {noun} could not be read")
+        else:
+            report.add(self.check, [])
+        return pool
+
+
+_POOL_STAGES = (
+    _PoolStage(
+        "user-pool",
+        lambda config: config.user_pool,
+        read_user_pool,
+        "Check PoolId and Region in the file (Cognito console: User pools), or "
+        "import an existing pool with `pyamplify import auth --force`.",
+        [*_POOL_CHECKS, *_OAUTH_CHECKS],
+        _user_pool_checks,
+    ),
+    _PoolStage(
+        "identity-pool",
+        lambda config: config.identity_pool,
+        read_identity_pool,
+        "Check the identity pool's PoolId and Region in the file (Cognito console: "
+        "Identity pools), or import again with `pyamplify import auth --force`.",
+        _IDENTITY_CHECKS,
+        _identity_pool_checks,
+    ),
+)

@@ -11,9 +11,10 @@ cannot answer is an error naming the flag that answers it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TextIO, TypeVar
+from typing import ClassVar, Generic, TextIO, TypeVar
 
 from pyamplify.provision.errors import ImportRuleError, ProvisionError
 
@@ -31,17 +32,28 @@ class Option(Generic[T]):
     value: T
 
 
-class Prompter(Protocol):
-    """What the walk-through needs from whoever answers its questions."""
+@dataclass(frozen=True)
+class Question(Generic[T]):
+    """One choice to be made: the question, its options, the flag that answers it instead."""
 
-    @property
-    def interactive(self) -> bool:
-        """Whether a person answers (False: flags and auto-selection only)."""
-        ...
+    message: str
+    options: Sequence[Option[T]]
+    flag: str
+    validate: Callable[[T], str | None] | None = None
 
+
+class Prompter(ABC):
+    """What the walk-through needs from whoever answers its questions.
+
+    ``select`` is written once here; each prompter says how it answers a :class:`Question`.
+    """
+
+    #: Whether a person answers (False: flags and auto-selection only).
+    interactive: ClassVar[bool]
+
+    @abstractmethod
     def say(self, text: str) -> None:
         """Tell the user something (a selection made for them, a warning)."""
-        ...
 
     def select(
         self,
@@ -52,14 +64,18 @@ class Prompter(Protocol):
         validate: Callable[[T], str | None] | None = None,
     ) -> T:
         """Choose one option; ``validate`` may refuse a choice with a message."""
-        ...
+        return self._answer(Question(message, options, flag, validate))
 
+    @abstractmethod
+    def _answer(self, question: Question[T]) -> T:
+        """The value of the option chosen for ``question``."""
+
+    @abstractmethod
     def confirm(self, message: str, *, default: bool) -> bool:
         """A yes/no question."""
-        ...
 
 
-class HeadlessPrompter:
+class HeadlessPrompter(Prompter):
     """Answers nothing: every open question becomes an error naming its flag."""
 
     interactive = False
@@ -71,19 +87,13 @@ class HeadlessPrompter:
         """Keep the message for the command's output."""
         self.messages.append(text)
 
-    def select(
-        self,
-        message: str,
-        options: Sequence[Option[T]],
-        *,
-        flag: str,
-        validate: Callable[[T], str | None] | None = None,
-    ) -> T:
-        """Refuse: the choice must come from ``flag``."""
+    def _answer(self, question: Question[T]) -> T:
+        """Refuse: the choice must come from ``question.flag``."""
+        options = question.options
         listed = "\n".join(f"  {option.label}" for option in options)
         raise ImportRuleError(
-            f"{message.rstrip(':')}: there are {len(options)} choices and no prompt can be "
-            f"shown here; pass {flag} with one of:\n{listed}",
+            f"{question.message.rstrip(':')}: there are {len(options)} choices and no prompt "
+            f"can be shown here; pass {question.flag} with one of:\n{listed}",
             rule="choice-needed",
         )
 
@@ -92,7 +102,7 @@ class HeadlessPrompter:
         return default
 
 
-class TerminalPrompter:
+class TerminalPrompter(Prompter):
     """Asks on a terminal: numbered lists, narrowing by typed text, Enter for the default."""
 
     interactive = True
@@ -121,18 +131,12 @@ class TerminalPrompter:
         """Print a message."""
         self._print(text)
 
-    def select(
-        self,
-        message: str,
-        options: Sequence[Option[T]],
-        *,
-        flag: str,
-        validate: Callable[[T], str | None] | None = None,
-    ) -> T:
+    def _answer(self, question: Question[T]) -> T:
         """Show the options, read a number or a search text, validate, repeat until chosen."""
+        options, validate = question.options, question.validate
         shown: Sequence[Option[T]] = options
         while True:
-            self._print(f"? {message}")
+            self._print(f"? {question.message}")
             for number, option in enumerate(shown[:PAGE], start=1):
                 self._print(f"  {number}) {option.label}")
             if len(shown) > PAGE:

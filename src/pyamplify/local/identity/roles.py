@@ -121,8 +121,10 @@ def rule_matches(rule: Mapping[str, Any], claims: Mapping[str, Any]) -> bool:
     return False
 
 
-def _authenticated_role(roles: Mapping[str, Any]) -> str:
-    role = roles.get("authenticated")
+def _pool_role(roles: Mapping[str, Any], kind: str) -> str:
+    """The pool's ``authenticated`` or ``unauthenticated`` role; a pool without it cannot
+    hand one out (InvalidIdentityPoolConfigurationException, as Cognito answers)."""
+    role = roles.get(kind)
     if not role:
         raise identity_errors.InvalidIdentityPoolConfigurationException(
             identity_errors.INVALID_POOL_CONFIGURATION
@@ -132,7 +134,7 @@ def _authenticated_role(roles: Mapping[str, Any]) -> str:
 
 def _ambiguous(mapping: Mapping[str, Any], roles: Mapping[str, Any]) -> str:
     if mapping.get("AmbiguousRoleResolution") == "AuthenticatedRole":
-        return _authenticated_role(roles)
+        return _pool_role(roles, "authenticated")
     raise errors.NotAuthorizedException(identity_errors.AMBIGUOUS_ROLE_DENIED)
 
 
@@ -168,12 +170,7 @@ def resolve_role(
     """The role ARN for an identity with these validated logins (none: a guest)."""
     roles: Mapping[str, Any] = settings.get("Roles") or {}
     if not logins:
-        role = roles.get("unauthenticated")
-        if not role:
-            raise identity_errors.InvalidIdentityPoolConfigurationException(
-                identity_errors.INVALID_POOL_CONFIGURATION
-            )
-        return str(role)
+        return _pool_role(roles, "unauthenticated")
     mappings: Mapping[str, Any] = settings.get("RoleMappings") or {}
     for login in logins:
         mapping = mappings.get(login.role_mapping_key) or mappings.get(login.provider)
@@ -182,4 +179,4 @@ def resolve_role(
         if mapping.get("Type") == "Token":
             return _from_token(mapping, roles, login, custom_role_arn)
         return _from_rules(mapping, roles, login, custom_role_arn)
-    return _authenticated_role(roles)
+    return _pool_role(roles, "authenticated")

@@ -48,8 +48,8 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp import device_auth, outbox
 from pyamplify.local.idp import mfa as idp_mfa
-from pyamplify.local.idp import outbox
 from pyamplify.local.idp import webauthn as idp_webauthn
 from pyamplify.local.idp.caller import Caller
 from pyamplify.local.idp.challenges import OpenChallenge, answered_challenge, open_session
@@ -258,6 +258,13 @@ def _send_code(caller: Caller, typed: str, user: UserRecord | None, factor: str)
     }
 
 
+def _on_new_device(caller: Caller, user: UserRecord) -> dict[str, Any]:
+    """Tokens for a passwordless factor. A pool that tracks devices gives the sign-in a new device
+    (``NewDeviceMetadata``), as it does every sign-in that names none: no client remembers a
+    device through USER_AUTH, whose factors take no ``DEVICE_KEY``."""
+    return device_auth.on_device(sign_in_result, None)(caller, user, source="Authentication")
+
+
 # ---------------------------------------------------------------------- sign-up's Session
 
 
@@ -272,7 +279,7 @@ def _sign_in_after_sign_up(caller: Caller, typed: str, session: str) -> dict[str
     challenge.close(caller.backend)
     if user.status != "CONFIRMED" or not user.enabled:
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    return sign_in_result(caller, user, source="Authentication")
+    return _on_new_device(caller, user)
 
 
 # ---------------------------------------------------------------------- RespondToAuthChallenge
@@ -330,7 +337,7 @@ def _after_factor(caller: Caller, user: UserRecord, steps: PasswordSteps) -> dic
         steps.check_account(user)
     elif not user.enabled:  # disabled while the challenge was open
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
-    return sign_in_result(caller, user, source="Authentication")
+    return _on_new_device(caller, user)
 
 
 def _answer_code(turn: _Turn, session: str | None, challenge: str) -> dict[str, Any]:

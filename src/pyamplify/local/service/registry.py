@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyamplify.local import errors
@@ -90,31 +91,26 @@ class OperationRegistry:
         return len(self._handlers)
 
 
+@dataclass(eq=False, repr=False)
 class ModelService:
     """A JSON 1.1 service: a botocore model, a registry of handlers, AWS's request checks."""
 
-    def __init__(
-        self,
-        backend: Backend,
-        *,
-        model: ServiceModel,
-        registry: OperationRegistry,
-        title: str,
-        before_operation: Callable[[Backend], None] | None = None,
-        scope: Callable[[str, dict[str, Any]], AbstractContextManager[Any]] | None = None,
-    ) -> None:
-        unknown = registry.names() - model.operations
+    backend: Backend
+    _: KW_ONLY
+    model: ServiceModel
+    registry: OperationRegistry
+    title: str
+    before_operation: Callable[[Backend], None] | None = None
+    #: A context the handler runs in (the user pools make the ClientMetadata visible).
+    scope: Callable[[str, dict[str, Any]], AbstractContextManager[Any]] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = self.registry.names() - self.model.operations
         if unknown:
             raise DuplicateOperationError(
-                f"handlers for operations {model.name} does not have: {', '.join(sorted(unknown))}"
+                f"handlers for operations {self.model.name} does not have: "
+                f"{', '.join(sorted(unknown))}"
             )
-        self.backend = backend
-        self.model = model
-        self.registry = registry
-        self.title = title
-        self.before_operation = before_operation
-        #: A context the handler runs in (the user pools make the ClientMetadata visible).
-        self.scope = scope
 
     @property
     def target_prefix(self) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 
 from pyamplify.errors import PyamplifyError
 from pyamplify.local.store import schema
+from pyamplify.local.store.records import Columns, R
 
 DB_FILENAME = "local-cognito.sqlite3"
 #: SQLite's companions of a WAL database, created with the database file's mode.
@@ -286,6 +287,22 @@ class Database:
     def documents(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The JSON documents in the first column of every row of a query, in its order."""
         return [dict(json.loads(row[0])) for row in self.query(sql, params)]
+
+    def record(
+        self, columns: Columns[R], table: str, where: str, params: Sequence[Any]
+    ) -> R | None:
+        """The record (:class:`~.records.Columns`) of the first row of ``table`` matching
+        ``where``, or ``None``: how users, devices, passkeys and credentials are read back."""
+        row = self.query_one(f"SELECT {columns} FROM {table} WHERE {where}", params)
+        return None if row is None else columns.record(row)
+
+    def records(
+        self, columns: Columns[R], table: str, where: str, params: Sequence[Any]
+    ) -> list[R]:
+        """The records of every row of ``table`` matching ``where`` (which may end in an
+        ``ORDER BY``), in the query's order."""
+        rows = self.query(f"SELECT {columns} FROM {table} WHERE {where}", params)
+        return [columns.record(row) for row in rows]
 
     def take_one(
         self, table: str, columns: str, where: str, params: Sequence[Any]

@@ -80,11 +80,9 @@ class DeviceTables(Database):
 
     def get_device(self, pool_id: str, device_key: str) -> DeviceRecord | None:
         """A device of the pool, or ``None``."""
-        row = self.query_one(
-            f"SELECT {_DEVICES} FROM devices WHERE pool_id = ? AND device_key = ?",
-            (pool_id, device_key),
+        return self.record(
+            _DEVICES, "devices", "pool_id = ? AND device_key = ?", (pool_id, device_key)
         )
-        return None if row is None else _DEVICES.record(row)
 
     def confirm_device(self, device: DeviceRecord) -> bool:
         """Record ConfirmDevice's salt, verifier, name and status on an unconfirmed device;
@@ -121,12 +119,12 @@ class DeviceTables(Database):
 
     def list_devices(self, pool_id: str, sub: str) -> list[DeviceRecord]:
         """A user's confirmed devices, oldest first (unconfirmed ones are not listed)."""
-        rows = self.query(
-            f"SELECT {_DEVICES} FROM devices WHERE pool_id = ? AND sub = ? AND confirmed = 1 "
-            "ORDER BY created, device_key",
+        return self.records(
+            _DEVICES,
+            "devices",
+            "pool_id = ? AND sub = ? AND confirmed = 1 ORDER BY created, device_key",
             (pool_id, sub),
         )
-        return [_DEVICES.record(row) for row in rows]
 
     # ------------------------------------------------------------------ token families
 

@@ -210,8 +210,6 @@ class IdentityStore:
 
     def get_credentials(self, access_key_id: str) -> StoredCredentials | None:
         """A minted access key's record, or ``None`` for a key this Cognito never minted."""
-        row = self.store.query_one(
-            f"SELECT {_CREDENTIALS} FROM identity_credentials WHERE access_key_id = ?",
-            (access_key_id,),
+        return self.store.record(
+            _CREDENTIALS, "identity_credentials", "access_key_id = ?", (access_key_id,)
         )
-        return None if row is None else _CREDENTIALS.record(row)

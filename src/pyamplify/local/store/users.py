@@ -61,18 +61,9 @@ _USERS = Columns(
     encode={"enabled": int, "attributes": json.dumps},
     decode={"enabled": bool, "attributes": json.loads},
 )
-#: What :meth:`UserTables.save_user` writes back (the pool, name, ``sub`` and creation stay).
-_MUTABLE = (
-    "status",
-    "enabled",
-    "attributes",
-    "salt",
-    "verifier",
-    "modified",
-    "password_set_at",
-    "failed_attempts",
-    "last_failure",
-    "locked_until",
+#: What :meth:`UserTables.save_user` writes back: every column but those that never change.
+_MUTABLE = tuple(
+    name for name in _USERS.names if name not in ("pool_id", "username", "sub", "created")
 )
 
 
@@ -96,35 +87,24 @@ class UserTables(Database):
 
     def get_user(self, pool_id: str, username: str) -> UserRecord | None:
         """A user by internal username (case-sensitive, as stored)."""
-        row = self.query_one(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND username = ?",
-            (pool_id, username),
-        )
-        return _USERS.record(row) if row else None
+        return self.record(_USERS, "users", "pool_id = ? AND username = ?", (pool_id, username))
 
     def get_user_by_sub(self, pool_id: str, sub: str) -> UserRecord | None:
         """A user by ``sub``."""
-        row = self.query_one(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? AND sub = ?", (pool_id, sub)
-        )
-        return _USERS.record(row) if row else None
+        return self.record(_USERS, "users", "pool_id = ? AND sub = ?", (pool_id, sub))
 
     def find_users_by_attribute(self, pool_id: str, name: str, value: str) -> list[UserRecord]:
         """Users whose attribute ``name`` equals ``value`` (aliases, email-as-username)."""
-        rows = self.query(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? "
-            "AND json_extract(attributes, '$.' || ?) = ?",
+        return self.records(
+            _USERS,
+            "users",
+            "pool_id = ? AND json_extract(attributes, '$.' || ?) = ?",
             (pool_id, f'"{name}"', value),
         )
-        return [_USERS.record(row) for row in rows]
 
     def list_users(self, pool_id: str) -> list[UserRecord]:
         """All users of a pool, oldest first."""
-        rows = self.query(
-            f"SELECT {_USERS} FROM users WHERE pool_id = ? ORDER BY created, username",
-            (pool_id,),
-        )
-        return [_USERS.record(row) for row in rows]
+        return self.records(_USERS, "users", "pool_id = ? ORDER BY created, username", (pool_id,))
 
     def count_users(self, pool_id: str) -> int:
         """How many users a pool has."""

@@ -14,11 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from pyamplify.local.store.database import Database
-
-_CREDENTIAL = (
-    "credential_id, sub, public_key, sign_count, rp_id, friendly_name, attachment, transports,"
-    " created, last_used"
-)
+from pyamplify.local.store.records import Columns
 
 
 @dataclass(frozen=True)
@@ -50,19 +46,36 @@ class OpenRegistration:
     expires_at: float
 
 
-def _credential(row: tuple[object, ...]) -> StoredCredential:
-    return StoredCredential(
-        credential_id=str(row[0]),
-        sub=str(row[1]),
-        public_key=str(row[2]),
-        sign_count=int(str(row[3])),
-        rp_id=str(row[4]),
-        friendly_name=str(row[5]),
-        attachment=None if row[6] is None else str(row[6]),
-        transports=tuple(json.loads(str(row[7]))),
-        created=float(str(row[8])),
-        last_used=None if row[9] is None else float(str(row[9])),
-    )
+def _transports(value: str) -> tuple[str, ...]:
+    return tuple(json.loads(value))
+
+
+def _transports_json(transports: tuple[str, ...]) -> str:
+    return json.dumps(list(transports))
+
+
+#: The columns of ``webauthn_credentials`` besides ``pool_id``, named like the record's fields.
+_CREDENTIALS = Columns(
+    StoredCredential,
+    (
+        "credential_id",
+        "sub",
+        "public_key",
+        "sign_count",
+        "rp_id",
+        "friendly_name",
+        "attachment",
+        "transports",
+        "created",
+        "last_used",
+    ),
+    encode={"transports": _transports_json},
+    decode={"transports": _transports},
+)
+#: The columns of ``webauthn_registrations`` besides its key ``(pool_id, sub)``.
+_REGISTRATIONS = Columns(
+    OpenRegistration, ("client_id", "challenge", "rp_id", "user_verification", "expires_at")
+)
 
 
 class WebAuthnTables(Database):
@@ -73,40 +86,28 @@ class WebAuthnTables(Database):
     def add_webauthn_credential(self, pool_id: str, credential: StoredCredential) -> None:
         """Keep a newly registered passkey."""
         self.execute(
-            f"INSERT INTO webauthn_credentials (pool_id, {_CREDENTIAL})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                pool_id,
-                credential.credential_id,
-                credential.sub,
-                credential.public_key,
-                credential.sign_count,
-                credential.rp_id,
-                credential.friendly_name,
-                credential.attachment,
-                json.dumps(list(credential.transports)),
-                credential.created,
-                credential.last_used,
-            ),
+            f"INSERT INTO webauthn_credentials (pool_id, {_CREDENTIALS})"
+            f" VALUES (?, {_CREDENTIALS.placeholders})",
+            (pool_id, *_CREDENTIALS.values(credential)),
         )
 
     def webauthn_credentials_of(self, pool_id: str, sub: str) -> list[StoredCredential]:
         """A user's passkeys, oldest first."""
-        rows = self.query(
-            f"SELECT {_CREDENTIAL} FROM webauthn_credentials WHERE pool_id = ? AND sub = ?"
-            " ORDER BY created, credential_id",
+        return self.records(
+            _CREDENTIALS,
+            "webauthn_credentials",
+            "pool_id = ? AND sub = ? ORDER BY created, credential_id",
             (pool_id, sub),
         )
-        return [_credential(row) for row in rows]
 
     def get_webauthn_credential(self, pool_id: str, credential_id: str) -> StoredCredential | None:
         """One passkey of the pool by its id, whoever owns it."""
-        row = self.query_one(
-            f"SELECT {_CREDENTIAL} FROM webauthn_credentials"
-            " WHERE pool_id = ? AND credential_id = ?",
+        return self.record(
+            _CREDENTIALS,
+            "webauthn_credentials",
+            "pool_id = ? AND credential_id = ?",
             (pool_id, credential_id),
         )
-        return None if row is None else _credential(row)
 
     def record_webauthn_use(
         self, pool_id: str, credential_id: str, sign_count: int, now: float
@@ -133,28 +134,14 @@ class WebAuthnTables(Database):
     ) -> None:
         """Open a registration ceremony for a user (replacing one left unfinished)."""
         self.execute(
-            "INSERT OR REPLACE INTO webauthn_registrations"
-            " (pool_id, sub, client_id, challenge, rp_id, user_verification, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                pool_id,
-                sub,
-                registration.client_id,
-                registration.challenge,
-                registration.rp_id,
-                registration.user_verification,
-                registration.expires_at,
-            ),
+            f"INSERT OR REPLACE INTO webauthn_registrations (pool_id, sub, {_REGISTRATIONS})"
+            f" VALUES (?, ?, {_REGISTRATIONS.placeholders})",
+            (pool_id, sub, *_REGISTRATIONS.values(registration)),
         )
 
     def take_webauthn_registration(self, pool_id: str, sub: str) -> OpenRegistration | None:
         """Remove and return the user's open registration: a challenge is used once."""
         row = self.take_one(
-            "webauthn_registrations",
-            "client_id, challenge, rp_id, user_verification, expires_at",
-            "pool_id = ? AND sub = ?",
-            (pool_id, sub),
+            "webauthn_registrations", str(_REGISTRATIONS), "pool_id = ? AND sub = ?", (pool_id, sub)
         )
-        if row is None:
-            return None
-        return OpenRegistration(str(row[0]), str(row[1]), str(row[2]), str(row[3]), float(row[4]))
+        return None if row is None else _REGISTRATIONS.record(row)
