@@ -31,8 +31,9 @@ from pyamplify.local.idp.common import (
     user_or_error,
     user_type,
 )
+from pyamplify.local.idp.pool_items import PoolItems, Shelf
 from pyamplify.local.idp.registry import OPERATIONS
-from pyamplify.local.store.userpools import UserRecord
+from pyamplify.local.store.userpools import Store, UserRecord
 
 _FILTER = re.compile(r'\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*')
 _SEARCHABLE = {
@@ -312,66 +313,38 @@ def list_users(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- groups
 
 
-def _group_or_error(backend: Backend, pool_id: str, name: str) -> dict[str, Any]:
-    group = backend.store.get_group(pool_id, name)
-    if group is None:
-        raise errors.ResourceNotFoundException("Group not found.")
-    return group
+_GROUPS = PoolItems(
+    "GroupName",
+    "Group not found.",
+    Shelf(Store.get_group, Store.list_groups, Store.put_group, Store.delete_group),
+)
 
 
 @OPERATIONS.operation("CreateGroup")
 def create_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateGroup."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    name = str_param(body, "GroupName")
-    if backend.store.get_group(pool["Id"], name) is not None:
+    pool, name, existing = _GROUPS.look_up(backend, body)
+    if existing is not None:
         raise errors.GroupExistsException(f"A group with the name {name} already exists.")
-    now = backend.now()
-    group: dict[str, Any] = {"GroupName": name, "UserPoolId": pool["Id"]}
-    for key in ("Description", "RoleArn", "Precedence"):
-        if body.get(key) is not None:
-            group[key] = body[key]
-    group["LastModifiedDate"] = now
-    group["CreationDate"] = now
+    group = _changed_group(backend, {"GroupName": name, "UserPoolId": pool["Id"]}, body)
+    group["CreationDate"] = group["LastModifiedDate"]
     backend.store.put_group(pool["Id"], name, group)
     return {"Group": group}
 
 
-@OPERATIONS.operation("GetGroup")
-def get_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """GetGroup."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    return {"Group": _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))}
-
-
-@OPERATIONS.operation("UpdateGroup")
-def update_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """UpdateGroup (only the members given change)."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+def _changed_group(backend: Backend, group: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The members CreateGroup or UpdateGroup gives (only those change), and the time."""
     for key in ("Description", "RoleArn", "Precedence"):
         if body.get(key) is not None:
             group[key] = body[key]
     group["LastModifiedDate"] = backend.now()
-    backend.store.put_group(pool["Id"], group["GroupName"], group)
-    return {"Group": group}
+    return group
 
 
-@OPERATIONS.operation("DeleteGroup")
-def delete_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DeleteGroup."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
-    backend.store.delete_group(pool["Id"], group["GroupName"])
-    return {}
-
-
-@OPERATIONS.operation("ListGroups")
-def list_groups(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """ListGroups."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    groups = backend.store.list_groups(pool["Id"])
-    return list_page(body, groups, "Groups", int_param(body, "Limit", 60))
+OPERATIONS.add("GetGroup", _GROUPS.describer("Group"))
+OPERATIONS.add("UpdateGroup", _GROUPS.updater("Group", _changed_group))
+OPERATIONS.add("DeleteGroup", _GROUPS.delete)
+OPERATIONS.add("ListGroups", _GROUPS.lister("Groups", page_param="Limit"))
 
 
 def _change_membership(
@@ -380,7 +353,7 @@ def _change_membership(
     """Add or remove (``change``) a user's membership, once the user and then the group are
     found (Cognito's order of checks)."""
     pool, user = _pool_and_user(backend, body)
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    group = _GROUPS.named(backend, pool["Id"], str_param(body, "GroupName"))
     change(pool["Id"], group["GroupName"], user.username)
     return {}
 
@@ -408,11 +381,11 @@ def admin_list_groups_for_user(backend: Backend, body: dict[str, Any]) -> dict[s
 @OPERATIONS.operation("ListUsersInGroup")
 def list_users_in_group(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """ListUsersInGroup."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    group = _group_or_error(backend, pool["Id"], str_param(body, "GroupName"))
+    group = _GROUPS.get(backend, body)
+    pool_id = group["UserPoolId"]
     users = []
-    for username in backend.store.members_of(pool["Id"], group["GroupName"]):
-        user = backend.store.get_user(pool["Id"], username)
+    for username in backend.store.members_of(pool_id, group["GroupName"]):
+        user = backend.store.get_user(pool_id, username)
         if user is not None:
             users.append(user_type(user))
     return list_page(body, users, "Users", int_param(body, "Limit", 60))

@@ -33,11 +33,8 @@ from pyamplify.local.idp.common import (
     check_attributes_exist,
     check_client_secret,
     check_secret_hash,
-    client_or_error,
     find_user,
     opt_str,
-    pool_client_or_error,
-    pool_or_error,
     prevents_user_existence_errors,
     required_answer,
     str_map,
@@ -46,6 +43,7 @@ from pyamplify.local.idp.common import (
 from pyamplify.local.idp.pools import effective_auth_flows
 from pyamplify.local.idp.registry import OPERATIONS
 from pyamplify.local.idp.srp_flow import (
+    Prover,
     check_password_claim,
     ghost_salt_and_verifier,
     issue_password_verifier,
@@ -190,15 +188,7 @@ def _start_srp(
     if user is None:
         if not prevents_user_existence_errors(caller.client):
             raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
-        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], typed_username)
-        return issue_password_verifier(
-            caller,
-            username=typed_username,
-            salt=salt,
-            verifier=verifier,
-            srp_a=srp_a,
-            ghost=True,
-        )
+        return issue_password_verifier(caller, Prover.ghost_of(caller, typed_username), srp_a)
     if _account_checks_first(caller.client):
         _check_account(user)
     _before_password_check(caller, user)
@@ -214,14 +204,8 @@ def _user_password_verifier(
     verifier = passwords.verifier_of(user)
     if verifier is None:  # a user without a password (e.g. migrated for a reset)
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
-    return issue_password_verifier(
-        caller,
-        username=user.username,
-        salt=user.salt or "",
-        verifier=verifier,
-        srp_a=srp_a,
-        custom=custom,
-    )
+    prover = Prover(user.username, user.salt or "", verifier)
+    return issue_password_verifier(caller, prover, srp_a, custom)
 
 
 def _custom_password_step(
@@ -234,16 +218,7 @@ def _custom_password_step(
     (PreventUserExistenceErrors) with a stable fake salt and verifier, refused at the answer."""
     srp_a = str(custom.pop("srp_a", ""))
     if user is None:
-        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], username)
-        return issue_password_verifier(
-            caller,
-            username=username,
-            salt=salt,
-            verifier=verifier,
-            srp_a=srp_a,
-            ghost=True,
-            custom=custom,
-        )
+        return issue_password_verifier(caller, Prover.ghost_of(caller, username), srp_a, custom)
     return _user_password_verifier(caller, user, srp_a, custom)
 
 
@@ -474,20 +449,16 @@ def _initiate(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
 @OPERATIONS.operation("InitiateAuth")
 def initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """InitiateAuth (user plane, unsigned)."""
-    client = client_or_error(backend, str_param(body, "ClientId"))
-    pool = pool_or_error(backend, client["UserPoolId"])
+    caller = Caller.of_client(backend, body)
     if body.get("AuthFlow") in _ADMIN_ONLY_FLOWS:
         raise errors.InvalidParameterException("Initiate Auth method not supported.")
-    return _initiate(Caller(backend, pool, client), body)
+    return _initiate(caller, body)
 
 
 @OPERATIONS.operation("AdminInitiateAuth")
 def admin_initiate_auth(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminInitiateAuth (SigV4): also ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH."""
-    pool, client = pool_client_or_error(
-        backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
-    )
-    return _initiate(Caller(backend, pool, client), body)
+    return _initiate(Caller.of_admin(backend, body), body)
 
 
 def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
@@ -528,31 +499,26 @@ def _respond(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
 @OPERATIONS.operation("RespondToAuthChallenge")
 def respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """RespondToAuthChallenge (user plane, unsigned)."""
-    client = client_or_error(backend, str_param(body, "ClientId"))
-    pool = pool_or_error(backend, client["UserPoolId"])
-    return _respond(Caller(backend, pool, client), body)
+    return _respond(Caller.of_client(backend, body), body)
 
 
 @OPERATIONS.operation("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """AdminRespondToAuthChallenge (SigV4)."""
-    pool, client = pool_client_or_error(
-        backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
-    )
-    return _respond(Caller(backend, pool, client), body)
+    return _respond(Caller.of_admin(backend, body), body)
 
 
 @OPERATIONS.operation("GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """GetTokensFromRefreshToken: rotates the refresh token when the client enables rotation."""
-    client = client_or_error(backend, str_param(body, "ClientId"))
-    pool = pool_or_error(backend, client["UserPoolId"])
+    caller = Caller.of_client(backend, body)
+    client = caller.client
     token = str_param(body, "RefreshToken")
     secret = body.get("ClientSecret")
     check_client_secret(client, secret if isinstance(secret, str) else None)
     _check_flow(client, "REFRESH_TOKEN_AUTH")
     device_key = body.get("DeviceKey")
     device_key = device_key if isinstance(device_key, str) else None
-    device_auth.check_refresh(Caller(backend, pool, client), token, device_key)
-    result = refresh_tokens(backend, pool, client, token, rotate=rotation_enabled(client))
+    device_auth.check_refresh(caller, token, device_key)
+    result = refresh_tokens(backend, caller.pool, client, token, rotate=rotation_enabled(client))
     return {"AuthenticationResult": result}

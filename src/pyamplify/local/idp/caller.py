@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify.local.backend import Backend
+from pyamplify.local.idp.common import (
+    client_or_error,
+    pool_client_or_error,
+    pool_or_error,
+    str_param,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,20 @@ class Caller:
     backend: Backend = field(repr=False)
     pool: dict[str, Any] = field(repr=False)
     client: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def of_client(cls, backend: Backend, body: dict[str, Any]) -> Caller:
+        """A user-plane call: its ``ClientId`` names the app client, whose pool it is for."""
+        client = client_or_error(backend, str_param(body, "ClientId"))
+        return cls(backend, pool_or_error(backend, client["UserPoolId"]), client)
+
+    @classmethod
+    def of_admin(cls, backend: Backend, body: dict[str, Any]) -> Caller:
+        """An admin (SigV4) call: it names the pool (``UserPoolId``) and one of its clients."""
+        pool, client = pool_client_or_error(
+            backend, str_param(body, "UserPoolId"), str_param(body, "ClientId")
+        )
+        return cls(backend, pool, client)
 
     @property
     def pool_id(self) -> str:

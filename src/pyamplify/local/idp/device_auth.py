@@ -36,14 +36,11 @@ a context variable that the ``TOKEN_GENERATION`` and ``SIGN_IN_RESULT`` contribu
 
 from __future__ import annotations
 
-import base64
 import hmac
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify import srp
@@ -52,7 +49,7 @@ from pyamplify.local.backend import Backend
 from pyamplify.local.idp import hooks
 from pyamplify.local.idp import mfa as idp_mfa
 from pyamplify.local.idp.caller import Caller
-from pyamplify.local.idp.challenges import answered_challenge, open_session
+from pyamplify.local.idp.challenges import OpenChallenge, answered_challenge, open_session
 from pyamplify.local.idp.common import check_secret_hash, find_user, required_answer
 from pyamplify.local.idp.device_tracking import (
     DEVICE_NOT_FOUND,
@@ -60,8 +57,12 @@ from pyamplify.local.idp.device_tracking import (
     new_device,
     settings_of,
 )
-from pyamplify.local.idp.srp_flow import parse_srp_a
-from pyamplify.local.idp.srp_server import new_server_ephemeral
+from pyamplify.local.idp.srp_flow import (
+    ServerProof,
+    claim_signed,
+    parse_srp_a,
+    timestamp_fresh,
+)
 from pyamplify.local.idp.tokens import Finish, family_of_refresh_token, sign_in_result
 from pyamplify.local.store.devices import DeviceRecord
 from pyamplify.local.store.userpools import UserRecord
@@ -72,7 +73,6 @@ DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"
 CHALLENGES = frozenset({DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER})
 #: PreTokenGeneration's source after a device proved itself (``TokenGeneration_...``).
 AUTHENTICATE_DEVICE = "AuthenticateDevice"
-_SECRET_BLOCK_BYTES = 64
 
 
 @dataclass
@@ -172,76 +172,68 @@ def respond(
     typed = required_answer(responses, "USERNAME")
     check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
     device_key = required_answer(responses, "DEVICE_KEY")
+    opened = answered_challenge(caller, typed, session_id, (challenge,))
+    answer = _DeviceAnswer(opened, opened.known_user(), device_key, responses)
     if challenge == DEVICE_SRP_AUTH:
-        return _device_password_verifier(caller, typed, device_key, responses, session_id)
-    return _device_claim(caller, typed, device_key, responses, session_id)
+        return _device_password_verifier(caller, answer)
+    return _device_claim(caller, answer)
 
 
-def _device_password_verifier(
-    caller: Caller,
-    typed: str,
-    device_key: str,
-    responses: dict[str, str],
-    session_id: str | None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _DeviceAnswer:
+    """An answer to a device challenge: the challenge it opens, its user, the device it names."""
+
+    opened: OpenChallenge
+    user: UserRecord
+    device_key: str
+    responses: dict[str, str] = field(repr=False)
+
+
+def _device_password_verifier(caller: Caller, answer: _DeviceAnswer) -> dict[str, Any]:
     """DEVICE_SRP_AUTH answered with ``SRP_A``: DEVICE_PASSWORD_VERIFIER, the session key derived
     now and kept (with its SECRET_BLOCK) in the next Session's state."""
-    opened = answered_challenge(caller, typed, session_id, (DEVICE_SRP_AUTH,))
-    user = opened.known_user()
+    user, device_key = answer.user, answer.device_key
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
-    if device_key != opened.state.get("device_key"):
+    if device_key != answer.opened.state.get("device_key"):
         raise errors.NotAuthorizedException(errors.INVALID_SESSION)
-    srp_a = required_answer(responses, "SRP_A")
+    srp_a = required_answer(answer.responses, "SRP_A")
     parse_srp_a(srp_a)
     device = _remembered_device(caller.backend, user, device_key)
-    opened.close(caller.backend)
-    verifier = int(str(device.verifier), 16)
-    server = new_server_ephemeral(verifier)
-    try:
-        key = srp.server_session_key(srp_a, server, verifier)
-    except srp.SrpError:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS) from None
-    block = base64.b64encode(secrets.token_bytes(_SECRET_BLOCK_BYTES)).decode()
-    state = {"device_key": device_key, "key": key.hex(), "block": block}
+    answer.opened.close(caller.backend)
+    proof = ServerProof.start(srp_a, int(str(device.verifier), 16))
+    state = {"device_key": device_key, "key": proof.key.hex(), "block": proof.block}
     session = open_session(caller, DEVICE_PASSWORD_VERIFIER, user.username, state)
     return {
         "ChallengeName": DEVICE_PASSWORD_VERIFIER,
         "Session": session,
         "ChallengeParameters": {
-            "SRP_B": server.srp_b,
+            "SRP_B": proof.server.srp_b,
             "SALT": str(device.salt),
-            "SECRET_BLOCK": block,
+            "SECRET_BLOCK": proof.block,
             "USERNAME": user.username,
         },
     }
 
 
-def _device_claim(
-    caller: Caller,
-    typed: str,
-    device_key: str,
-    responses: dict[str, str],
-    session_id: str | None,
-) -> dict[str, Any]:
+def _device_claim(caller: Caller, answer: _DeviceAnswer) -> dict[str, Any]:
     """DEVICE_PASSWORD_VERIFIER answered with a claim: checked (single use), then the MFA
     decision with the device as a second factor where the pool says so, then tokens."""
-    opened = answered_challenge(caller, typed, session_id, (DEVICE_PASSWORD_VERIFIER,))
-    user = opened.known_user()
+    user, device_key, responses = answer.user, answer.device_key, answer.responses
     block = required_answer(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     claim = srp.PasswordClaim(
         timestamp=required_answer(responses, "TIMESTAMP"),
         signature=required_answer(responses, "PASSWORD_CLAIM_SIGNATURE"),
     )
-    opened.close(caller.backend)  # one claim per proof: a wrong one ends this sign-in
+    answer.opened.close(caller.backend)  # one claim per proof: a wrong one ends this sign-in
     if not user.enabled:
         raise errors.NotAuthorizedException(errors.USER_DISABLED)
     device = _remembered_device(caller.backend, user, device_key)
-    state = opened.state
+    state = answer.opened.state
     valid = (
         device_key == state.get("device_key")
         and hmac.compare_digest(block, str(state.get("block")))
-        and _timestamp_fresh(caller.backend, claim.timestamp)
+        and timestamp_fresh(caller.backend, claim.timestamp)
         and _signature_ok(state, claim, device.group_key, block, device_key)
     )
     if not valid:
@@ -265,25 +257,14 @@ def _remembered_device(backend: Backend, user: UserRecord, device_key: str) -> D
     return device
 
 
-def _timestamp_fresh(backend: Backend, text: str) -> bool:
-    try:
-        moment = srp.parse_timestamp(text)
-    except srp.SrpError:
-        return False
-    now = datetime.fromtimestamp(backend.now(), timezone.utc)
-    return srp.timestamp_is_fresh(moment, now, timedelta(seconds=backend.timestamp_tolerance))
-
-
 def _signature_ok(
     state: dict[str, Any], claim: srp.PasswordClaim, group_key: str, block: str, device_key: str
 ) -> bool:
     """The claim signed with the session key: pool name := group key, user id := device key."""
     try:
         key = bytes.fromhex(str(state["key"]))
-        return srp.verify_signature(
-            key, claim, pool_name=group_key, user_id=device_key, secret_block_b64=block
-        )
-    except (srp.SrpError, KeyError, ValueError):
+        return claim_signed(key, claim, pool_name=group_key, user_id=device_key, block=block)
+    except (KeyError, ValueError):
         return False
 
 

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp.common import int_param, list_page, pool_or_error, str_param
-from pyamplify.local.idp.provider_store import load_provider
+from pyamplify.local.idp.common import str_param
+from pyamplify.local.idp.pool_items import PoolItems, Shelf
 from pyamplify.local.idp.registry import OPERATIONS
+from pyamplify.local.store.userpools import Store
 
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
 #: The path of the built-in test OIDC provider on every local Cognito (``pyamplify.local.oauth``).
@@ -96,26 +97,28 @@ def _mapping(kind: str, mapping: dict[str, Any]) -> dict[str, Any]:
     return mapping
 
 
-def _provider_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    name = str_param(body, "ProviderName")
-    provider = load_provider(backend, pool["Id"], name)
-    if provider is None:
-        raise errors.ResourceNotFoundException(f"Identity provider {name} does not exist.")
-    return provider
+_PROVIDERS = PoolItems(
+    "ProviderName",
+    "Identity provider {name} does not exist.",
+    Shelf(
+        Store.get_identity_provider,
+        Store.list_identity_providers,
+        Store.put_identity_provider,
+        Store.delete_identity_provider,
+    ),
+)
 
 
 @OPERATIONS.operation("CreateIdentityProvider")
 def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateIdentityProvider."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    name = str_param(body, "ProviderName")
+    pool, name, existing = _PROVIDERS.look_up(backend, body)
     kind = str_param(body, "ProviderType")
     if kind not in PROVIDER_TYPES:
         raise errors.InvalidParameterException(
             f"ProviderType {kind[:50]!r} is not one of {', '.join(PROVIDER_TYPES)}."
         )
-    if load_provider(backend, pool["Id"], name) is not None:
+    if existing is not None:
         raise errors.DuplicateProviderException(
             f"A provider with the name {name} already exists in this user pool."
         )
@@ -137,31 +140,10 @@ def create_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
     return {"IdentityProvider": provider}
 
 
-@OPERATIONS.operation("DescribeIdentityProvider")
-def describe_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DescribeIdentityProvider."""
-    return {"IdentityProvider": _provider_or_error(backend, body)}
-
-
-@OPERATIONS.operation("ListIdentityProviders")
-def list_identity_providers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """ListIdentityProviders (summaries: name, type, dates)."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    providers = backend.store.list_identity_providers(pool["Id"])
-    summaries = [
-        {
-            key: provider[key]
-            for key in ("ProviderName", "ProviderType", "LastModifiedDate", "CreationDate")
-        }
-        for provider in providers
-    ]
-    return list_page(body, summaries, "Providers", int_param(body, "MaxResults", 60))
-
-
-@OPERATIONS.operation("UpdateIdentityProvider")
-def update_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+def _changed_provider(
+    backend: Backend, provider: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
     """UpdateIdentityProvider: the members given replace the stored ones, the others stay."""
-    provider = _provider_or_error(backend, body)
     kind = provider["ProviderType"]
     if isinstance(body.get("ProviderDetails"), dict):
         details = dict(body["ProviderDetails"])
@@ -171,13 +153,11 @@ def update_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str
     if isinstance(body.get("IdpIdentifiers"), list):
         provider["IdpIdentifiers"] = list(body["IdpIdentifiers"])
     provider["LastModifiedDate"] = backend.now()
-    backend.store.put_identity_provider(provider["UserPoolId"], provider["ProviderName"], provider)
-    return {"IdentityProvider": provider}
+    return provider
 
 
-@OPERATIONS.operation("DeleteIdentityProvider")
-def delete_identity_provider(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DeleteIdentityProvider."""
-    provider = _provider_or_error(backend, body)
-    backend.store.delete_identity_provider(provider["UserPoolId"], provider["ProviderName"])
-    return {}
+_SUMMARY = ("ProviderName", "ProviderType", "LastModifiedDate", "CreationDate")
+OPERATIONS.add("DescribeIdentityProvider", _PROVIDERS.describer("IdentityProvider"))
+OPERATIONS.add("ListIdentityProviders", _PROVIDERS.lister("Providers", summary=_SUMMARY))
+OPERATIONS.add("UpdateIdentityProvider", _PROVIDERS.updater("IdentityProvider", _changed_provider))
+OPERATIONS.add("DeleteIdentityProvider", _PROVIDERS.delete)

@@ -13,8 +13,10 @@ from typing import Any
 
 from pyamplify.local import errors
 from pyamplify.local.backend import Backend
-from pyamplify.local.idp.common import int_param, list_page, pool_or_error, str_param
+from pyamplify.local.idp.common import str_param
+from pyamplify.local.idp.pool_items import PoolItems, Shelf
 from pyamplify.local.idp.registry import OPERATIONS
+from pyamplify.local.store.userpools import Store
 
 #: Resource servers per user pool (Cognito's quotas page).
 MAX_PER_POOL = 25
@@ -39,23 +41,23 @@ def _scopes(body: dict[str, Any]) -> list[dict[str, str]]:
     return scopes
 
 
-def _server_or_error(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    identifier = str_param(body, "Identifier")
-    server = backend.store.get_resource_server(pool["Id"], identifier)
-    if server is None:
-        raise errors.ResourceNotFoundException(
-            f"Resource server {identifier} does not exist in user pool {pool['Id']}."
-        )
-    return server
+_SERVERS = PoolItems(
+    "Identifier",
+    "Resource server {name} does not exist in user pool {pool_id}.",
+    Shelf(
+        Store.get_resource_server,
+        Store.list_resource_servers,
+        Store.put_resource_server,
+        Store.delete_resource_server,
+    ),
+)
 
 
 @OPERATIONS.operation("CreateResourceServer")
 def create_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
     """CreateResourceServer."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    identifier = str_param(body, "Identifier")
-    if backend.store.get_resource_server(pool["Id"], identifier) is not None:
+    pool, identifier, existing = _SERVERS.look_up(backend, body)
+    if existing is not None:
         raise errors.InvalidParameterException(
             f"{identifier} already exists in user pool {pool['Id']}."
         )
@@ -73,32 +75,14 @@ def create_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str, 
     return {"ResourceServer": server}
 
 
-@OPERATIONS.operation("DescribeResourceServer")
-def describe_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DescribeResourceServer."""
-    return {"ResourceServer": _server_or_error(backend, body)}
-
-
-@OPERATIONS.operation("ListResourceServers")
-def list_resource_servers(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """ListResourceServers (paged)."""
-    pool = pool_or_error(backend, str_param(body, "UserPoolId"))
-    servers = backend.store.list_resource_servers(pool["Id"])
-    return list_page(body, servers, "ResourceServers", int_param(body, "MaxResults", 50))
-
-
-@OPERATIONS.operation("UpdateResourceServer")
-def update_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
+def _changed_server(
+    _backend: Backend, server: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
     """UpdateResourceServer: name and scopes are replaced (omitted scopes are removed)."""
-    server = _server_or_error(backend, body)
-    server = {**server, "Name": str_param(body, "Name"), "Scopes": _scopes(body)}
-    backend.store.put_resource_server(server["UserPoolId"], server["Identifier"], server)
-    return {"ResourceServer": server}
+    return {**server, "Name": str_param(body, "Name"), "Scopes": _scopes(body)}
 
 
-@OPERATIONS.operation("DeleteResourceServer")
-def delete_resource_server(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
-    """DeleteResourceServer."""
-    server = _server_or_error(backend, body)
-    backend.store.delete_resource_server(server["UserPoolId"], server["Identifier"])
-    return {}
+OPERATIONS.add("DescribeResourceServer", _SERVERS.describer("ResourceServer"))
+OPERATIONS.add("ListResourceServers", _SERVERS.lister("ResourceServers", page_default=50))
+OPERATIONS.add("UpdateResourceServer", _SERVERS.updater("ResourceServer", _changed_server))
+OPERATIONS.add("DeleteResourceServer", _SERVERS.delete)

@@ -51,34 +51,64 @@ def ghost_salt_and_verifier(backend: Backend, pool_id: str, username: str) -> tu
     return salt, g_pow(int.from_bytes(digest[16:], "big") | 1)
 
 
+@dataclass(frozen=True)
+class ServerProof:
+    """The server's half of an SRP proof (a password's or a remembered device's): ``B`` from a
+    fresh ``b``, the session key derived from the client's ``A`` at once, and the random
+    SECRET_BLOCK the key is kept under until the client's claim comes."""
+
+    server: srp.ServerEphemeral = field(repr=False)
+    key: bytes = field(repr=False)
+    block: str = field(repr=False)
+
+    @classmethod
+    def start(cls, srp_a: str, verifier: int) -> ServerProof:
+        """Begin a proof against ``verifier``; an unusable ``A`` is a failed sign-in."""
+        server = new_server_ephemeral(verifier)
+        try:
+            key = srp.server_session_key(srp_a, server, verifier)
+        except srp.SrpError:
+            raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS) from None
+        block = base64.b64encode(secrets.token_bytes(_SECRET_BLOCK_BYTES)).decode()
+        return cls(server, key, block)
+
+
+@dataclass(frozen=True)
+class Prover:
+    """Whose password a PASSWORD_VERIFIER asks to prove: the internal username with the stored
+    salt and verifier, or a ghost's (PreventUserExistenceErrors: a user who does not exist gets
+    a stable fake salt and verifier, so the step looks and costs the same, refused at the
+    answer)."""
+
+    username: str
+    salt: str = field(repr=False)
+    verifier: int = field(repr=False)
+    ghost: bool = False
+
+    @classmethod
+    def ghost_of(cls, caller: Caller, username: str) -> Prover:
+        """The ghost standing in for ``username``, who does not exist in the caller's pool."""
+        salt, verifier = ghost_salt_and_verifier(caller.backend, caller.pool["Id"], username)
+        return cls(username, salt, verifier, ghost=True)
+
+
 def issue_password_verifier(
-    caller: Caller,
-    *,
-    username: str,
-    salt: str,
-    verifier: int,
-    srp_a: str,
-    ghost: bool = False,
-    custom: dict[str, Any] | None = None,
+    caller: Caller, prover: Prover, srp_a: str, custom: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """PASSWORD_VERIFIER for ``username`` (a ghost's with ``ghost``): the session key is
-    derived now and kept under the SECRET_BLOCK; ``custom`` is a custom sign-in's state, which
-    goes on after the password (so this answer also carries a Session, as Cognito's does)."""
-    server = new_server_ephemeral(verifier)
-    try:
-        key = srp.server_session_key(srp_a, server, verifier)
-    except srp.SrpError:
-        raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS) from None
-    block = base64.b64encode(secrets.token_bytes(_SECRET_BLOCK_BYTES)).decode()
+    """PASSWORD_VERIFIER for ``prover``: the session key is derived now and kept under the
+    SECRET_BLOCK; ``custom`` is a custom sign-in's state, which goes on after the password (so
+    this answer also carries a Session, as Cognito's does)."""
+    username, verifier = prover.username, prover.verifier
+    proof = ServerProof.start(srp_a, verifier)
     state: dict[str, Any] = {
-        "key": key.hex(),
-        "fake": ghost,
+        "key": proof.key.hex(),
+        "fake": prover.ghost,
         "verifier_hash": hashlib.sha256(format(verifier, "x").encode()).hexdigest(),
     }
     if custom is not None:
         state["custom"] = custom
     caller.backend.store.put_session(
-        block,
+        proof.block,
         PASSWORD_VERIFIER,
         caller.pool["Id"],
         caller.client["ClientId"],
@@ -89,9 +119,9 @@ def issue_password_verifier(
     answer: dict[str, Any] = {
         "ChallengeName": PASSWORD_VERIFIER,
         "ChallengeParameters": {
-            "SALT": salt,
-            "SRP_B": server.srp_b,
-            "SECRET_BLOCK": block,
+            "SALT": prover.salt,
+            "SRP_B": proof.server.srp_b,
+            "SECRET_BLOCK": proof.block,
             "USERNAME": username,
             "USER_ID_FOR_SRP": username,
         },
@@ -134,17 +164,24 @@ def check_password_claim(
         raise errors.NotAuthorizedException(errors.INCORRECT_CREDENTIALS)
     current = hashlib.sha256(((user.verifier if user else None) or "").encode()).hexdigest()
     claim = srp.PasswordClaim(timestamp=timestamp, signature=signature)
-    signed = _signature_ok(caller.pool, username, block, claim, bytes.fromhex(str(state["key"])))
+    signed = claim_signed(
+        bytes.fromhex(str(state["key"])),
+        claim,
+        pool_name=srp.pool_name_of(caller.pool["Id"]),
+        user_id=username,
+        block=block,
+    )
     valid = (
         user is not None
         and hmac.compare_digest(current, str(state.get("verifier_hash")))
-        and _timestamp_fresh(caller.backend, timestamp)
+        and timestamp_fresh(caller.backend, timestamp)
         and signed
     )
     return VerifiedPassword(user, valid, state.get("custom"))
 
 
-def _timestamp_fresh(backend: Backend, text: str) -> bool:
+def timestamp_fresh(backend: Backend, text: str) -> bool:
+    """Whether a claim's ``TIMESTAMP`` parses and is within the backend's tolerance of now."""
     try:
         moment = srp.parse_timestamp(text)
     except srp.SrpError:
@@ -153,16 +190,13 @@ def _timestamp_fresh(backend: Backend, text: str) -> bool:
     return srp.timestamp_is_fresh(moment, now, timedelta(seconds=backend.timestamp_tolerance))
 
 
-def _signature_ok(
-    pool: dict[str, Any], username: str, block: str, claim: srp.PasswordClaim, key: bytes
+def claim_signed(
+    key: bytes, claim: srp.PasswordClaim, *, pool_name: str, user_id: str, block: str
 ) -> bool:
+    """Whether ``claim`` is signed with the session key ``key`` (a malformed one is not)."""
     try:
         return srp.verify_signature(
-            key,
-            claim,
-            pool_name=srp.pool_name_of(pool["Id"]),
-            user_id=username,
-            secret_block_b64=block,
+            key, claim, pool_name=pool_name, user_id=user_id, secret_block_b64=block
         )
     except srp.SrpError:
         return False

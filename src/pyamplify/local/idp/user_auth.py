@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyamplify.local import errors
@@ -97,6 +97,25 @@ class PasswordSteps:
     before_sign_in: Callable[[Caller, UserRecord], None]
 
 
+@dataclass(frozen=True)
+class _Turn:
+    """One call of a choice-based sign-in (InitiateAuth or an answer): the caller, the name
+    typed, its AuthParameters or ChallengeResponses, and what it borrows from the password
+    flows. Made once the SECRET_HASH fits the name."""
+
+    caller: Caller
+    typed: str
+    params: dict[str, str] = field(repr=False)
+    steps: PasswordSteps = field(repr=False)
+
+    @classmethod
+    def of(cls, caller: Caller, params: dict[str, str], steps: PasswordSteps) -> _Turn:
+        """Read ``USERNAME`` and check the ``SECRET_HASH`` that goes with it."""
+        typed = required_answer(params, "USERNAME")
+        check_secret_hash(caller.client, typed, params.get("SECRET_HASH"))
+        return cls(caller, typed, params, steps)
+
+
 def _mfa_required(pool: dict[str, Any]) -> bool:
     return (pool.get("MfaConfiguration") or "OFF") == "ON"
 
@@ -147,24 +166,23 @@ def start(
     backend, pool, client = caller.backend, caller.pool, caller.client
     if pool.get("UserPoolTier") == "LITE":
         raise errors.FeatureUnavailableInTierException(NEEDS_ESSENTIALS)
-    typed = required_answer(params, "USERNAME")
-    check_secret_hash(client, typed, params.get("SECRET_HASH"))
+    turn = _Turn.of(caller, params, steps)
     if session is not None:
-        return _sign_in_after_sign_up(caller, typed, session)
+        return _sign_in_after_sign_up(caller, turn.typed, session)
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in FACTORS:
         raise errors.InvalidParameterException(
             f"PREFERRED_CHALLENGE must be one of {', '.join(FACTORS)}."
         )
-    user = find_user(backend, pool, typed)
+    user = find_user(backend, pool, turn.typed)
     if user is None and not prevents_user_existence_errors(client):
         raise errors.UserNotFoundException(errors.USER_DOES_NOT_EXIST)
     if user is not None and not prevents_user_existence_errors(client):
         steps.check_account(user)
     available = available_factors(backend, pool, user)
     if preferred in available:
-        return _begin(caller, typed, user, str(preferred), params, steps)
-    return _select(caller, typed, user, available)
+        return _begin(turn, user, str(preferred))
+    return _select(caller, turn.typed, user, available)
 
 
 def _select(
@@ -186,19 +204,13 @@ def _select(
     }
 
 
-def _begin(
-    caller: Caller,
-    typed: str,
-    user: UserRecord | None,
-    factor: str,
-    params: dict[str, str],
-    steps: PasswordSteps,
-) -> dict[str, Any]:
+def _begin(turn: _Turn, user: UserRecord | None, factor: str) -> dict[str, Any]:
     """Start ``factor`` (the password factors run to their end here)."""
+    caller, typed, steps = turn.caller, turn.typed, turn.steps
     if factor == PASSWORD:
-        return steps.password_sign_in(caller, typed, required_answer(params, "PASSWORD"))
+        return steps.password_sign_in(caller, typed, required_answer(turn.params, "PASSWORD"))
     if factor == PASSWORD_SRP:
-        return steps.start_srp(caller, typed, required_answer(params, "SRP_A"))
+        return steps.start_srp(caller, typed, required_answer(turn.params, "SRP_A"))
     if user is not None:
         steps.before_sign_in(caller, user)
     name = user.username if user else typed
@@ -291,28 +303,21 @@ def respond(
     steps: PasswordSteps,
 ) -> dict[str, Any]:
     """(Admin)RespondToAuthChallenge for a choice-based step."""
-    typed = required_answer(responses, "USERNAME")
-    check_secret_hash(caller.client, typed, responses.get("SECRET_HASH"))
+    turn = _Turn.of(caller, responses, steps)
     if challenge in (SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP):
         choice = challenge
         if challenge == SELECT_CHALLENGE:
             choice = required_answer(responses, "ANSWER")
-        return _choose(caller, typed, session, choice, responses, steps)
+        return _choose(turn, session, choice)
     if challenge == WEB_AUTHN:
-        return _answer_passkey(caller, typed, session, responses, steps)
-    return _answer_code(caller, typed, session, challenge, responses, steps)
+        return _answer_passkey(turn, session)
+    return _answer_code(turn, session, challenge)
 
 
-def _choose(
-    caller: Caller,
-    typed: str,
-    session: str | None,
-    answer: str,
-    responses: dict[str, str],
-    steps: PasswordSteps,
-) -> dict[str, Any]:
+def _choose(turn: _Turn, session: str | None, answer: str) -> dict[str, Any]:
+    caller = turn.caller
     selection = answered_challenge(
-        caller, typed, session, (SELECT_CHALLENGE,), allow_unknown_user=True
+        caller, turn.typed, session, (SELECT_CHALLENGE,), allow_unknown_user=True
     )
     available = list(selection.state.get("available", []))
     if answer not in available:
@@ -320,7 +325,7 @@ def _choose(
             f"ANSWER must be one of the AvailableChallenges: {', '.join(available)}."
         )
     selection.close(caller.backend)
-    return _begin(caller, typed, selection.user, answer, responses, steps)
+    return _begin(turn, selection.user, answer)
 
 
 def _after_factor(caller: Caller, user: UserRecord, steps: PasswordSteps) -> dict[str, Any]:
@@ -335,20 +340,14 @@ def _after_factor(caller: Caller, user: UserRecord, steps: PasswordSteps) -> dic
     return _on_new_device(caller, user)
 
 
-def _answer_code(
-    caller: Caller,
-    typed: str,
-    session: str | None,
-    challenge: str,
-    responses: dict[str, str],
-    steps: PasswordSteps,
-) -> dict[str, Any]:
+def _answer_code(turn: _Turn, session: str | None, challenge: str) -> dict[str, Any]:
+    caller = turn.caller
     backend = caller.backend
     kinds = tuple(_OTP_KINDS.values())
-    opened = answered_challenge(caller, typed, session, kinds, allow_unknown_user=True)
+    opened = answered_challenge(caller, turn.typed, session, kinds, allow_unknown_user=True)
     if opened.kind != _OTP_KINDS[challenge]:
         raise errors.CodeMismatchException(idp_mfa.MFA_CODE_MISMATCH)
-    code = required_answer(responses, _CODE_ANSWER[challenge])
+    code = required_answer(turn.params, _CODE_ANSWER[challenge])
     user = _check_code(backend, opened, code)
     opened.close(backend)
     attribute = _CONTACT[challenge]
@@ -356,7 +355,7 @@ def _answer_code(
         user.attributes[f"{attribute}_verified"] = "true"
         user.modified = backend.now()
         backend.store.save_user(user)
-    return _after_factor(caller, user, steps)
+    return _after_factor(caller, user, turn.steps)
 
 
 def _check_code(backend: Backend, opened: OpenChallenge, code: str) -> UserRecord:
@@ -370,15 +369,10 @@ def _check_code(backend: Backend, opened: OpenChallenge, code: str) -> UserRecor
     return opened.user
 
 
-def _answer_passkey(
-    caller: Caller,
-    typed: str,
-    session: str | None,
-    responses: dict[str, str],
-    steps: PasswordSteps,
-) -> dict[str, Any]:
-    opened = answered_challenge(caller, typed, session, (WEB_AUTHN,), allow_unknown_user=True)
-    credential = required_answer(responses, "CREDENTIAL")
+def _answer_passkey(turn: _Turn, session: str | None) -> dict[str, Any]:
+    caller = turn.caller
+    opened = answered_challenge(caller, turn.typed, session, (WEB_AUTHN,), allow_unknown_user=True)
+    credential = required_answer(turn.params, "CREDENTIAL")
     # One assertion per challenge: spent before it is checked, so a failed or replayed
     # answer needs a new challenge.
     opened.close(caller.backend)
@@ -393,4 +387,4 @@ def _answer_passkey(
         credential,
         require_user_verification=_mfa_required(caller.pool),
     )
-    return _after_factor(caller, user, steps)
+    return _after_factor(caller, user, turn.steps)

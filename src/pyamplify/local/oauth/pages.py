@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -89,6 +90,17 @@ def _finish(
 def _secret_hash(client: dict[str, Any], username: str) -> str | None:
     secret = client.get("ClientSecret")
     return srp.compute_secret_hash(username, client["ClientId"], secret) if secret else None
+
+
+def _for_user(request: AuthorizeRequest, username: str, **more: Any) -> dict[str, Any]:
+    """The body of a user-plane call about ``username``: the client, the name, what else the
+    call takes, and the SECRET_HASH the server can compute for a client with a secret."""
+    return {
+        "ClientId": request.client_id,
+        "Username": username,
+        **more,
+        "SecretHash": _secret_hash(request.client, username),
+    }
 
 
 def _operation(ctx: DomainContext, name: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -563,13 +575,12 @@ def signup(ctx: DomainContext, req: Req) -> Response:
         answer = _operation(
             ctx,
             "SignUp",
-            {
-                "ClientId": request.client_id,
-                "Username": username,
-                "Password": req.form.get("password", ""),
-                "UserAttributes": attributes,
-                "SecretHash": _secret_hash(request.client, username),
-            },
+            _for_user(
+                request,
+                username,
+                Password=req.form.get("password", ""),
+                UserAttributes=attributes,
+            ),
         )
     except errors.CognitoError as error:
         return _signup_page(ctx, req, request, error.message)
@@ -579,31 +590,57 @@ def signup(ctx: DomainContext, req: Req) -> Response:
         )
     details = answer.get("CodeDeliveryDetails") or {}
     note = f"We sent a code to {details['Destination']}." if details.get("Destination") else None
-    return _confirm_page(ctx, req, request, username, note=note)
+    return _CONFIRM.show(ctx, req, request, username, note=note)
 
 
-def _confirm_page(
-    ctx: DomainContext,
-    req: Req,
-    request: AuthorizeRequest,
-    username: str,
-    *,
-    note: str | None = None,
-    failure: str | None = None,
-) -> Response:
-    body = html.notice(note) + html.form(
-        ctx.path("/confirm", request.query),
-        [
-            html.Field(
-                "code", "Confirmation code", autocomplete="one-time-code", inputmode="numeric"
-            )
-        ],
-        "Confirm account",
-        hidden={"_csrf": csrf_token(ctx, req), "username": username},
-        failure=failure,
-        extra_buttons=[("resend", "1", "Send a new code")],
-    )
-    return page(ctx, "Confirm your account", body, 400 if failure else 200)
+@dataclass(frozen=True)
+class _CodePage:
+    """A page that asks for the code sent to a user (confirming the account, resetting the
+    password): its form posts the code, with the user's name kept in a hidden field."""
+
+    title: str
+    path: str
+    fields: tuple[html.Field, ...]
+    submit: str
+    extra_buttons: tuple[tuple[str, str, str], ...] = ()
+
+    def show(
+        self,
+        ctx: DomainContext,
+        req: Req,
+        request: AuthorizeRequest,
+        username: str,
+        *,
+        note: str | None = None,
+        failure: str | None = None,
+    ) -> Response:
+        body = html.notice(note) + html.form(
+            ctx.path(self.path, request.query),
+            self.fields,
+            self.submit,
+            hidden={"_csrf": csrf_token(ctx, req), "username": username},
+            failure=failure,
+            extra_buttons=self.extra_buttons,
+        )
+        return page(ctx, self.title, body, 400 if failure else 200)
+
+
+_CONFIRM = _CodePage(
+    "Confirm your account",
+    "/confirm",
+    (html.Field("code", "Confirmation code", autocomplete="one-time-code", inputmode="numeric"),),
+    "Confirm account",
+    extra_buttons=(("resend", "1", "Send a new code"),),
+)
+_RESET = _CodePage(
+    "Choose a new password",
+    "/confirmForgotPassword",
+    (
+        html.Field("code", "Code", autocomplete="one-time-code", inputmode="numeric"),
+        html.Field("password", "New password", "password", autocomplete="new-password"),
+    ),
+    "Reset password",
+)
 
 
 def _confirm_after_sign_in(
@@ -612,21 +649,13 @@ def _confirm_after_sign_in(
     """A sign-in by an unconfirmed user: send a new code and ask for it, as Cognito's UI does."""
     note = "Your account is not confirmed yet."
     try:
-        sent = _operation(
-            ctx,
-            "ResendConfirmationCode",
-            {
-                "ClientId": request.client_id,
-                "Username": username,
-                "SecretHash": _secret_hash(request.client, username),
-            },
-        )
+        sent = _operation(ctx, "ResendConfirmationCode", _for_user(request, username))
         destination = (sent.get("CodeDeliveryDetails") or {}).get("Destination")
         if destination:
             note += f" We sent a code to {destination}."
     except errors.CognitoError:
         pass
-    return _confirm_page(ctx, req, request, username, note=note)
+    return _CONFIRM.show(ctx, req, request, username, note=note)
 
 
 @guarded
@@ -635,26 +664,20 @@ def confirm(ctx: DomainContext, req: Req) -> Response:
     request = _request(ctx, req)
     username = req.param("username") or ""
     if req.method != "POST":
-        return _confirm_page(ctx, req, request, username)
+        return _CONFIRM.show(ctx, req, request, username)
     if not csrf_ok(req):
-        return _confirm_page(ctx, req, request, username, failure=_CSRF)
-    common = {
-        "ClientId": request.client_id,
-        "Username": username,
-        "SecretHash": _secret_hash(request.client, username),
-    }
+        return _CONFIRM.show(ctx, req, request, username, failure=_CSRF)
     try:
         if req.form.get("resend"):
-            sent = _operation(ctx, "ResendConfirmationCode", common)
+            sent = _operation(ctx, "ResendConfirmationCode", _for_user(request, username))
             destination = (sent.get("CodeDeliveryDetails") or {}).get("Destination", "you")
-            return _confirm_page(
+            return _CONFIRM.show(
                 ctx, req, request, username, note=f"We sent a new code to {destination}."
             )
-        _operation(
-            ctx, "ConfirmSignUp", {**common, "ConfirmationCode": req.form.get("code", "").strip()}
-        )
+        code = req.form.get("code", "").strip()
+        _operation(ctx, "ConfirmSignUp", _for_user(request, username, ConfirmationCode=code))
     except errors.CognitoError as error:
-        return _confirm_page(ctx, req, request, username, failure=error.message)
+        return _CONFIRM.show(ctx, req, request, username, failure=error.message)
     return _login_page(
         ctx, req, request, note="Your account is confirmed: sign in.", username=username
     )
@@ -687,28 +710,6 @@ def _forgot_page(
     return page(ctx, "Reset your password", body, 400 if failure else 200)
 
 
-def _reset_page(
-    ctx: DomainContext,
-    req: Req,
-    request: AuthorizeRequest,
-    username: str,
-    *,
-    note: str | None = None,
-    failure: str | None = None,
-) -> Response:
-    body = html.notice(note) + html.form(
-        ctx.path("/confirmForgotPassword", request.query),
-        [
-            html.Field("code", "Code", autocomplete="one-time-code", inputmode="numeric"),
-            html.Field("password", "New password", "password", autocomplete="new-password"),
-        ],
-        "Reset password",
-        hidden={"_csrf": csrf_token(ctx, req), "username": username},
-        failure=failure,
-    )
-    return page(ctx, "Choose a new password", body, 400 if failure else 200)
-
-
 @guarded
 def forgot_password(ctx: DomainContext, req: Req) -> Response:
     """``/forgotPassword``: ForgotPassword, then the page for the code and the new password."""
@@ -719,19 +720,11 @@ def forgot_password(ctx: DomainContext, req: Req) -> Response:
     if not csrf_ok(req):
         return _forgot_page(ctx, req, request, username=username, failure=_CSRF)
     try:
-        sent = _operation(
-            ctx,
-            "ForgotPassword",
-            {
-                "ClientId": request.client_id,
-                "Username": username,
-                "SecretHash": _secret_hash(request.client, username),
-            },
-        )
+        sent = _operation(ctx, "ForgotPassword", _for_user(request, username))
     except errors.CognitoError as error:
         return _forgot_page(ctx, req, request, username=username, failure=error.message)
     destination = (sent.get("CodeDeliveryDetails") or {}).get("Destination", "you")
-    return _reset_page(ctx, req, request, username, note=f"We sent a code to {destination}.")
+    return _RESET.show(ctx, req, request, username, note=f"We sent a code to {destination}.")
 
 
 @guarded
@@ -740,21 +733,20 @@ def confirm_forgot_password(ctx: DomainContext, req: Req) -> Response:
     request = _request(ctx, req)
     username = req.param("username") or ""
     if req.method != "POST" or not csrf_ok(req):
-        return _reset_page(ctx, req, request, username, failure=_CSRF)
+        return _RESET.show(ctx, req, request, username, failure=_CSRF)
     try:
         _operation(
             ctx,
             "ConfirmForgotPassword",
-            {
-                "ClientId": request.client_id,
-                "Username": username,
-                "ConfirmationCode": req.form.get("code", "").strip(),
-                "Password": req.form.get("password", ""),
-                "SecretHash": _secret_hash(request.client, username),
-            },
+            _for_user(
+                request,
+                username,
+                ConfirmationCode=req.form.get("code", "").strip(),
+                Password=req.form.get("password", ""),
+            ),
         )
     except errors.CognitoError as error:
-        return _reset_page(ctx, req, request, username, failure=error.message)
+        return _RESET.show(ctx, req, request, username, failure=error.message)
     return _login_page(
         ctx, req, request, note="Your password was changed: sign in.", username=username
     )
