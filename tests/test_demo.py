@@ -50,6 +50,8 @@ def test_demo_walks_through_every_step_in_seconds(
         "next step: CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE: 'What is 6 x 7?'",
         "answer 41 -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE (a second try)",
         "answer 42 -> signed in: True",
+        "next step: CONFIRM_SIGN_IN_WITH_EMAIL_CODE (sent to h****@e****)",
+        "-> signed in: True\n   remembered devices: ",
     ):
         assert expected in out
     assert elapsed < 20, f"the demo took {elapsed:.1f} s"

@@ -41,7 +41,9 @@ def register(subparsers: Subparsers) -> None:
             "Start a local Cognito in memory, create a user pool, app client and identity pool "
             "through the Cognito API, write an amplifyconfiguration.json, then get guest AWS "
             "credentials, sign up, confirm, sign in with SRP, show the session and the "
-            "signed-in credentials (checked with STS GetCallerIdentity), refresh, and sign out. "
+            "signed-in credentials (checked with STS GetCallerIdentity), refresh, and sign out; "
+            "then a custom-auth sign-in answered by Lambda trigger handlers, and a passwordless "
+            "sign-in with an e-mailed code on a pool that remembers devices. "
             "Needs pyamplify[local]."
         ),
     )
@@ -189,6 +191,44 @@ def _custom_auth_step(out: _Steps, cognito: Any) -> None:
     out.done()
 
 
+def _passwordless_step(out: _Steps, cognito: Any) -> None:
+    """USER_AUTH with an e-mailed one-time code on a pool that remembers devices: no password
+    typed, and the device the sign-in got is confirmed and listed."""
+    from pyamplify.auth import Auth
+    from pyamplify.local.testing import provision_pool, provision_user
+    from pyamplify.storage import MemoryStore
+
+    out.step(
+        "Passwordless: a one-time code by e-mail (USER_AUTH), on a pool that remembers devices"
+    )
+    pool = provision_pool(
+        cognito.url,
+        name="pyamplify-demo-passwordless",
+        extra_pool={
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": True,
+                "DeviceOnlyRememberedOnUserPrompt": False,
+            },
+        },
+        extra_client={"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+    )
+    name, email = "hopper", "hopper@example.com"
+    provision_user(cognito.url, pool, name, DEMO_PASSWORD, {"email": email})
+    with Auth(pool.config, store=MemoryStore()) as auth:
+        started = auth.sign_in(name, preferred_challenge="EMAIL_OTP")
+        details = started.next_step.code_delivery_details
+        sent = f" (sent to {details.destination})" if details else ""
+        out.say(f"next step: {started.next_step.sign_in_step.value}{sent}")
+        code = cognito.outbox(name)[-1]["code"]
+        finished = auth.confirm_sign_in(code)
+        out.say(f"code {code} -> signed in: {finished.is_signed_in}")
+        devices = auth.fetch_devices()
+        names = ", ".join(device.name or device.id for device in devices)
+        out.say(f"remembered devices: {names} (named after this computer; confirmed at sign-in)")
+    out.done()
+
+
 def _walk_through(local_cognito: Any, workdir: Path) -> int:
     from pyamplify.auth import Auth
     from pyamplify.auth.drivers import run_sync
@@ -316,6 +356,7 @@ def _walk_through(local_cognito: Any, workdir: Path) -> int:
             out.done()
 
         _custom_auth_step(out, cognito)
+        _passwordless_step(out, cognito)
 
         served = ", ".join(f"{name} {count}" for name, count in sorted(cognito.calls.items()))
     total = time.perf_counter() - out.started
