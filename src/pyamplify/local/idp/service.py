@@ -36,7 +36,9 @@ _PURGE_INTERVAL = 60.0
 
 
 class _SessionPurge:
-    """Forgets expired sign-in state at most once a minute, before an operation runs."""
+    """Forgets expired sign-in state at most once a minute, before an operation runs: API
+    sign-in Sessions, and the Hosted UI's codes, browser sessions and federation state (a
+    long-running server otherwise keeps every one it ever issued)."""
 
     def __init__(self) -> None:
         self._last = 0.0
@@ -46,6 +48,7 @@ class _SessionPurge:
         if abs(now - self._last) > _PURGE_INTERVAL:
             self._last = now
             backend.store.purge_sessions(now - _SESSION_GRACE)
+            backend.store.purge_oauth(now - _SESSION_GRACE)
 
 
 def _serving(operation: str, body: dict[str, Any]) -> AbstractContextManager[Any]:
