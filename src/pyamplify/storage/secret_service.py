@@ -26,6 +26,7 @@ import contextlib
 import copy
 import os
 import sys
+import time
 from typing import Any
 
 from pyamplify.storage.base import KeyringLockedError, StorageError
@@ -113,6 +114,14 @@ def with_unlock_policy(backend: Any, timeout: float) -> Any:
     return guarded
 
 
+#: Pauses before asking again for a collection the Secret Service says it does not have.
+#: gnome-keyring reloads a keyring whose file another process just rewrote, and a request that
+#: lands meanwhile finds no collection (seen as "no default keyring" in one save of five, with
+#: three processes saving and loading on a loaded 2-core machine); a missing keyring is still
+#: reported, 0.35 s later.
+_RELOAD_PAUSES = (0.05, 0.1, 0.2)
+
+
 def _collection(backend: Any, timeout: float) -> Any:
     """keyring's ``get_preferred_collection`` with the unlock policy (and never a prompt to
     create a collection: a missing default collection is an error that says what to do)."""
@@ -122,16 +131,20 @@ def _collection(backend: Any, timeout: float) -> Any:
     connection = secretstorage.dbus_init()
     try:
         path = getattr(backend, "preferred_collection", None)
-        if path:
-            collection = secretstorage.Collection(connection, path)
-        else:
+        for pause in (*_RELOAD_PAUSES, None):
             try:
-                collection = secretstorage.get_collection_by_alias(connection, "default")
+                if path:
+                    collection = secretstorage.Collection(connection, path)
+                else:
+                    collection = secretstorage.get_collection_by_alias(connection, "default")
+                break
             except ItemNotFoundException:
-                raise StorageError(
-                    "the Secret Service has no default keyring; create one and make it the "
-                    "default (GNOME: Passwords and Keys), or set PYAMPLIFY_STORE=file"
-                ) from None
+                if pause is None:
+                    raise StorageError(
+                        "the Secret Service has no default keyring; create one and make it the "
+                        "default (GNOME: Passwords and Keys), or set PYAMPLIFY_STORE=file"
+                    ) from None
+                time.sleep(pause)
         if collection.is_locked():
             unlock_collection(connection, collection.collection_path, timeout)
     except BaseException:
