@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from pyamplify.auth import AsyncAuth, Auth
+from pyamplify.local.backend import Backend
+from pyamplify.local.idp import hooks
 from pyamplify.local.testing import LocalPool, provision_pool
 from pyamplify.storage import CredentialStore, MemoryStore
 
@@ -137,3 +139,15 @@ def latest_code(cognito: Any, pool_id: str, username: str) -> str:
     items = [item for item in cognito.outbox(username) if item["user_pool_id"] == pool_id]
     assert items, f"no code was sent to {username}"
     return str(items[-1]["code"])
+
+
+@pytest.fixture
+def sources() -> Iterator[list[str]]:
+    """The token-generation source of every ID/access token pair the server makes meanwhile."""
+    seen: list[str] = []
+
+    def record(backend: Backend, generation: hooks.TokenGeneration) -> None:
+        seen.append(generation.source)
+
+    with hooks.TOKEN_GENERATION.added(record):
+        yield seen

@@ -10,7 +10,7 @@ gives, and no code went to the outbox.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,8 +18,6 @@ import pytest
 from pyamplify.auth import AuthDevice, DeviceNotTrackedError, SignedOutError, SignInStep
 from pyamplify.auth.device_flows import default_device_name
 from pyamplify.auth.device_store import DeviceBook, device_book_key
-from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks
 from pyamplify.local.testing import LocalPool
 from pyamplify.storage import MemoryStore
 
@@ -75,18 +73,6 @@ def new_user(admin: Any, pool: LocalPool) -> str:
         Permanent=True,
     )
     return username
-
-
-@pytest.fixture
-def sources() -> Iterator[list[str]]:
-    """The token-generation source of every ID/access token pair the server makes meanwhile."""
-    seen: list[str] = []
-
-    def record(backend: Backend, generation: hooks.TokenGeneration) -> None:
-        seen.append(generation.source)
-
-    with hooks.TOKEN_GENERATION.added(record):
-        yield seen
 
 
 def sign_in_with_code(auth: Any, cognito: Any, pool: LocalPool, username: str) -> None:

@@ -8,15 +8,13 @@ that same device (DEVICE_SRP_AUTH) instead of being given a new one.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from pyamplify.auth import SignInStep
 from pyamplify.auth.device_store import DeviceBook, device_book_key
-from pyamplify.local.backend import Backend
-from pyamplify.local.idp import hooks
 from pyamplify.local.testing import LocalPool, provision_user
 from pyamplify.storage import MemoryStore
 
@@ -26,18 +24,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "Correct-Horse-9-battery"
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-@pytest.fixture
-def sources() -> Iterator[list[str]]:
-    """The token-generation source of every ID/access token pair the server makes meanwhile."""
-    seen: list[str] = []
-
-    def record(backend: Backend, generation: hooks.TokenGeneration) -> None:
-        seen.append(generation.source)
-
-    with hooks.TOKEN_GENERATION.added(record):
-        yield seen
 
 
 @pytest.mark.parametrize("client_secret", [False, True], ids=["public", "secret"])
