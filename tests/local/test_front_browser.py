@@ -10,7 +10,6 @@ One browser for the module; ``scripts/setup-browser.sh`` installs it.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,29 +18,14 @@ from typing import Any
 import pytest
 
 from conftest import PoolClient
+from debian_chromium import launched, sync_api_or_skip
 from pyamplify.local import LocalCognito
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        "Debian's chromium is not installed (bash scripts/setup-browser.sh)",
-        allow_module_level=True,
-    )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # evil.example resolves here, as a DNS-rebinding attacker would make it.
-    "--host-resolver-rules=MAP evil.example 127.0.0.1",
-]
+sync_api = sync_api_or_skip()
+#: evil.example resolves here, as a DNS-rebinding attacker would make it.
+REBINDING = ("--host-resolver-rules=MAP evil.example 127.0.0.1",)
 JUNK_SIGNATURE = "AWS4-HMAC-SHA256 Credential=AKIDJUNK/20260101/us-east-1/cognito-idp/aws4_request"
 
 # Runs in the page: a JSON 1.1 call, answered as {ok, status, body} or {error} when the browser
@@ -93,10 +77,8 @@ def pages() -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
+    with launched(sync_api, REBINDING) as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -24,39 +24,22 @@ import pytest
 from tests.oauth.hosted import HostedPool, make_hosted_pool
 from tests.oauth.test_web_sign_in import config_for
 
+from debian_chromium import launched, sync_api_or_skip
 from pyamplify.auth import Auth
 from pyamplify.config import write_config
 from pyamplify.storage import FileStore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "hosted-ui"
 PASSWORD = "Passw0rd!"
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        "Debian's chromium is not installed (bash scripts/setup-browser.sh)",
-        allow_module_level=True,
-    )
+sync_api = sync_api_or_skip()
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with launched(sync_api) as browser:
         yield browser
-        browser.close()
 
 
 class Shots:
