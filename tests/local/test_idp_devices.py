@@ -19,7 +19,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient
+from conftest import PoolClient, error_of
 from pyamplify import srp
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
@@ -32,11 +32,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-Horse-9-battery"
 EMAIL_MFA = {"Message": "Your sign-in code is {####}.", "Subject": "Sign-in code"}
 DEVICE_KEY = re.compile(r"us-east-1_[0-9a-f-]{36}")
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 def verify(
@@ -261,10 +256,10 @@ def test_a_wrong_device_password_ends_the_sign_in(
     other = srp.new_device_secret(device.group, device.key).password
     with pytest.raises(ClientError) as caught:
         user.device_srp(challenge, device, password=other)
-    assert _error(caught) == ("NotAuthorizedException", "Incorrect username or password.")
+    assert error_of(caught) == ("NotAuthorizedException", "Incorrect username or password.")
     with pytest.raises(ClientError) as caught:  # its Session is gone
         user.device_srp(challenge, device)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid session for the user.")
     assert "AuthenticationResult" in user.device_srp(user.password(device), device)
 
 
@@ -317,10 +312,10 @@ def test_a_forgotten_device_is_refused_and_its_tokens_stop_refreshing(
     )
     with pytest.raises(ClientError) as caught:
         user.refresh(tokens, device.key)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
     with pytest.raises(ClientError) as caught:
         user.password(device)
-    assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+    assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
     # Without the key: MFA again, and a new device.
     again = user.email_code(user.password())["AuthenticationResult"]
     assert again["NewDeviceMetadata"]["DeviceKey"] != device.key
@@ -342,7 +337,7 @@ def test_an_unknown_device_key_leaves_the_password_verifier_answerable(
     responses = srp_client.answer(eph, started["ChallengeParameters"], pool.pool_id, PASSWORD)
     with pytest.raises(ClientError) as caught:
         user.respond("PASSWORD_VERIFIER", {**responses, "DEVICE_KEY": "us-east-1_0-0"}, None)
-    assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+    assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
     assert user.respond("PASSWORD_VERIFIER", responses, None)["ChallengeName"] == "EMAIL_OTP"
 
 
@@ -355,14 +350,14 @@ def test_refresh_of_a_device_sign_in_needs_its_confirmed_key(
     key = unconfirmed["NewDeviceMetadata"]["DeviceKey"]
     with pytest.raises(ClientError) as caught:  # a device never confirmed cannot refresh
         user.refresh(unconfirmed, key)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
 
     tokens = user.password()["AuthenticationResult"]
     device, _ = user.confirm(tokens)
     for wrong in (None, "us-east-1_00000000-0000-4000-8000-000000000000"):
         with pytest.raises(ClientError) as caught:
             user.refresh(tokens, wrong)
-        assert _error(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
+        assert error_of(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
     assert "AccessToken" in user.refresh(tokens, device.key)["AuthenticationResult"]
     rotated = cognito_idp.get_tokens_from_refresh_token(
         RefreshToken=tokens["RefreshToken"],
@@ -377,7 +372,7 @@ def test_refresh_of_a_device_sign_in_needs_its_confirmed_key(
             ClientId=pool.client_id,
             ClientSecret=pool.client_secret,
         )
-    assert _error(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid Refresh Token.")
 
 
 def test_admin_and_password_flows_hand_out_new_devices_too(
@@ -415,7 +410,7 @@ def test_a_pool_without_device_tracking_has_no_devices(
     assert user.idp.list_devices(AccessToken=tokens["AccessToken"])["Devices"] == []
     with pytest.raises(ClientError) as caught:
         user.idp.get_device(AccessToken=tokens["AccessToken"], DeviceKey="us-east-1_1-2")
-    assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+    assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
 
 
 # ---------------------------------------------------------------------- the device operations
@@ -502,7 +497,7 @@ def test_device_operations_list_get_update_forget_and_their_admin_twins(
     ):
         with pytest.raises(ClientError) as caught:
             call()
-        assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+        assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
 
 
 def test_a_device_belongs_to_its_user(
@@ -521,10 +516,10 @@ def test_a_device_belongs_to_its_user(
     ):
         with pytest.raises(ClientError) as caught:
             call()
-        assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+        assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
     with pytest.raises(ClientError) as caught:  # nor can another user sign in with it
         other.password(device)
-    assert _error(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
+    assert error_of(caught) == ("ResourceNotFoundException", DEVICE_NOT_FOUND)
 
 
 def test_confirm_device_needs_a_usable_verifier(

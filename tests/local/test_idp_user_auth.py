@@ -16,7 +16,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient
+from conftest import PoolClient, error_of
 from pyamplify import srp
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
@@ -36,20 +36,6 @@ SMS = {
     "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/CognitoSms"},
     "SmsAuthenticationMessage": "Your sign-in code is {####}.",
 }
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Any:
-    manual = ManualClock()
-    previous = local_cognito.clock
-    local_cognito.clock = manual
-    yield manual
-    local_cognito.clock = previous
 
 
 @pytest.fixture
@@ -162,12 +148,12 @@ def test_sms_code_wrong_then_right_then_the_session_is_spent(
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "SMS_OTP", started["Session"], name, SMS_OTP_CODE=wrong)
-    assert _error(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
+    assert error_of(caught) == ("CodeMismatchException", MFA_CODE_MISMATCH)
     done = _respond(cognito_idp, made, "SMS_OTP", started["Session"], name, SMS_OTP_CODE=code)
     assert "AccessToken" in done["AuthenticationResult"]
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "SMS_OTP", started["Session"], name, SMS_OTP_CODE=code)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid session for the user.")
 
 
 def test_an_expired_code_is_refused(
@@ -184,7 +170,7 @@ def test_an_expired_code_is_refused(
     clock.advance(181)  # codes live 3 minutes; the Session (15 minutes) is still alive
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "EMAIL_OTP", started["Session"], name, EMAIL_OTP_CODE=code)
-    assert _error(caught)[0] == "ExpiredCodeException"
+    assert error_of(caught)[0] == "ExpiredCodeException"
 
 
 def test_email_otp_answered_as_sms_otp_is_a_mismatch(
@@ -195,7 +181,7 @@ def test_email_otp_answered_as_sms_otp_is_a_mismatch(
     started = _initiate(cognito_idp, made, name, PREFERRED_CHALLENGE="EMAIL_OTP")
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "SMS_OTP", started["Session"], name, SMS_OTP_CODE="123456")
-    assert _error(caught)[0] == "CodeMismatchException"
+    assert error_of(caught)[0] == "CodeMismatchException"
 
 
 # ---------------------------------------------------------------------- selection
@@ -222,7 +208,7 @@ def test_selection_lists_what_the_pool_allows_and_the_user_can_use(
     # The choice is made once: the selection's Session is spent.
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "SELECT_CHALLENGE", started["Session"], name, ANSWER="PASSWORD")
-    assert _error(caught)[0] == "NotAuthorizedException"
+    assert error_of(caught)[0] == "NotAuthorizedException"
 
 
 def test_selection_with_the_password_in_the_same_answer(
@@ -233,7 +219,7 @@ def test_selection_with_the_password_in_the_same_answer(
     started = _initiate(cognito_idp, made, name)
     with pytest.raises(ClientError) as caught:  # a factor not offered
         _respond(cognito_idp, made, "SELECT_CHALLENGE", started["Session"], name, ANSWER="SMS_OTP")
-    assert _error(caught)[0] == "InvalidParameterException"
+    assert error_of(caught)[0] == "InvalidParameterException"
     done = _respond(
         cognito_idp,
         made,
@@ -279,7 +265,7 @@ def test_preferred_password_and_password_srp(
     assert _claims(done)["username"] == name
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, made, name, PREFERRED_CHALLENGE="PASSWORD", PASSWORD="Wrong-1-pw")
-    assert _error(caught) == ("NotAuthorizedException", "Incorrect username or password.")
+    assert error_of(caught) == ("NotAuthorizedException", "Incorrect username or password.")
     ephemeral = srp.new_client_ephemeral()
     verifier = _initiate(
         cognito_idp, made, name, PREFERRED_CHALLENGE="PASSWORD_SRP", SRP_A=ephemeral.srp_a
@@ -312,7 +298,7 @@ def test_a_factor_the_pool_does_not_allow_is_not_offered(
     assert started["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, made, name, PREFERRED_CHALLENGE="MAGIC_LINK")
-    assert _error(caught)[0] == "InvalidParameterException"
+    assert error_of(caught)[0] == "InvalidParameterException"
 
 
 def test_the_client_must_allow_user_auth_and_the_pool_be_above_lite(
@@ -325,7 +311,7 @@ def test_the_client_must_allow_user_auth_and_the_pool_be_above_lite(
     name = _user(new_user, without)
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, without, name)
-    assert _error(caught) == (
+    assert error_of(caught) == (
         "InvalidParameterException",
         "USER_AUTH flow not enabled for this client",
     )
@@ -333,7 +319,7 @@ def test_the_client_must_allow_user_auth_and_the_pool_be_above_lite(
     other = _user(new_user, lite)
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, lite, other)
-    assert _error(caught)[0] == "FeatureUnavailableInTierException"
+    assert error_of(caught)[0] == "FeatureUnavailableInTierException"
 
 
 def test_admin_initiate_auth_takes_user_auth_too(
@@ -411,12 +397,12 @@ def test_legacy_clients_hear_of_unknown_and_disabled_users_at_once(
     made = pool()
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, made, "nobody-here", PREFERRED_CHALLENGE="EMAIL_OTP")
-    assert _error(caught) == ("UserNotFoundException", "User does not exist.")
+    assert error_of(caught) == ("UserNotFoundException", "User does not exist.")
     name = _user(new_user, made, email="off@example.com")
     cognito_idp.admin_disable_user(UserPoolId=made.pool_id, Username=name)
     with pytest.raises(ClientError) as caught:
         _initiate(cognito_idp, made, name, PREFERRED_CHALLENGE="EMAIL_OTP")
-    assert _error(caught) == ("NotAuthorizedException", "User is disabled.")
+    assert error_of(caught) == ("NotAuthorizedException", "User is disabled.")
 
 
 def test_an_unknown_user_gets_a_code_step_that_no_code_passes(
@@ -430,7 +416,7 @@ def test_an_unknown_user_gets_a_code_step_that_no_code_passes(
     assert not local_cognito.outbox(ghost)
     with pytest.raises(ClientError) as caught:
         _respond(cognito_idp, made, "EMAIL_OTP", started["Session"], ghost, EMAIL_OTP_CODE="1")
-    assert _error(caught)[0] == "CodeMismatchException"
+    assert error_of(caught)[0] == "CodeMismatchException"
     selection = _initiate(cognito_idp, made, ghost)
     assert selection["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
 
@@ -471,7 +457,7 @@ def test_confirm_sign_up_session_signs_the_new_user_in_once(
     assert _claims(done)["username"] == name
     with pytest.raises(ClientError) as caught:
         cognito_idp.initiate_auth(**request)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid session for the user.")
 
 
 def test_sign_up_without_a_password_needs_a_passwordless_pool(
@@ -480,4 +466,4 @@ def test_sign_up_without_a_password_needs_a_passwordless_pool(
     made = pool(["PASSWORD"])
     with pytest.raises(ClientError) as caught:
         cognito_idp.sign_up(ClientId=made.client_id, Username=f"np-{secrets.token_hex(3)}")
-    assert _error(caught)[0] == "InvalidParameterException"
+    assert error_of(caught)[0] == "InvalidParameterException"

@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient
+from conftest import PoolClient, error_of
 from passkey_device import SoftAuthenticator, lying_client
 from pyamplify.auth.passkeys import Fido2Authenticator, response_json
-from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
 from pyamplify.local.store import DB_FILENAME, Store
 from pyamplify.local.store.webauthn import StoredCredential
@@ -41,20 +40,6 @@ FLOWS = {
         "ALLOW_REFRESH_TOKEN_AUTH",
     ]
 }
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture
-def clock(local_cognito: LocalCognito) -> Any:
-    manual = ManualClock()
-    previous = local_cognito.clock
-    local_cognito.clock = manual
-    yield manual
-    local_cognito.clock = previous
 
 
 @pytest.fixture
@@ -177,7 +162,7 @@ def test_a_passkey_is_registered_listed_used_to_sign_in_and_deleted(
     assert cognito_idp.list_web_authn_credentials(AccessToken=token)["Credentials"] == []
     with pytest.raises(ClientError) as caught:
         cognito_idp.delete_web_authn_credential(AccessToken=token, CredentialId=credential["id"])
-    assert _error(caught)[0] == "ResourceNotFoundException"
+    assert error_of(caught)[0] == "ResourceNotFoundException"
     offered = cognito_idp.initiate_auth(
         ClientId=made.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": name}
     )
@@ -222,7 +207,7 @@ def test_registration_from_another_origin_is_refused(
     )
     with pytest.raises(ClientError) as caught:
         cognito_idp.complete_web_authn_registration(AccessToken=token, Credential=credential)
-    assert _error(caught)[0] == "WebAuthnOriginNotAllowedException"
+    assert error_of(caught)[0] == "WebAuthnOriginNotAllowedException"
 
 
 def test_a_passkey_for_another_relying_party_is_refused(
@@ -242,7 +227,7 @@ def test_a_passkey_for_another_relying_party_is_refused(
     )
     with pytest.raises(ClientError) as caught:
         cognito_idp.complete_web_authn_registration(AccessToken=token, Credential=credential)
-    assert _error(caught)[0] == "WebAuthnRelyingPartyMismatchException"
+    assert error_of(caught)[0] == "WebAuthnRelyingPartyMismatchException"
 
 
 def test_a_registration_is_completed_once_in_time_by_the_client_that_started_it(
@@ -257,7 +242,7 @@ def test_a_registration_is_completed_once_in_time_by_the_client_that_started_it(
     credential = _register(cognito_idp, token, device)
     with pytest.raises(ClientError) as caught:  # the same response again: its challenge is spent
         cognito_idp.complete_web_authn_registration(AccessToken=token, Credential=credential)
-    assert _error(caught)[0] == "WebAuthnChallengeNotFoundException"
+    assert error_of(caught)[0] == "WebAuthnChallengeNotFoundException"
 
     options = cognito_idp.start_web_authn_registration(AccessToken=token)[
         "CredentialCreationOptions"
@@ -266,7 +251,7 @@ def test_a_registration_is_completed_once_in_time_by_the_client_that_started_it(
     late = Fido2Authenticator(SoftAuthenticator()).create(options, ORIGIN)
     with pytest.raises(ClientError) as caught:
         cognito_idp.complete_web_authn_registration(AccessToken=token, Credential=late)
-    assert _error(caught)[0] == "WebAuthnChallengeNotFoundException"
+    assert error_of(caught)[0] == "WebAuthnChallengeNotFoundException"
 
     other_client = cognito_idp.create_user_pool_client(
         UserPoolId=made.pool_id, ClientName="other", **FLOWS
@@ -283,7 +268,7 @@ def test_a_registration_is_completed_once_in_time_by_the_client_that_started_it(
     response = Fido2Authenticator(SoftAuthenticator()).create(options, ORIGIN)
     with pytest.raises(ClientError) as caught:
         cognito_idp.complete_web_authn_registration(AccessToken=other, Credential=response)
-    assert _error(caught)[0] == "WebAuthnClientMismatchException"
+    assert error_of(caught)[0] == "WebAuthnClientMismatchException"
 
 
 def test_an_unsupported_key_type_is_refused(
@@ -293,7 +278,7 @@ def test_an_unsupported_key_type_is_refused(
     _name, token = _signed_in(cognito_idp, new_user, made)
     with pytest.raises(ClientError) as caught:
         _register(cognito_idp, token, SoftAuthenticator(force_algorithm=-8))  # Ed25519
-    assert _error(caught)[0] == "WebAuthnCredentialNotSupportedException"
+    assert error_of(caught)[0] == "WebAuthnCredentialNotSupportedException"
 
 
 def test_required_user_verification_is_enforced(
@@ -303,8 +288,8 @@ def test_required_user_verification_is_enforced(
     _name, token = _signed_in(cognito_idp, new_user, made)
     with pytest.raises(ClientError) as caught:
         _register(cognito_idp, token, SoftAuthenticator(sets_uv_flag=False))
-    assert _error(caught)[0] == "InvalidParameterException"
-    assert "verif" in _error(caught)[1].lower()
+    assert error_of(caught)[0] == "InvalidParameterException"
+    assert "verif" in error_of(caught)[1].lower()
     _register(cognito_idp, token, SoftAuthenticator())
 
 
@@ -315,13 +300,13 @@ def test_passkeys_need_the_factor_and_a_relying_party(
     _name, token = _signed_in(cognito_idp, new_user, off)
     with pytest.raises(ClientError) as caught:
         cognito_idp.start_web_authn_registration(AccessToken=token)
-    assert _error(caught)[0] == "WebAuthnNotEnabledException"
+    assert error_of(caught)[0] == "WebAuthnNotEnabledException"
 
     no_party = passkey_pool(rp_id=None)
     _name, token = _signed_in(cognito_idp, new_user, no_party)
     with pytest.raises(ClientError) as caught:
         cognito_idp.start_web_authn_registration(AccessToken=token)
-    assert _error(caught)[0] == "WebAuthnConfigurationMissingException"
+    assert error_of(caught)[0] == "WebAuthnConfigurationMissingException"
     prefix = f"pk{secrets.token_hex(4)}"
     cognito_idp.create_user_pool_domain(UserPoolId=no_party.pool_id, Domain=prefix)
     options = cognito_idp.start_web_authn_registration(AccessToken=token)[
@@ -356,7 +341,7 @@ def test_a_tampered_assertion_is_refused(
     tampered["response"]["signature"] = _b64(bytes(signature))
     with pytest.raises(ClientError) as caught:
         _answer(cognito_idp, made, name, started["Session"], tampered)
-    code, message = _error(caught)
+    code, message = error_of(caught)
     assert code == "NotAuthorizedException" and "signature" in message
 
 
@@ -373,7 +358,7 @@ def test_an_assertion_made_for_another_origin_is_refused(
     )
     with pytest.raises(ClientError) as caught:
         _answer(cognito_idp, made, name, started["Session"], response_json(phished.get_response(0)))
-    code, message = _error(caught)
+    code, message = error_of(caught)
     assert code == "NotAuthorizedException" and "phish.example.net" in message
 
 
@@ -386,11 +371,11 @@ def test_a_replayed_assertion_is_refused(
     assert "AuthenticationResult" in _answer(cognito_idp, made, name, started["Session"], assertion)
     with pytest.raises(ClientError) as caught:  # the same answer to the spent challenge
         _answer(cognito_idp, made, name, started["Session"], assertion)
-    assert _error(caught) == ("NotAuthorizedException", "Invalid session for the user.")
+    assert error_of(caught) == ("NotAuthorizedException", "Invalid session for the user.")
     fresh = _passkey_challenge(cognito_idp, made, name)
     with pytest.raises(ClientError) as caught:  # the old answer to a new challenge
         _answer(cognito_idp, made, name, fresh["Session"], assertion)
-    code, message = _error(caught)
+    code, message = error_of(caught)
     assert code == "NotAuthorizedException" and "challenge" in message
 
 
@@ -404,7 +389,7 @@ def test_a_cloned_key_whose_counter_went_back_is_refused(
     started = _passkey_challenge(cognito_idp, made, name)
     with pytest.raises(ClientError) as caught:
         _answer(cognito_idp, made, name, started["Session"], _assertion(started, clone))
-    code, message = _error(caught)
+    code, message = error_of(caught)
     assert code == "NotAuthorizedException" and "sign count" in message
 
 
@@ -427,7 +412,7 @@ def test_another_users_passkey_is_refused(
             started["Session"],
             Fido2Authenticator(device).get(options, ORIGIN),
         )
-    assert _error(caught)[0] == "NotAuthorizedException"
+    assert error_of(caught)[0] == "NotAuthorizedException"
 
 
 def test_required_mfa_takes_passkeys_only_as_multi_factor(
