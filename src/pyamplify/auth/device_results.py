@@ -8,9 +8,7 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
-
-def _empty() -> Mapping[str, str]:
-    return MappingProxyType({})
+from pyamplify.auth.results import empty_mapping
 
 
 def _date(value: Any) -> datetime | None:
@@ -31,7 +29,7 @@ class AuthDevice:
 
     id: str
     name: str | None = None
-    attributes: Mapping[str, str] = field(default_factory=_empty)
+    attributes: Mapping[str, str] = field(default_factory=empty_mapping)
     create_date: datetime | None = None
     last_authenticated_date: datetime | None = None
     last_modified_date: datetime | None = None

@@ -135,16 +135,46 @@ def sign_in_op(
         raise already_signed_in(cached, core.profile)
     if preferred_challenge is not None and flow is None:
         flow = USER_AUTH
-    book = yield from devices.device_book_op(core)
+    return (
+        yield from flow_sign_in_op(
+            core,
+            identity,
+            username,
+            password,
+            core.sign_in_flow_type(flow),
+            client_metadata,
+            preferred_challenge=preferred_challenge,
+        )
+    )
+
+
+def flow_sign_in_op(
+    core: AuthCore,
+    identity: IdentityCore | None,
+    username: str,
+    password: str | None,
+    flow_type: str,
+    client_metadata: Mapping[str, str] | None,
+    *,
+    preferred_challenge: str | None = None,
+    session: str | None = None,
+) -> Op[SignInResult]:
+    """The sign-in itself, once nobody is signed in (``sign_in`` and ``auto_sign_in``): the
+    flow, naming the user's remembered device where a password flow can (the device book is
+    read only then), a passkey challenge answered by the authenticator, and the result."""
+    book = None
+    if password and flow_type != USER_AUTH:
+        book = yield from devices.device_book_op(core)
     outcome = yield from sign_in_flow(
         core.context,
         username,
         password,
-        flow_type=core.sign_in_flow_type(flow),
+        flow_type=flow_type,
         client_metadata=client_metadata,
         now=core.now,
         preferred_challenge=preferred_challenge,
-        devices=book.find,
+        session=session,
+        devices=book.find if book is not None else None,
     )
     outcome = yield from answer_passkey_op(core, outcome, client_metadata)
     return (yield from _finish_sign_in(core, identity, outcome))

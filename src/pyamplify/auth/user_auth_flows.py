@@ -22,6 +22,7 @@ from pyamplify.auth.errors import AuthValidationError
 from pyamplify.auth.flows import (
     _NEXT_STEP_ERRORS,
     ERROR_STEPS,
+    PASSWORD_FACTORS,
     USER_AUTH,
     ClientContext,
     Flow,
@@ -31,9 +32,6 @@ from pyamplify.auth.flows import (
     _optional,
     _outcome,
     _password_verifier_call,
-)
-from pyamplify.auth.flows import (  # re-exported: it lived here first
-    confirm_sign_up_with_session_flow as confirm_sign_up_with_session_flow,
 )
 from pyamplify.wire.call import idp
 
@@ -71,7 +69,7 @@ def user_auth_flow(
     if not username:
         raise AuthValidationError("sign_in needs a username")
     preferred = preferred_factor(preferred_challenge)
-    if preferred in ("PASSWORD", "PASSWORD_SRP") and not password:
+    if preferred in PASSWORD_FACTORS and not password:
         raise AuthValidationError(f"preferred_challenge {preferred} needs a password")
     parameters: dict[str, str] = {"USERNAME": username}
     ephemeral: srp.ClientEphemeral | None = None

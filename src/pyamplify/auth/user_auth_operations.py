@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 
 from pyamplify.auth.effects import Op
 from pyamplify.auth.errors import AutoSignInError
-from pyamplify.auth.flows import USER_AUTH, confirm_sign_up_with_session_flow, sign_in_flow
-from pyamplify.auth.operations import _finish_sign_in, already_signed_in, current_op
-from pyamplify.auth.passkey_sign_in import answer_passkey_op
+from pyamplify.auth.flows import USER_AUTH, confirm_sign_up_with_session_flow
+from pyamplify.auth.operations import already_signed_in, current_op, flow_sign_in_op
 from pyamplify.auth.results import SignInResult, SignUpNextStep, SignUpResult, SignUpStep
 
 if TYPE_CHECKING:
@@ -108,15 +107,15 @@ def auto_sign_in_op(
     # USER_AUTH without the Session (a sign-up confirmed elsewhere): the password, with SRP.
     by_password = waiting.flow == USER_AUTH and not with_session and waiting.password
     preferred = "PASSWORD_SRP" if by_password else None
-    outcome = yield from sign_in_flow(
-        core.context,
-        waiting.username,
-        waiting.password,
-        flow_type=waiting.flow,
-        client_metadata=client_metadata,
-        now=core.now,
-        preferred_challenge=preferred,
-        session=waiting.session if with_session else None,
+    return (
+        yield from flow_sign_in_op(
+            core,
+            identity,
+            waiting.username,
+            waiting.password,
+            waiting.flow,
+            client_metadata,
+            preferred_challenge=preferred,
+            session=waiting.session if with_session else None,
+        )
     )
-    outcome = yield from answer_passkey_op(core, outcome, client_metadata)
-    return (yield from _finish_sign_in(core, identity, outcome))
