@@ -70,7 +70,6 @@ _FLOW_GATES = {
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 }
 _ADMIN_ONLY_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
-_SECRET_BLOCK_BYTES = 64
 
 
 def _check_flow(client: dict[str, Any], flow: str) -> None:

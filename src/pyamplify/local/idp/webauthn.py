@@ -49,6 +49,7 @@ from pyamplify.local.idp.common import (
     str_param,
 )
 from pyamplify.local.idp.registry import OPERATIONS
+from pyamplify.local.signing import b64url, b64url_decode
 from pyamplify.local.store.userpools import UserRecord
 from pyamplify.local.store.webauthn import OpenRegistration, StoredCredential
 
@@ -78,17 +79,9 @@ CLIENT_MISMATCH = (
 )
 
 
-def _b64url(data: bytes) -> str:
-    from webauthn.helpers import bytes_to_base64url
-
-    return str(bytes_to_base64url(data))
-
-
 def _from_b64url(text: str) -> bytes:
-    from webauthn.helpers import base64url_to_bytes
-
     try:
-        return bytes(base64url_to_bytes(text))
+        return b64url_decode(text)
     except (ValueError, TypeError):
         raise errors.InvalidParameterException("A WebAuthn value is not base64url.") from None
 
@@ -210,13 +203,13 @@ def start_web_authn_registration(backend: Backend, body: dict[str, Any]) -> dict
         raise errors.LimitExceededException(
             f"A user can register at most {MAX_PASSKEYS} passkeys; delete one first."
         )
-    challenge = _b64url(secrets.token_bytes(_CHALLENGE_BYTES))
+    challenge = b64url(secrets.token_bytes(_CHALLENGE_BYTES))
     display = user.attributes.get("name") or user.attributes.get("email") or user.username
     options = {
         "challenge": challenge,
         "rp": {"id": rp.id, "name": rp.id},
         "user": {
-            "id": _b64url(user.sub.encode()),
+            "id": b64url(user.sub.encode()),
             "name": user.username,
             "displayName": display,
         },
@@ -252,7 +245,7 @@ def _registration_checks(credential: dict[str, Any], registration: OpenRegistrat
 
     response = credential["response"]
     client_data = _client_data(response.get("clientDataJSON", ""))
-    if _b64url(client_data.challenge) != registration.challenge:
+    if b64url(client_data.challenge) != registration.challenge:
         raise errors.WebAuthnChallengeNotFoundException(
             "The credential answers another challenge than the open registration's."
         )
@@ -335,7 +328,7 @@ def complete_web_authn_registration(backend: Backend, body: dict[str, Any]) -> d
         raise errors.WebAuthnClientMismatchException(CLIENT_MISMATCH)
     origin = _registration_checks(credential, registration)
     verified = _verified_registration(credential, registration, origin)
-    credential_id = _b64url(verified.credential_id)
+    credential_id = b64url(verified.credential_id)
     if backend.store.get_webauthn_credential(pool["Id"], credential_id) is not None:
         raise errors.InvalidParameterException("This passkey is already registered.")
     attachment = credential.get("authenticatorAttachment")
@@ -343,7 +336,7 @@ def complete_web_authn_registration(backend: Backend, body: dict[str, Any]) -> d
     stored = StoredCredential(
         credential_id=credential_id,
         sub=user.sub,
-        public_key=_b64url(verified.credential_public_key),
+        public_key=b64url(verified.credential_public_key),
         sign_count=int(verified.sign_count),
         rp_id=registration.rp_id,
         friendly_name=_FRIENDLY_NAMES.get(str(attachment), "Passkey"),
@@ -404,7 +397,7 @@ def request_options(
     (PreventUserExistenceErrors) gets options that no passkey can answer."""
     rp = relying_party(backend, pool)
     credentials = backend.store.webauthn_credentials_of(pool["Id"], user.sub) if user else []
-    challenge = _b64url(secrets.token_bytes(_CHALLENGE_BYTES))
+    challenge = b64url(secrets.token_bytes(_CHALLENGE_BYTES))
     options = {
         "challenge": challenge,
         "rpId": rp.id,
