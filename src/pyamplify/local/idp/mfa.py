@@ -200,6 +200,43 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+def send_session_code(
+    caller: Caller,
+    user: UserRecord,
+    attribute: str,
+    purpose: str,
+    *,
+    destination: str | None = None,
+) -> dict[str, Any]:
+    """Send a one-time code (to the outbox) that comes back as the answer to a Session's
+    challenge: MFA codes, and USER_AUTH's EMAIL_OTP / SMS_OTP. Returns what the Session's state
+    keeps of it: only its hash, and when it expires (:func:`check_session_code`)."""
+    code = outbox.new_code()
+    outbox.record(
+        caller.backend,
+        caller.pool,
+        user,
+        attribute,
+        code,
+        purpose,
+        caller.client_id,
+        destination=destination,
+    )
+    return {
+        "code_hash": _code_hash(code),
+        "code_expires_at": caller.backend.now() + MFA_CODE_LIFETIME,
+    }
+
+
+def check_session_code(backend: Backend, state: dict[str, Any], code: str) -> None:
+    """Accept ``code`` against the Session state :func:`send_session_code` made: ExpiredCode once it
+    expired, else CodeMismatch when it is not the code sent."""
+    if backend.now() > float(state.get("code_expires_at", 0)):
+        raise errors.ExpiredCodeException(errors.CODE_EXPIRED)
+    if not hmac.compare_digest(_code_hash(code), str(state.get("code_hash"))):
+        raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
+
+
 def choose_challenge(
     factors: PoolFactors, user: UserRecord, state: UserMfa, *, trusted_device: bool = False
 ) -> tuple[str, list[str]] | None:
@@ -289,7 +326,6 @@ def _challenge(
 ) -> dict[str, Any]:
     """Issue challenge ``name`` with a new Session (and send the code for SMS / email, to the
     user's contact or to the one being set up, ``enrol``)."""
-    now = caller.backend.now()
     parameters = {"USER_ID_FOR_SRP": user.username}
     session_state: dict[str, Any] = {"options": options}
     if carry is not None:
@@ -302,18 +338,9 @@ def _challenge(
         if enrol is not None:
             destination = enrol[1]
             session_state["enrol"] = {"attribute": attribute, "value": destination}
-        code = outbox.new_code()
-        outbox.record(
-            caller.backend,
-            caller.pool,
-            user,
-            attribute,
-            code,
-            OUTBOX_PURPOSE,
-            caller.client["ClientId"],
-            destination=destination,
+        session_state.update(
+            send_session_code(caller, user, attribute, OUTBOX_PURPOSE, destination=destination)
         )
-        session_state.update(code_hash=_code_hash(code), code_expires_at=now + MFA_CODE_LIFETIME)
         details = outbox.delivery_details(attribute, destination)
         parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
         parameters["CODE_DELIVERY_DESTINATION"] = details["Destination"]
@@ -374,10 +401,7 @@ def _check_code(
         if step is None or not backend.store.claim_totp_step(user.pool_id, user.sub, step):
             raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
         return
-    if backend.now() > float(state.get("code_expires_at", 0)):
-        raise errors.ExpiredCodeException(errors.CODE_EXPIRED)
-    if not hmac.compare_digest(_code_hash(code), str(state.get("code_hash"))):
-        raise errors.CodeMismatchException(MFA_CODE_MISMATCH)
+    check_session_code(backend, state, code)
     if method == SMS_MFA and user.attributes.get("phone_number_verified") != "true":
         # "When a user successfully goes through the SMS MFA flow, their phone number is also
         # marked as verified" (Cognito developer guide, MFA).

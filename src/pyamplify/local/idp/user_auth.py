@@ -40,8 +40,6 @@ challenges as a real one (no code is sent, no passkey can answer), which fail at
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +77,6 @@ _CODE_ANSWER = {EMAIL_OTP: "EMAIL_OTP_CODE", SMS_OTP: "SMS_OTP_CODE"}
 SIGN_UP_KIND = "SIGN_UP_CONFIRMED"
 #: Challenge names answered here; EMAIL_OTP too when its Session is a first factor's.
 _ANSWERED = frozenset({SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP, SMS_OTP, WEB_AUTHN})
-CODE_LIFETIME = idp_mfa.MFA_CODE_LIFETIME
 NEEDS_ESSENTIALS = (
     "The USER_AUTH flow needs the Essentials or Plus feature plan; this user pool is on Lite."
 )
@@ -228,20 +225,13 @@ def _begin(turn: _Turn, user: UserRecord | None, factor: str) -> dict[str, Any]:
     return _send_code(caller, typed, user, factor)
 
 
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 def _send_code(caller: Caller, typed: str, user: UserRecord | None, factor: str) -> dict[str, Any]:
     """EMAIL_OTP / SMS_OTP: a code to the outbox (none for a user who does not exist)."""
-    backend, pool = caller.backend, caller.pool
     attribute = _CONTACT[factor]
     state: dict[str, Any] = {"user_not_found": user is None}
     if user is not None:
         destination = user.attributes.get(attribute, "")
-        code = outbox.new_code()
-        outbox.record(backend, pool, user, attribute, code, "Authentication", caller.client_id)
-        state.update(code_hash=_code_hash(code), code_expires_at=backend.now() + CODE_LIFETIME)
+        state.update(idp_mfa.send_session_code(caller, user, attribute, "Authentication"))
     else:
         destination = typed if "@" in typed or attribute == "phone_number" else f"{typed}@x.com"
     details = outbox.delivery_details(attribute, destination)
@@ -362,10 +352,7 @@ def _check_code(backend: Backend, opened: OpenChallenge, code: str) -> UserRecor
     state = opened.state
     if opened.user is None:  # nobody was sent a code
         raise errors.CodeMismatchException(idp_mfa.MFA_CODE_MISMATCH)
-    if backend.now() > float(state.get("code_expires_at", 0)):
-        raise errors.ExpiredCodeException(errors.CODE_EXPIRED)
-    if not hmac.compare_digest(_code_hash(code), str(state.get("code_hash"))):
-        raise errors.CodeMismatchException(idp_mfa.MFA_CODE_MISMATCH)
+    idp_mfa.check_session_code(backend, state, code)
     return opened.user
 
 
