@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from passkey_device import SoftAuthenticator
-from pyamplify.auth import passkey_operations, passkey_sign_in
+from pyamplify.auth import passkey_sign_in
 from pyamplify.auth.passkeys import Fido2Authenticator
 from pyamplify.cli.main import main
 from pyamplify.config import write_config
@@ -161,8 +161,8 @@ def test_passkeys_add_list_sign_in_and_delete(
 ) -> None:
     path, user, _code = setup
     key = Fido2Authenticator(SoftAuthenticator())
-    for module in (passkey_operations, passkey_sign_in):  # "the machine's security key"
-        monkeypatch.setattr(module, "default_authenticator", lambda *others: key)
+    # "The machine's security key": registration and sign-in both ask passkey_sign_in for it.
+    monkeypatch.setattr(passkey_sign_in, "default_authenticator", lambda *others: key)
     config = ("--config", str(path))
     signed = _run(
         monkeypatch,

@@ -8,9 +8,9 @@ All take a fresh access token of the signed-in user (refreshed first when due).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pyamplify.auth.effects import Blocking, Op
+from pyamplify.auth.effects import Op
 from pyamplify.auth.operations import access_token_op
 from pyamplify.auth.passkey_flows import (
     ListWebAuthnCredentialsResult,
@@ -19,22 +19,17 @@ from pyamplify.auth.passkey_flows import (
     list_credentials_flow,
     start_registration_flow,
 )
-from pyamplify.auth.passkeys import default_authenticator, origin_for
+from pyamplify.auth.passkey_sign_in import authenticator_op
 
 if TYPE_CHECKING:
     from pyamplify.auth._core import AuthCore
-    from pyamplify.auth.passkeys import PasskeyAuthenticator
 
 
 def associate_op(core: AuthCore) -> Op[None]:
     """``associate_webauthn_credential``: register a new passkey for the signed-in user."""
     access_token = yield from access_token_op(core)
     options = yield from start_registration_flow(access_token)
-    authenticator: PasskeyAuthenticator = core.passkey_authenticator or (
-        yield Blocking(default_authenticator)
-    )
-    origin = origin_for(options, core.passkey_origin)
-    credential: dict[str, Any] = yield Blocking(authenticator.create, options, origin)
+    credential = yield from authenticator_op(core, "create", options)
     yield from complete_registration_flow(access_token, credential)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pyamplify.auth.effects import Blocking, Op
 from pyamplify.auth.errors import PasskeyError
@@ -51,11 +51,7 @@ def answer_passkey_op(
         raise unreadable from None
     if not isinstance(options, dict):
         raise unreadable
-    authenticator: PasskeyAuthenticator = core.passkey_authenticator or (
-        yield Blocking(default_authenticator, other_factors(offered))
-    )
-    origin = origin_for(options, core.passkey_origin)
-    credential: dict[str, Any] = yield Blocking(authenticator.get, options, origin)
+    credential = yield from authenticator_op(core, "get", options, other_factors(offered))
     answered = yield from confirm_sign_in_flow(
         core.context,
         pending,
@@ -66,3 +62,21 @@ def answer_passkey_op(
     if answered.pending is not None and answered.pending.name == WEB_AUTHN:
         raise PasskeyError("Cognito asked for a second passkey in a row, which cannot be handled")
     return answered
+
+
+def authenticator_op(
+    core: AuthCore,
+    method: Literal["create", "get"],
+    options: Mapping[str, Any],
+    others: Iterable[str] = OTHER_FACTORS,
+) -> Op[dict[str, Any]]:
+    """The passkey authenticator's answer to WebAuthn ``options``: ``create`` (registration) or
+    ``get`` (sign-in), by ``Auth(passkey_authenticator=...)`` or else this machine's (whose
+    absence names ``others``), for the origin the options' relying party calls for. Both run
+    off the event loop (a security key waits for a touch)."""
+    authenticator: PasskeyAuthenticator = core.passkey_authenticator or (
+        yield Blocking(default_authenticator, others)
+    )
+    origin = origin_for(options, core.passkey_origin)
+    answer: dict[str, Any] = yield Blocking(getattr(authenticator, method), options, origin)
+    return answer
