@@ -168,7 +168,9 @@ def forget_device_op(core: AuthCore, device: AuthDevice | str | None) -> Op[None
     """``forget_device``: ForgetDevice for ``device`` (an ``AuthDevice`` or its id), else this
     computer's device; this computer's copy goes too when it is that device."""
     access_token, stored = yield from _signed_in_op(core)
-    current = yield from _current_device_key(core, stored)
+    book = yield from device_book_op(core)
+    mine = book.find(stored.username)
+    current = stored.device_key or (mine.device_key if mine is not None else None)
     if device is None:
         if current is None:
             raise DeviceNotTrackedError(NOT_TRACKED)
@@ -176,8 +178,6 @@ def forget_device_op(core: AuthCore, device: AuthDevice | str | None) -> Op[None
     else:
         device_key = device.id if isinstance(device, AuthDevice) else device
     yield from forget_device_flow(access_token, device_key)
-    book = yield from device_book_op(core)
-    mine = book.find(stored.username)
     if device_key == current or (mine is not None and mine.device_key == device_key):
         yield from drop_device_op(core, stored.username)
 
