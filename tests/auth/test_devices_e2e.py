@@ -307,3 +307,24 @@ def test_without_device_tracking_there_is_no_device(
         auth.remember_device()
     with pytest.raises(DeviceNotTrackedError):
         auth.forget_device()
+
+
+def test_current_device_key_names_this_computers_device_without_a_call(
+    make_auth: AuthFactory,
+    device_pool: Callable[..., LocalPool],
+    admin: Any,
+    cognito: Any,
+) -> None:
+    pool = device_pool()
+    username = new_user(admin, pool)
+    store = MemoryStore()
+    auth = make_auth(pool, store=store)
+    assert auth.current_device_key() is None  # nobody signed in
+    sign_in_with_code(auth, cognito, pool, username)
+    kept = book_of(store, pool).find(username)
+    assert kept is not None
+    cognito.reset_calls()
+    assert auth.current_device_key() == kept.device_key
+    assert not cognito.calls  # read from the session, not asked of Cognito
+    auth.sign_out()
+    assert auth.current_device_key() is None

@@ -319,6 +319,11 @@ class AsyncAuth(AuthBase):
         expire, as Cognito refuses a forgotten device's refresh."""
         return await self._run(devices.forget_device_op(self._core, device))
 
+    async def current_device_key(self) -> str | None:
+        """This computer's device key for the signed-in user (the one :meth:`remember_device`
+        and :meth:`forget_device` act on by default), or ``None``; no network call."""
+        return await self._run(devices.this_device_op(self._core))
+
     async def fetch_devices(self) -> list[AuthDevice]:
         """The signed-in user's devices Cognito knows, oldest first."""
         return await self._run(devices.fetch_devices_op(self._core))

@@ -155,6 +155,17 @@ def _current_device_key(core: AuthCore, stored: StoredSession) -> Op[str | None]
     return device.device_key if device is not None else None
 
 
+def this_device_op(core: AuthCore) -> Op[str | None]:
+    """``current_device_key``: this computer's device key for the signed-in user, or ``None``
+    (nobody signed in, or no device); no network call."""
+    from pyamplify.auth.operations import current_op
+
+    cached = yield from current_op(core)
+    if cached is None:
+        return None
+    return (yield from _current_device_key(core, cached.stored))
+
+
 def remember_device_op(core: AuthCore) -> Op[None]:
     """``remember_device``: UpdateDeviceStatus(remembered) for this computer's device."""
     access_token, stored = yield from _signed_in_op(core)

@@ -258,6 +258,11 @@ class Auth(AuthBase):
         expire, as Cognito refuses a forgotten device's refresh."""
         return self._run(devices.forget_device_op(self._core, device))
 
+    def current_device_key(self) -> str | None:
+        """This computer's device key for the signed-in user (the one :meth:`remember_device`
+        and :meth:`forget_device` act on by default), or ``None``; no network call."""
+        return self._run(devices.this_device_op(self._core))
+
     def fetch_devices(self) -> list[AuthDevice]:
         """The signed-in user's devices Cognito knows, oldest first."""
         return self._run(devices.fetch_devices_op(self._core))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import argparse
     from datetime import datetime
 
-    from pyamplify.auth import Auth, AuthDevice
+    from pyamplify.auth import AuthDevice
     from pyamplify.cli.parsing import Subparsers
 
 
@@ -58,13 +58,6 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     forget.add_argument("device_id", nargs="?", metavar="DEVICE_ID", help="the device to forget")
 
 
-def _this_device(auth: Auth) -> str | None:
-    """The device key this profile's session belongs to, if any."""
-    tokens = auth.fetch_auth_session().tokens
-    key = tokens.access_token.claims.get("device_key") if tokens is not None else None
-    return key if isinstance(key, str) else None
-
-
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
@@ -86,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
     """``pyamplify auth devices list``."""
     with open_auth(args) as auth:
         devices = auth.fetch_devices()
-        current = _this_device(auth)
+        current = auth.current_device_key()
     documents = [_device_document(device, current) for device in devices]
     lines = []
     for item in documents:
@@ -106,7 +99,7 @@ def run_remember(args: argparse.Namespace) -> int:
     """``pyamplify auth devices remember``."""
     with open_auth(args) as auth:
         auth.remember_device()
-        current = _this_device(auth)
+        current = auth.current_device_key()
     emit(
         args,
         {"remembered": True, "device_id": current},
@@ -118,7 +111,7 @@ def run_remember(args: argparse.Namespace) -> int:
 def run_forget(args: argparse.Namespace) -> int:
     """``pyamplify auth devices forget [DEVICE_ID]``."""
     with open_auth(args) as auth:
-        current = _this_device(auth)
+        current = auth.current_device_key()
         auth.forget_device(args.device_id)
     forgotten = args.device_id or current
     this_one = forgotten == current
