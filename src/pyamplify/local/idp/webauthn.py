@@ -409,13 +409,6 @@ def request_options(
     return json.dumps(options, separators=(",", ":")), state
 
 
-@dataclass(frozen=True)
-class Assertion:
-    """An accepted assertion: whether the authenticator verified the user."""
-
-    user_verified: bool
-
-
 def _refused(why: str) -> errors.CognitoError:
     return errors.NotAuthorizedException(f"The passkey could not be verified: {why}")
 
@@ -428,7 +421,7 @@ def verify_assertion(
     credential_text: str,
     *,
     require_user_verification: bool = False,
-) -> Assertion:
+) -> None:
     """Check a ``CREDENTIAL`` (AuthenticationResponseJSON) against the challenge in ``state``
     and the user's stored passkey, with the library; record the new signature counter."""
     from webauthn import verify_authentication_response
@@ -461,4 +454,3 @@ def verify_assertion(
     backend.store.record_webauthn_use(
         pool["Id"], credential_id, int(verified.new_sign_count), backend.now()
     )
-    return Assertion(user_verified=bool(verified.user_verified))
