@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pyamplify.auth.results import empty_mapping
-
-
-def _date(value: Any) -> datetime | None:
-    """Cognito's epoch seconds as an aware UTC datetime (``None`` when absent)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return datetime.fromtimestamp(float(value), timezone.utc)
+from pyamplify.auth.results import empty_mapping, epoch_datetime
 
 
 @dataclass(frozen=True)
@@ -51,7 +44,7 @@ class AuthDevice:
             id=str(data.get("DeviceKey", "")),
             name=attributes.get("device_name"),
             attributes=MappingProxyType(attributes),
-            create_date=_date(data.get("DeviceCreateDate")),
-            last_authenticated_date=_date(data.get("DeviceLastAuthenticatedDate")),
-            last_modified_date=_date(data.get("DeviceLastModifiedDate")),
+            create_date=epoch_datetime(data.get("DeviceCreateDate")),
+            last_authenticated_date=epoch_datetime(data.get("DeviceLastAuthenticatedDate")),
+            last_modified_date=epoch_datetime(data.get("DeviceLastModifiedDate")),
         )

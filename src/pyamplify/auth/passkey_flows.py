@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from pyamplify.auth.flows import Flow, _optional
+from pyamplify.auth.results import epoch_datetime
 from pyamplify.wire.call import idp
 from pyamplify.wire.errors import ProtocolError
 
@@ -41,11 +42,7 @@ class WebAuthnCredential:
             relying_party_id=data.get("RelyingPartyId"),
             authenticator_attachment=data.get("AuthenticatorAttachment"),
             authenticator_transports=tuple(data.get("AuthenticatorTransports") or ()),
-            created_at=(
-                datetime.fromtimestamp(float(created), timezone.utc)
-                if isinstance(created, int | float)
-                else None
-            ),
+            created_at=epoch_datetime(created),
         )
 
 

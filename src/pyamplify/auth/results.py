@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
@@ -30,6 +31,13 @@ class StepEnum(str, Enum):
 def empty_mapping() -> Mapping[str, str]:
     """A read-only empty mapping: the default of a next step's ``additional_info``."""
     return MappingProxyType({})
+
+
+def epoch_datetime(value: Any) -> datetime | None:
+    """A date Cognito sends as epoch seconds, as an aware UTC datetime (``None`` when absent)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return datetime.fromtimestamp(float(value), timezone.utc)
 
 
 class SignInStep(StepEnum):
