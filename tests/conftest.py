@@ -45,12 +45,6 @@ def boto3_client(service: str, url: str, region: str = "us-east-1") -> Any:
     )
 
 
-def error_of(caught: pytest.ExceptionInfo[Any]) -> tuple[str, str]:
-    """The code and message of the botocore ``ClientError`` a ``pytest.raises`` caught."""
-    error = caught.value.response["Error"]
-    return str(error["Code"]), str(error["Message"])
-
-
 @dataclass(frozen=True)
 class PoolClient:
     """A user pool and one app client made for a test."""

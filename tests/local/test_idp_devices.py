@@ -14,41 +14,24 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import httpx
 import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient, error_of
+from conftest import PoolClient
 from pyamplify import srp
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
 from pyamplify.local.idp.device_tracking import DEVICE_NOT_FOUND
 
 from . import srp_client
+from .trigger_support import error_of, verify_token
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Correct-Horse-9-battery"
 EMAIL_MFA = {"Message": "Your sign-in code is {####}.", "Subject": "Sign-in code"}
 DEVICE_KEY = re.compile(r"us-east-1_[0-9a-f-]{36}")
-
-
-def verify(
-    cognito: LocalCognito, pool_id: str, token: str, audience: str | None = None
-) -> dict[str, Any]:
-    """The claims of ``token``, its signature checked with PyJWT against the served JWKS."""
-    keys = httpx.get(f"{cognito.url}/{pool_id}/.well-known/jwks.json").json()["keys"]
-    kid = jwt.get_unverified_header(token)["kid"]
-    key = jwt.PyJWK(next(k for k in keys if k["kid"] == kid)).key
-    claims: dict[str, Any] = jwt.decode(
-        token,
-        key,
-        algorithms=["RS256"],
-        audience=audience,
-        options={"verify_exp": False, "verify_iat": False},
-    )
-    return claims
 
 
 @pytest.fixture
@@ -220,9 +203,11 @@ def test_a_remembered_device_signs_in_without_mfa_through_device_srp(
     metadata = first["NewDeviceMetadata"]
     assert DEVICE_KEY.fullmatch(metadata["DeviceKey"])
     assert re.fullmatch(r"-[\w-]{8}", metadata["DeviceGroupKey"])
-    claims = verify(local_cognito, pool.pool_id, first["AccessToken"])
+    claims = verify_token(local_cognito.url, pool.pool_id, first["AccessToken"])
     assert claims["device_key"] == metadata["DeviceKey"]
-    assert "device_key" not in verify(local_cognito, pool.pool_id, first["IdToken"], pool.client_id)
+    assert "device_key" not in verify_token(
+        local_cognito.url, pool.pool_id, first["IdToken"], pool.client_id
+    )
 
     device, confirmed = user.confirm(first)
     assert confirmed["UserConfirmationNecessary"] is False
@@ -235,12 +220,15 @@ def test_a_remembered_device_signs_in_without_mfa_through_device_srp(
     done = user.device_srp(challenge, device)["AuthenticationResult"]
     assert "NewDeviceMetadata" not in done
     assert len(local_cognito.outbox(user.username)) == outbox_before  # no code was sent
-    assert verify(local_cognito, pool.pool_id, done["AccessToken"])["device_key"] == device.key
+    assert (
+        verify_token(local_cognito.url, pool.pool_id, done["AccessToken"])["device_key"]
+        == device.key
+    )
 
     refreshed = user.refresh(done, device.key)["AuthenticationResult"]
-    assert verify(local_cognito, pool.pool_id, refreshed["AccessToken"])["device_key"] == (
-        device.key
-    )
+    assert verify_token(local_cognito.url, pool.pool_id, refreshed["AccessToken"])[
+        "device_key"
+    ] == (device.key)
     listed = user.idp.list_devices(AccessToken=done["AccessToken"])["Devices"]
     assert [item["DeviceKey"] for item in listed] == [device.key]
     assert listed[0]["DeviceLastAuthenticatedDate"] >= listed[0]["DeviceCreateDate"]
@@ -272,7 +260,10 @@ def test_without_challenge_required_on_new_device_a_remembered_device_still_gets
     after_device = user.device_srp(user.password(device), device)
     done = user.email_code(after_device)["AuthenticationResult"]  # MFA after the device's SRP
     assert "NewDeviceMetadata" not in done
-    assert verify(local_cognito, pool.pool_id, done["AccessToken"])["device_key"] == device.key
+    assert (
+        verify_token(local_cognito.url, pool.pool_id, done["AccessToken"])["device_key"]
+        == device.key
+    )
 
 
 def test_a_device_known_but_not_remembered_gets_mfa_and_no_new_device(
@@ -291,7 +282,10 @@ def test_a_device_known_but_not_remembered_gets_mfa_and_no_new_device(
     assert challenge["ChallengeName"] == "EMAIL_OTP"  # not remembered: MFA, no device SRP
     done = user.email_code(challenge)["AuthenticationResult"]
     assert "NewDeviceMetadata" not in done
-    assert verify(local_cognito, pool.pool_id, done["AccessToken"])["device_key"] == device.key
+    assert (
+        verify_token(local_cognito.url, pool.pool_id, done["AccessToken"])["device_key"]
+        == device.key
+    )
 
     user.idp.update_device_status(
         AccessToken=done["AccessToken"], DeviceKey=device.key, DeviceRememberedStatus="remembered"
@@ -404,7 +398,7 @@ def test_a_pool_without_device_tracking_has_no_devices(
     user = client(pool)
     tokens = user.password()["AuthenticationResult"]
     assert "NewDeviceMetadata" not in tokens
-    assert "device_key" not in verify(local_cognito, pool.pool_id, tokens["AccessToken"])
+    assert "device_key" not in verify_token(local_cognito.url, pool.pool_id, tokens["AccessToken"])
     ignored = user.password(Device({"DeviceKey": "us-east-1_1-2", "DeviceGroupKey": "-g"}))
     assert "AuthenticationResult" in ignored  # a DEVICE_KEY means nothing here
     assert user.idp.list_devices(AccessToken=tokens["AccessToken"])["Devices"] == []

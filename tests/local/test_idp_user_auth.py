@@ -16,13 +16,14 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient, error_of
+from conftest import PoolClient
 from pyamplify import srp
 from pyamplify.local import LocalCognito
 from pyamplify.local.clock import ManualClock
 from pyamplify.local.idp.mfa import MFA_CODE_MISMATCH
 
 from . import srp_client
+from .trigger_support import error_of
 
 pytestmark = pytest.mark.e2e
 

@@ -21,12 +21,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PoolClient, error_of
+from conftest import PoolClient
 from passkey_device import SoftAuthenticator, lying_client
 from pyamplify.auth.passkeys import Fido2Authenticator, response_json
 from pyamplify.local.clock import ManualClock
 from pyamplify.local.store import DB_FILENAME, Store
 from pyamplify.local.store.webauthn import StoredCredential
+
+from .trigger_support import error_of
 
 pytestmark = pytest.mark.e2e
 
