@@ -201,16 +201,12 @@ def _code_hash(code: str) -> str:
 
 
 def send_session_code(
-    caller: Caller,
-    user: UserRecord,
-    attribute: str,
-    purpose: str,
-    *,
-    destination: str | None = None,
+    caller: Caller, user: UserRecord, attribute: str, destination: str | None = None
 ) -> dict[str, Any]:
-    """Send a one-time code (to the outbox) that comes back as the answer to a Session's
-    challenge: MFA codes, and USER_AUTH's EMAIL_OTP / SMS_OTP. Returns what the Session's state
-    keeps of it: only its hash, and when it expires (:func:`check_session_code`)."""
+    """Send a sign-in code (to the outbox, purpose ``Authentication``) that comes back as the
+    answer to a Session's challenge: MFA codes, and USER_AUTH's EMAIL_OTP / SMS_OTP. Returns
+    what the Session's state keeps of it: only its hash, and when it expires
+    (:func:`check_session_code`)."""
     code = outbox.new_code()
     outbox.record(
         caller.backend,
@@ -218,7 +214,7 @@ def send_session_code(
         user,
         attribute,
         code,
-        purpose,
+        OUTBOX_PURPOSE,
         caller.client_id,
         destination=destination,
     )
@@ -229,8 +225,8 @@ def send_session_code(
 
 
 def check_session_code(backend: Backend, state: dict[str, Any], code: str) -> None:
-    """Accept ``code`` against the Session state :func:`send_session_code` made: ExpiredCode once it
-    expired, else CodeMismatch when it is not the code sent."""
+    """Accept ``code`` against the Session state :func:`send_session_code` made: ExpiredCode
+    once it expired, else CodeMismatch when it is not the code sent."""
     if backend.now() > float(state.get("code_expires_at", 0)):
         raise errors.ExpiredCodeException(errors.CODE_EXPIRED)
     if not hmac.compare_digest(_code_hash(code), str(state.get("code_hash"))):
@@ -338,9 +334,7 @@ def _challenge(
         if enrol is not None:
             destination = enrol[1]
             session_state["enrol"] = {"attribute": attribute, "value": destination}
-        session_state.update(
-            send_session_code(caller, user, attribute, OUTBOX_PURPOSE, destination=destination)
-        )
+        session_state.update(send_session_code(caller, user, attribute, destination))
         details = outbox.delivery_details(attribute, destination)
         parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = details["DeliveryMedium"]
         parameters["CODE_DELIVERY_DESTINATION"] = details["Destination"]

@@ -231,7 +231,7 @@ def _send_code(caller: Caller, typed: str, user: UserRecord | None, factor: str)
     state: dict[str, Any] = {"user_not_found": user is None}
     if user is not None:
         destination = user.attributes.get(attribute, "")
-        state.update(idp_mfa.send_session_code(caller, user, attribute, "Authentication"))
+        state.update(idp_mfa.send_session_code(caller, user, attribute))
     else:
         destination = typed if "@" in typed or attribute == "phone_number" else f"{typed}@x.com"
     details = outbox.delivery_details(attribute, destination)
